@@ -1,0 +1,28 @@
+#pragma once
+// Byte strings and their hex/base64 forms.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lifeline {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+
+inline ByteView AsBytes(std::string_view s) {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+inline std::string_view AsString(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+std::string ToHex(ByteView b);
+std::optional<Bytes> FromHex(std::string_view hex);
+/// URL-safe base64 without padding (for tokens in cookies and headers).
+std::string ToBase64Url(ByteView b);
+std::optional<Bytes> FromBase64Url(std::string_view s);
+
+}  // namespace lifeline

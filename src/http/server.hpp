@@ -1,0 +1,79 @@
+#pragma once
+/// The HTTP/1.1 server: Boost.Beast on Asio C++20 coroutines, one io_context run by a thread per
+/// core, handlers on a separate worker pool (they may block on the store). Limits everywhere.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+
+namespace lifeline::http {
+
+struct TlsConfig {
+    std::string certificate_chain_file;  ///< PEM
+    std::string private_key_file;        ///< PEM
+};
+
+struct ServerConfig {
+    /// Main listener "ADDR:PORT"; port 0 picks a free port (tests).
+    std::string listen = "127.0.0.1:8080";
+    /// Optional separate listener serving only /metrics and /healthz; empty = main listener serves them.
+    std::string admin_listen;
+    /// I/O threads; 0 = one per core.
+    unsigned io_threads = 0;
+    /// Worker threads running handlers (and so the most concurrent store writes per batch).
+    unsigned worker_threads = 64;
+    /// Largest request header block, bytes (431 beyond).
+    std::uint32_t header_limit = 8 * 1024;
+    /// Largest request body, bytes (413 beyond).
+    std::uint64_t body_limit = 1024 * 1024;
+    /// Time to receive a whole request once its first byte arrived (slow clients are cut off).
+    std::chrono::milliseconds read_timeout{10'000};
+    /// Keep-alive idle time between requests.
+    std::chrono::milliseconds idle_timeout{30'000};
+    /// Time to write a response.
+    std::chrono::milliseconds write_timeout{10'000};
+    /// Most open connections; beyond it new ones get 503 and are closed.
+    unsigned max_connections = 1024;
+    /// How long SIGTERM waits for in-flight requests before closing anyway.
+    std::chrono::milliseconds drain_timeout{10'000};
+    /// TLS on the main listener when set (adds HSTS).
+    std::optional<TlsConfig> tls;
+};
+
+class Server {
+public:
+    /// The router and metrics must outlive the server.
+    Server(ServerConfig config, const Router& router, Metrics& metrics);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Binds the listeners (throws LifelineError with the address on failure) and starts serving
+    /// on background threads.
+    void Start();
+    /// The bound port of the main / admin listener (after Start).
+    std::uint16_t port() const;
+    std::uint16_t admin_port() const;
+    /// Stops accepting, lets in-flight requests finish (up to drain_timeout), closes idle
+    /// connections, joins the threads. Idempotent.
+    void Stop();
+    /// Blocks until SIGTERM or SIGINT, then Stop()s.
+    void RunUntilSignal();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Headers every response carries: a strict Content-Security-Policy (no inline script,
+/// frame-ancestors 'none'), Referrer-Policy no-referrer, X-Content-Type-Options nosniff, and more;
+/// HSTS when tls is true.
+void AddSecurityHeaders(Response& response, bool tls);
+
+}  // namespace lifeline::http
