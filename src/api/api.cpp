@@ -1,0 +1,307 @@
+#include "api/api.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace lifeline::api {
+namespace json = boost::json;
+namespace {
+
+using auth::Action;
+using store::SessionStage;
+
+http::Response JsonResponse(int status, const json::value& v) { return http::Response::Json(status, json::serialize(v)); }
+
+bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+
+std::string HostOf(std::string_view origin) {
+    auto pos = origin.find("://");
+    return std::string(pos == std::string_view::npos ? origin : origin.substr(pos + 3));
+}
+
+/// State-changing requests from another origin are refused outright (defence in depth beside
+/// SameSite=Strict cookies and the CSRF token).
+bool CrossOrigin(const http::Request& req) {
+    auto origin = req.Header("Origin");
+    if (!origin) return false;
+    auto host = req.Header("Host");
+    return !host || HostOf(*origin) != *host;
+}
+
+Result<json::object> ParseBody(const http::Request& req) {
+    auto type = req.Header("Content-Type");
+    if (!type || type->substr(0, 16) != "application/json")
+        return {ErrorCode::kInvalidArgument, "the body must be application/json"};
+    json::error_code ec;
+    json::value v = json::parse(req.body, ec);
+    if (ec || !v.is_object()) return {ErrorCode::kInvalidArgument, "the body is not a JSON object"};
+    return std::move(v.as_object());
+}
+
+Result<std::string> StringField(const json::object& o, std::string_view name, std::size_t max = 1024) {
+    auto it = o.find(name);
+    if (it == o.end() || !it->value().is_string())
+        return {ErrorCode::kInvalidArgument, fmt::format("'{}' is required and must be a string", name)};
+    const auto& s = it->value().as_string();
+    if (s.size() > max) return {ErrorCode::kInvalidArgument, fmt::format("'{}' is too long", name)};
+    return std::string(s.data(), s.size());
+}
+
+std::string SessionCookie(const ApiConfig& config, std::string_view value, bool expire) {
+    std::string c = fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict", SessionCookieName(config), value);
+    if (config.secure_cookies) c += "; Secure";
+    if (expire) c += "; Max-Age=0";
+    return c;
+}
+
+json::object UserJson(const store::UserRecord& u) {
+    return {{"id", u.id.value},
+            {"username", u.username},
+            {"role", ToString(u.role)},
+            {"disabled", u.disabled},
+            {"totp_enabled", u.totp_enabled},
+            {"must_change_password", u.must_change_password},
+            {"created_at", u.created_ms}};
+}
+
+json::object PrincipalJson(const auth::Principal& p) {
+    return {{"id", p.user.value},
+            {"username", p.username},
+            {"role", ToString(p.role)},
+            {"stage", auth::ToString(p.stage)},
+            {"csrf_token", p.csrf_token}};
+}
+
+json::object AccountJson(const auth::NewAccount& a) {
+    return {{"id", a.id.value}, {"one_time_password", a.one_time_password}, {"recovery_key", a.recovery_key}};
+}
+
+Result<UserId> PathId(const http::Request& req) {
+    auto it = req.params.find("id");
+    if (it == req.params.end()) return {ErrorCode::kInvalidArgument, "missing id"};
+    try {
+        std::size_t used = 0;
+        auto v = std::stoll(it->second, &used);
+        if (used != it->second.size() || v <= 0) throw std::invalid_argument("id");
+        return UserId{v};
+    } catch (const std::exception&) {
+        return {ErrorCode::kInvalidArgument, "the id must be a positive integer"};
+    }
+}
+
+http::Response StageResponse(SessionStage stage) { return JsonResponse(200, json::object{{"stage", auth::ToString(stage)}}); }
+
+}  // namespace
+
+std::string SessionCookieName(const ApiConfig& config) {
+    return config.secure_cookies ? "__Host-lifeline" : "lifeline_session";
+}
+
+int HttpStatusFor(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::kOk: return 200;
+        case ErrorCode::kInvalidArgument: return 400;
+        case ErrorCode::kNotFound: return 404;
+        case ErrorCode::kAlreadyExists: return 409;
+        case ErrorCode::kUnauthenticated: return 401;
+        case ErrorCode::kForbidden: return 403;
+        case ErrorCode::kLocked: return 423;
+        case ErrorCode::kRateLimited: return 429;
+        case ErrorCode::kConflict: return 409;
+        case ErrorCode::kUnavailable: return 503;
+        case ErrorCode::kDecryptFailed:
+        case ErrorCode::kIntegrity:
+        case ErrorCode::kInternal: return 500;
+    }
+    return 500;
+}
+
+http::Response ErrorResponse(const Error& error) {
+    const int status = HttpStatusFor(error.code);
+    // Internal failures keep their detail in the log, not in the response.
+    const std::string_view message = status == 500 ? "internal error" : std::string_view(error.message);
+    return http::Response::Error(status, ErrorCodeName(error.code), message);
+}
+
+http::Handler Guard(ApiDeps& deps, Requirement requirement, GuardedHandler handler) {
+    return [&deps, requirement, handler = std::move(handler)](http::Request& req) -> http::Response {
+        auto token = req.Cookie(SessionCookieName(deps.config));
+        std::optional<auth::Principal> principal;
+        if (token) principal = deps.auth.Authenticate(*token);
+        if (!principal) return http::Response::Error(401, "unauthenticated", "log in first");
+        if (requirement.active && principal->stage != SessionStage::kActive)
+            return http::Response::Error(403, "login_incomplete",
+                                         fmt::format("finish logging in first ({})", auth::ToString(principal->stage)));
+        if (requirement.action && !auth::Allowed(principal->role, *requirement.action))
+            return http::Response::Error(403, "forbidden", "your role may not do this");
+        if (!IsSafeMethod(req.method)) {
+            auto csrf = req.Header("X-CSRF-Token");
+            if (!csrf || CrossOrigin(req) || !deps.auth.CheckCsrf(*principal, *csrf))
+                return http::Response::Error(403, "csrf", "missing or wrong CSRF token");
+        }
+        return handler(req, *principal);
+    };
+}
+
+void RegisterRoutes(http::Router& router, ApiDeps& deps) {
+    auto login_limiter =
+        std::make_shared<RateLimiter>(deps.clock, deps.config.login_burst, deps.config.login_per_minute);
+
+    router.Add("POST", "/api/v1/auth/login", [&deps, login_limiter](http::Request& req) -> http::Response {
+        if (CrossOrigin(req)) return http::Response::Error(403, "csrf", "cross-origin login refused");
+        if (auto wait = login_limiter->Take(req.peer); wait > 0) {
+            auto r = http::Response::Error(429, "rate_limited",
+                                           fmt::format("too many login attempts; try again in {} seconds", wait));
+            r.headers.Set("Retry-After", std::to_string(wait));
+            return r;
+        }
+        auto body = ParseBody(req);
+        if (!body) return ErrorResponse(body.error());
+        auto username = StringField(*body, "username", 64);
+        auto password = StringField(*body, "password", 256);
+        if (!username) return ErrorResponse(username.error());
+        if (!password) return ErrorResponse(password.error());
+        auto out = deps.auth.Login(*username, *password);
+        if (!out) return ErrorResponse(out.error());
+        auto r = JsonResponse(200, json::object{{"stage", auth::ToString(out->stage)},
+                                                {"csrf_token", out->csrf_token},
+                                                {"user", json::object{{"id", out->user.value}}}});
+        r.headers.Add("Set-Cookie", SessionCookie(deps.config, out->token, false));
+        return r;
+    });
+
+    router.Add("POST", "/api/v1/auth/logout",
+               Guard(deps, {std::nullopt, false}, [&deps](http::Request&, const auth::Principal& p) {
+                   deps.auth.Logout(p);
+                   http::Response r;
+                   r.status = 204;
+                   r.headers.Add("Set-Cookie", SessionCookie(deps.config, "", true));
+                   return r;
+               }));
+
+    router.Add("GET", "/api/v1/me", Guard(deps, {std::nullopt, false}, [](http::Request&, const auth::Principal& p) {
+                   return JsonResponse(200, PrincipalJson(p));
+               }));
+
+    router.Add("POST", "/api/v1/auth/password",
+               Guard(deps, {std::nullopt, false}, [&deps](http::Request& req, const auth::Principal& p) {
+                   auto body = ParseBody(req);
+                   if (!body) return ErrorResponse(body.error());
+                   auto current = StringField(*body, "current_password", 256);
+                   auto next = StringField(*body, "new_password", 1024);
+                   if (!current) return ErrorResponse(current.error());
+                   if (!next) return ErrorResponse(next.error());
+                   auto stage = deps.auth.ChangePassword(p, *current, *next);
+                   return stage ? StageResponse(*stage) : ErrorResponse(stage.error());
+               }));
+
+    router.Add("POST", "/api/v1/auth/totp/enrol",
+               Guard(deps, {std::nullopt, false}, [&deps](http::Request&, const auth::Principal& p) {
+                   auto e = deps.auth.StartTotpEnrolment(p);
+                   if (!e) return ErrorResponse(e.error());
+                   return JsonResponse(200, json::object{{"secret", e->secret_base32},
+                                                         {"otpauth_uri", e->otpauth_uri},
+                                                         {"qr_svg", e->qr_svg}});
+               }));
+
+    auto code_route = [&deps](bool confirm) {
+        return Guard(deps, {std::nullopt, false}, [&deps, confirm](http::Request& req, const auth::Principal& p) {
+            auto body = ParseBody(req);
+            if (!body) return ErrorResponse(body.error());
+            auto code = StringField(*body, "code", 16);
+            if (!code) return ErrorResponse(code.error());
+            auto stage = confirm ? deps.auth.ConfirmTotpEnrolment(p, *code) : deps.auth.VerifyTotp(p, *code);
+            return stage ? StageResponse(*stage) : ErrorResponse(stage.error());
+        });
+    };
+    router.Add("POST", "/api/v1/auth/totp/confirm", code_route(true));
+    router.Add("POST", "/api/v1/auth/totp/verify", code_route(false));
+
+    router.Add("GET", "/api/v1/users",
+               Guard(deps, {Action::kUserList}, [&deps](http::Request&, const auth::Principal&) {
+                   json::array items;
+                   for (const auto& u : deps.auth.ListUsers()) items.push_back(UserJson(u));
+                   return JsonResponse(200, json::object{{"items", std::move(items)}});
+               }));
+
+    router.Add("POST", "/api/v1/users",
+               Guard(deps, {Action::kUserManage}, [&deps](http::Request& req, const auth::Principal& p) {
+                   auto body = ParseBody(req);
+                   if (!body) return ErrorResponse(body.error());
+                   auto username = StringField(*body, "username", 64);
+                   auto role_name = StringField(*body, "role", 32);
+                   if (!username) return ErrorResponse(username.error());
+                   if (!role_name) return ErrorResponse(role_name.error());
+                   auto role = ParseRole(*role_name);
+                   if (!role)
+                       return http::Response::Error(400, "invalid_argument",
+                                                    "'role' must be operator, coordinator, supervisor or admin");
+                   auto account = deps.auth.AddUser(*p.team_keys, p.user, *username, *role);
+                   return account ? JsonResponse(201, AccountJson(*account)) : ErrorResponse(account.error());
+               }));
+
+    router.Add("POST", "/api/v1/users/{id}/reset",
+               Guard(deps, {Action::kUserManage}, [&deps](http::Request& req, const auth::Principal& p) {
+                   auto id = PathId(req);
+                   if (!id) return ErrorResponse(id.error());
+                   auto account = deps.auth.ResetUser(*p.team_keys, p.user, *id);
+                   return account ? JsonResponse(200, AccountJson(*account)) : ErrorResponse(account.error());
+               }));
+
+    for (bool disable : {true, false}) {
+        router.Add("POST", disable ? "/api/v1/users/{id}/disable" : "/api/v1/users/{id}/enable",
+                   Guard(deps, {Action::kUserManage},
+                         [&deps, disable](http::Request& req, const auth::Principal& p) -> http::Response {
+                             auto id = PathId(req);
+                             if (!id) return ErrorResponse(id.error());
+                             if (*id == p.user && disable)
+                                 return http::Response::Error(409, "conflict", "you cannot disable yourself");
+                             auto r = deps.auth.SetDisabled(p.user, *id, disable);
+                             if (!r) return ErrorResponse(r.error());
+                             http::Response ok;
+                             ok.status = 204;
+                             return ok;
+                         }));
+    }
+
+    router.Add("GET", "/api/v1/audit",
+               Guard(deps, {Action::kAuditRead}, [&deps](http::Request& req, const auth::Principal&) {
+                   std::int64_t from = 1;
+                   std::size_t limit = 100;
+                   try {
+                       if (auto f = req.QueryParam("from")) from = std::max<std::int64_t>(1, std::stoll(*f));
+                       if (auto l = req.QueryParam("limit"))
+                           limit = static_cast<std::size_t>(std::clamp<long long>(std::stoll(*l), 1, 1000));
+                   } catch (const std::exception&) {
+                       return http::Response::Error(400, "invalid_argument", "'from' and 'limit' are integers");
+                   }
+                   json::array items;
+                   std::int64_t next = 0;
+                   for (const auto& e : deps.audit.Read(from, limit)) {
+                       items.push_back(json::object{{"seq", e.seq},
+                                                    {"at", e.at_ms},
+                                                    {"actor", e.actor},
+                                                    {"action", e.action},
+                                                    {"target", e.target},
+                                                    {"detail", e.detail}});
+                       next = e.seq + 1;
+                   }
+                   json::object out{{"items", std::move(items)}};
+                   if (next != 0) out["next_from"] = next;
+                   return JsonResponse(200, out);
+               }));
+
+    router.Add("GET", "/api/v1/audit/verify",
+               Guard(deps, {Action::kAuditRead}, [&deps](http::Request&, const auth::Principal& p) {
+                   auto report = deps.audit.Verify();
+                   deps.audit.Append(p.user, "audit.verify", "audit", report.ok ? "ok" : "bad");
+                   return JsonResponse(200, json::object{{"ok", report.ok},
+                                                         {"entries", report.entries},
+                                                         {"first_bad_seq", report.first_bad_seq},
+                                                         {"reason", report.reason}});
+               }));
+}
+
+}  // namespace lifeline::api

@@ -1,1 +1,219 @@
-int main() { return 0; }
+// lifeline: one binary, subcommands. main only wires the parts together.
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "api/api.hpp"
+#include "app/config.hpp"
+#include "app/data_dir.hpp"
+#include "http/server.hpp"
+
+namespace lifeline::app {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitAuditBroken = 2;
+
+/// Reads a secret: from the environment variable if set (for scripts), else one line of stdin
+/// with echo off when stdin is a terminal.
+std::string ReadSecret(const char* env_name, const std::string& prompt) {
+    if (const char* v = std::getenv(env_name)) return v;
+    const bool tty = ::isatty(STDIN_FILENO);
+    termios old{};
+    if (tty) {
+        std::cerr << prompt << std::flush;
+        ::tcgetattr(STDIN_FILENO, &old);
+        termios quiet = old;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (tty) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        std::cerr << "\n";
+    }
+    return line;
+}
+
+void PrintAccount(const std::string& username, const auth::NewAccount& a) {
+    std::cout << fmt::format(
+        "user:              {} (id {})\n"
+        "one-time password: {}\n"
+        "recovery key:      {}\n"
+        "Both are shown once. The password must be changed at first login; keep the recovery key offline.\n",
+        username, a.id.value, a.one_time_password, a.recovery_key);
+}
+
+int Fail(const Error& e) {
+    std::cerr << "lifeline: " << e.message << "\n";
+    return kExitError;
+}
+
+std::unique_ptr<DataDir> OpenOrExit(const std::string& data, const Config& config = {}) {
+    auto dir = OpenDataDir(data, config.auth, config.store_max_batch);
+    if (!dir) {
+        Fail(dir.error());
+        std::exit(kExitError);
+    }
+    return std::move(*dir);
+}
+
+int Serve(const std::string& data, const std::string& config_path, const std::string& listen) {
+    Config config;
+    if (!config_path.empty()) {
+        auto loaded = LoadConfig(config_path);
+        if (!loaded) return Fail(loaded.error());
+        config = std::move(*loaded);
+    }
+    if (!listen.empty()) config.server.listen = listen;
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    auto dir = OpenOrExit(data, config);
+
+    http::Router router;
+    http::Metrics metrics;
+    api::ApiDeps deps{*dir->auth, *dir->audit, SystemClock::Instance(), config.api};
+    api::RegisterRoutes(router, deps);
+
+    http::Server server(config.server, router, metrics);
+    try {
+        server.Start();
+    } catch (const LifelineError& e) {
+        return Fail(Error{e.code(), e.what()});
+    }
+    spdlog::info("lifeline serving on port {}{}", server.port(),
+                 config.server.admin_listen.empty() ? "" : fmt::format(", admin on port {}", server.admin_port()));
+    // Tests and scripts read this line to learn the bound port.
+    std::cout << "listening on " << server.port() << std::endl;
+    server.RunUntilSignal();
+    spdlog::info("lifeline stopped");
+    return kExitOk;
+}
+
+}  // namespace
+}  // namespace lifeline::app
+
+int main(int argc, char** argv) {
+    using namespace lifeline;
+    using namespace lifeline::app;
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    spdlog::set_default_logger(spdlog::stderr_color_mt("lifeline"));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+    CLI::App cli{"lifeline: a confidential hotline platform"};
+    cli.require_subcommand(1);
+    std::string data;
+    std::string config_path;
+    std::string listen;
+    std::string admin = "admin";
+    std::string username;
+    std::string role = "operator";
+
+    auto* init = cli.add_subcommand("init", "create a data directory, its keys and the first administrator");
+    init->add_option("--data", data, "data directory")->required();
+    init->add_option("--admin", admin, "the first administrator's username")->capture_default_str();
+
+    auto* serve = cli.add_subcommand("serve", "serve the applicant site, the console and the API");
+    serve->add_option("--data", data, "data directory")->required();
+    serve->add_option("--config", config_path, "TOML config file")->check(CLI::ExistingFile);
+    serve->add_option("--listen", listen, "ADDRESS:PORT (default 127.0.0.1:8080)");
+
+    auto* user = cli.add_subcommand("user", "operator accounts");
+    user->require_subcommand(1);
+    auto* user_add = user->add_subcommand("add", "add an account (asks an administrator's password)");
+    auto* user_list = user->add_subcommand("list", "list accounts");
+    auto* user_disable = user->add_subcommand("disable", "disable an account and end its sessions");
+    auto* user_enable = user->add_subcommand("enable", "enable a disabled account");
+    auto* user_reset = user->add_subcommand("reset", "give an account a new one-time password and key pair");
+    for (auto* c : {user_add, user_list, user_disable, user_enable, user_reset})
+        c->add_option("--data", data, "data directory")->required();
+    for (auto* c : {user_add, user_disable, user_enable, user_reset})
+        c->add_option("--username", username, "the account")->required();
+    user_add->add_option("--role", role, "operator, coordinator, supervisor or admin")->capture_default_str();
+    for (auto* c : {user_add, user_reset})
+        c->add_option("--admin", admin, "administrator whose password unlocks the team key (password from "
+                                        "LIFELINE_ADMIN_PASSWORD or stdin)")
+            ->capture_default_str();
+
+    auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
+    audit_cmd->require_subcommand(1);
+    auto* audit_verify = audit_cmd->add_subcommand("verify", "check the hash chain end to end");
+    audit_verify->add_option("--data", data, "data directory")->required();
+
+    CLI11_PARSE(cli, argc, argv);
+
+    try {
+        if (*init) {
+            auto out = InitDataDir(data, admin);
+            if (!out) return Fail(out.error());
+            std::cout << "initialised " << data << "\n";
+            PrintAccount(out->admin_username, out->admin);
+            return kExitOk;
+        }
+        if (*serve) return Serve(data, config_path, listen);
+        if (*user_list) {
+            auto dir = OpenOrExit(data);
+            std::cout << fmt::format("{:>4}  {:<24} {:<12} {:<9} {}\n", "id", "username", "role", "state", "2fa");
+            for (const auto& u : dir->auth->ListUsers()) {
+                std::cout << fmt::format("{:>4}  {:<24} {:<12} {:<9} {}\n", u.id.value, u.username, ToString(u.role),
+                                         u.disabled ? "disabled" : "active", u.totp_enabled ? "totp" : "none");
+            }
+            return kExitOk;
+        }
+        if (*user_disable || *user_enable) {
+            auto dir = OpenOrExit(data);
+            auto u = dir->store->FindUserByName(username);
+            if (!u) return Fail({ErrorCode::kNotFound, "no such user"});
+            if (auto r = dir->auth->SetDisabled(UserId{}, u->id, bool(*user_disable)); !r) return Fail(r.error());
+            std::cout << username << (*user_disable ? " disabled\n" : " enabled\n");
+            return kExitOk;
+        }
+        if (*user_add || *user_reset) {
+            auto parsed_role = ParseRole(role);
+            if (!parsed_role) return Fail({ErrorCode::kInvalidArgument, "--role must be operator, coordinator, "
+                                                                        "supervisor or admin"});
+            auto dir = OpenOrExit(data);
+            UserId admin_id;
+            auto team = dir->auth->UnlockTeamKey(admin, ReadSecret("LIFELINE_ADMIN_PASSWORD",
+                                                                   fmt::format("password of {}: ", admin)),
+                                                 &admin_id);
+            if (!team) return Fail(team.error());
+            if (*user_add) {
+                auto account = dir->auth->AddUser(*team, admin_id, username, *parsed_role);
+                if (!account) return Fail(account.error());
+                PrintAccount(username, *account);
+            } else {
+                auto u = dir->store->FindUserByName(username);
+                if (!u) return Fail({ErrorCode::kNotFound, "no such user"});
+                auto account = dir->auth->ResetUser(*team, admin_id, u->id);
+                if (!account) return Fail(account.error());
+                PrintAccount(username, *account);
+            }
+            return kExitOk;
+        }
+        if (*audit_verify) {
+            auto dir = OpenOrExit(data);
+            auto report = dir->audit->Verify();
+            if (report.ok) {
+                std::cout << fmt::format("audit log intact: {} entries\n", report.entries);
+                return kExitOk;
+            }
+            std::cout << fmt::format("audit log BROKEN at entry {}: {} ({} entries verified before it)\n",
+                                     report.first_bad_seq, report.reason, report.entries);
+            return kExitAuditBroken;
+        }
+    } catch (const LifelineError& e) {
+        return Fail(Error{e.code(), e.what()});
+    }
+    return kExitOk;
+}

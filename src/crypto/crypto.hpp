@@ -80,7 +80,8 @@ Result<Bytes> OpenSealed(const KeyPair& recipient, ByteView sealed);
 /// The key must be 16..64 bytes.
 Bytes KeyedHash(const SecretKey& key, std::string_view context, ByteView message);
 
-/// The keyed pseudonym of a sender on a channel: BLAKE2b(key, "pseudonym" ‖ channel ‖ 0 ‖ sender).
+/// The keyed pseudonym of a sender on a channel: KeyedHash(key, "lifeline/v1/pseudonym",
+/// len(channel) ‖ channel ‖ sender); the length prefix keeps ("ab","c") and ("a","bc") apart.
 /// Same person on the same channel → same pseudonym, any month; unreadable without the key.
 Bytes Pseudonym(const SecretKey& pseudonym_key, std::string_view channel, std::string_view sender_id);
 
@@ -151,6 +152,8 @@ class IntakeEpoch {
 public:
     IntakeEpoch(KeyEpochId id, ByteView team_public_key);
     KeyEpochId id() const { return id_; }
+    /// The id the store assigned when the ephemeral public key was recorded.
+    void set_id(KeyEpochId id) { id_ = id; }
     const Bytes& ephemeral_public_key() const { return ephemeral_public_key_; }
     /// A fresh random 32-byte case key.
     static SecretKey NewCaseKey();

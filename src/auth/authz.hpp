@@ -1,0 +1,48 @@
+#pragma once
+/// The one authorisation table: which role may do which action. Every API route names its
+/// action and is checked here, in one place (api/guard.cpp); tests walk the whole matrix.
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "core/domain.hpp"
+
+namespace lifeline::auth {
+
+enum class Action {
+    kCaseList,          ///< list and filter cases (ids, states, channels, ages)
+    kCaseRead,          ///< read a case's content (audited)
+    kCaseCreate,        ///< file a contact on someone's behalf
+    kCaseReply,         ///< send a reply to the applicant
+    kCaseNote,          ///< add an internal note
+    kCaseTransition,    ///< move a case through the workflow
+    kCaseAssign,        ///< assign a case to an operator
+    kCaseHandoff,       ///< hand selected fields to a coordinator
+    kHandoffRead,       ///< read what was handed to me (coordinator)
+    kHandoffOutcome,    ///< record the outcome of a hand-off
+    kQueueTake,         ///< receive and accept offered contacts
+    kPresenceSet,       ///< set my own presence
+    kWallboardRead,     ///< live queue figures
+    kStatsRead,         ///< statistics and forecasts
+    kUserList,          ///< list operator accounts
+    kUserManage,        ///< add, disable, reset accounts
+    kAuditRead,         ///< read and verify the audit log
+    kChannelManage,     ///< configure channels
+};
+
+inline constexpr std::array kAllActions{
+    Action::kCaseList,     Action::kCaseRead,     Action::kCaseCreate,    Action::kCaseReply,
+    Action::kCaseNote,     Action::kCaseTransition, Action::kCaseAssign,  Action::kCaseHandoff,
+    Action::kHandoffRead,  Action::kHandoffOutcome, Action::kQueueTake,   Action::kPresenceSet,
+    Action::kWallboardRead, Action::kStatsRead,   Action::kUserList,      Action::kUserManage,
+    Action::kAuditRead,    Action::kChannelManage,
+};
+inline constexpr std::array kAllRoles{Role::kOperator, Role::kCoordinator, Role::kSupervisor, Role::kAdmin};
+
+/// True when the role may perform the action.
+bool Allowed(Role role, Action action) noexcept;
+std::string_view ToString(Action action) noexcept;
+std::optional<Action> ParseAction(std::string_view name) noexcept;
+
+}  // namespace lifeline::auth

@@ -1,0 +1,61 @@
+#pragma once
+/// Token buckets per key (a client address, a pseudonym, an account): `capacity` requests at
+/// once, refilled at `per_minute`. Bounded memory: the oldest idle buckets are dropped when
+/// `max_keys` is reached. Thread-safe.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.hpp"
+
+namespace lifeline {
+
+class RateLimiter {
+public:
+    RateLimiter(const Clock& clock, double capacity, double per_minute, std::size_t max_keys = 100'000)
+        : clock_(clock), capacity_(capacity), per_ms_(per_minute / 60'000.0), max_keys_(max_keys) {}
+
+    /// Takes one token for the key. Returns 0 when allowed, else the seconds until one is free.
+    std::int64_t Take(const std::string& key) {
+        const auto now = ToUnixMillis(clock_.Now());
+        std::lock_guard lock(mutex_);
+        if (buckets_.size() >= max_keys_ && !buckets_.contains(key)) Prune(now);
+        auto [it, fresh] = buckets_.try_emplace(key, Bucket{capacity_, now});
+        auto& b = it->second;
+        b.tokens = std::min(capacity_, b.tokens + static_cast<double>(now - b.at_ms) * per_ms_);
+        b.at_ms = now;
+        if (b.tokens >= 1.0) {
+            b.tokens -= 1.0;
+            return 0;
+        }
+        return static_cast<std::int64_t>((1.0 - b.tokens) / per_ms_ / 1000.0) + 1;
+    }
+
+private:
+    struct Bucket {
+        double tokens;
+        std::int64_t at_ms;
+    };
+    void Prune(std::int64_t now) {
+        // Drop buckets that have refilled completely: they carry no information.
+        for (auto it = buckets_.begin(); it != buckets_.end();) {
+            if (it->second.tokens + static_cast<double>(now - it->second.at_ms) * per_ms_ >= capacity_)
+                it = buckets_.erase(it);
+            else
+                ++it;
+        }
+        if (buckets_.size() >= max_keys_) buckets_.clear();  // under a flood, forget rather than grow
+    }
+    const Clock& clock_;
+    double capacity_;
+    double per_ms_;
+    std::size_t max_keys_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, Bucket> buckets_;
+};
+
+}  // namespace lifeline

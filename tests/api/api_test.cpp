@@ -1,0 +1,232 @@
+// The API's guard as a matrix: every guarded route × every role, allowed and denied; CSRF;
+// bad input. Handlers are pure functions of a Request, so no socket is needed here.
+#include "api/api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "auth/auth_fixture.hpp"
+
+namespace lifeline::testing {
+namespace {
+
+namespace json = boost::json;
+
+struct Session {
+    std::string token;
+    std::string csrf;
+    UserId id;
+};
+
+class ApiTest : public AuthFixture {
+protected:
+    void SetUp() override {
+        AuthFixture::SetUp();
+        deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*auth_, *audit_, clock_, {}});
+        api::RegisterRoutes(router_, *deps_);
+        Bytes secret;
+        auto admin_token = FirstLogin("admin", admin_.one_time_password, "admin password 1", &secret);
+        auto admin = auth_->Authenticate(admin_token);
+        sessions_[Role::kAdmin] = {admin_token, admin->csrf_token, admin->user};
+        for (auto [role, name] : {std::pair{Role::kOperator, "op"}, {Role::kCoordinator, "coord"},
+                                  {Role::kSupervisor, "sup"}}) {
+            auto account = auth_->AddUser(*admin->team_keys, admin->user, name, role);
+            ASSERT_TRUE(account.ok());
+            auto token = FirstLogin(name, account->one_time_password, std::string(name) + " password 1", &secret);
+            sessions_[role] = {token, auth_->Authenticate(token)->csrf_token, account->id};
+        }
+        // A victim account for the state-changing user routes.
+        auto victim = auth_->AddUser(*admin->team_keys, admin->user, "victim", Role::kOperator);
+        victim_ = victim->id;
+    }
+
+    http::Response Call(const std::string& method, const std::string& target, const Session* session,
+                        std::string body = "", bool with_csrf = true) {
+        http::Request req;
+        req.method = method;
+        req.target = target;
+        auto q = target.find('?');
+        req.path = target.substr(0, q);
+        req.query = q == std::string::npos ? "" : target.substr(q + 1);
+        req.peer = "127.0.0.1";
+        req.headers.Set("Host", "127.0.0.1:8080");
+        if (!body.empty()) req.headers.Set("Content-Type", "application/json");
+        if (session) {
+            req.headers.Set("Cookie", api::SessionCookieName(deps_->config) + "=" + session->token);
+            if (with_csrf) req.headers.Set("X-CSRF-Token", session->csrf);
+        }
+        req.body = std::move(body);
+        return router_.Dispatch(req);
+    }
+
+    http::Router router_;
+    std::unique_ptr<api::ApiDeps> deps_;
+    std::map<Role, Session> sessions_;
+    UserId victim_;
+};
+
+struct RouteCase {
+    std::string method;
+    std::string target;  // {victim} is replaced with the victim's id
+    std::string body;
+    std::optional<auth::Action> action;
+};
+
+TEST_F(ApiTest, EveryRouteTimesEveryRole) {
+    const std::vector<RouteCase> routes = {
+        {"GET", "/api/v1/users", "", auth::Action::kUserList},
+        {"POST", "/api/v1/users", R"({"username":"new_{role}","role":"operator"})", auth::Action::kUserManage},
+        {"POST", "/api/v1/users/{victim}/disable", "", auth::Action::kUserManage},
+        {"POST", "/api/v1/users/{victim}/enable", "", auth::Action::kUserManage},
+        {"POST", "/api/v1/users/{victim}/reset", "", auth::Action::kUserManage},
+        {"GET", "/api/v1/audit?from=1&limit=5", "", auth::Action::kAuditRead},
+        {"GET", "/api/v1/audit/verify", "", auth::Action::kAuditRead},
+        {"GET", "/api/v1/me", "", std::nullopt},
+    };
+    for (const auto& route : routes) {
+        for (Role role : auth::kAllRoles) {
+            auto target = route.target;
+            if (auto pos = target.find("{victim}"); pos != std::string::npos)
+                target.replace(pos, 8, victim_.ToString());
+            auto body = route.body;
+            if (auto pos = body.find("{role}"); pos != std::string::npos) body.replace(pos, 6, ToString(role));
+            auto r = Call(route.method, target, &sessions_[role], body);
+            const bool allowed = !route.action || auth::Allowed(role, *route.action);
+            const std::string label = route.method + " " + route.target + " as " + std::string(ToString(role));
+            if (allowed) {
+                EXPECT_GE(r.status, 200) << label;
+                EXPECT_LT(r.status, 300) << label << ": " << r.body;
+            } else {
+                EXPECT_EQ(r.status, 403) << label;
+                EXPECT_NE(r.body.find("\"forbidden\""), std::string::npos) << label << ": " << r.body;
+            }
+            // Without a session every guarded route is 401.
+            EXPECT_EQ(Call(route.method, target, nullptr, body).status, 401) << label;
+        }
+    }
+}
+
+TEST_F(ApiTest, StateChangingRequestsNeedTheCsrfToken) {
+    const auto& admin = sessions_[Role::kAdmin];
+    const std::string body = R"({"username":"csrf_victim","role":"operator"})";
+    auto missing = Call("POST", "/api/v1/users", &admin, body, false);
+    EXPECT_EQ(missing.status, 403);
+    EXPECT_NE(missing.body.find("\"csrf\""), std::string::npos);
+    Session wrong = admin;
+    wrong.csrf = sessions_[Role::kOperator].csrf;  // a real token, of another session
+    EXPECT_EQ(Call("POST", "/api/v1/users", &wrong, body).status, 403);
+    // Nothing was created by the refused requests.
+    auto list = Call("GET", "/api/v1/users", &admin);
+    EXPECT_EQ(list.body.find("csrf_victim"), std::string::npos);
+    // Safe methods need no token.
+    EXPECT_EQ(Call("GET", "/api/v1/users", &admin, "", false).status, 200);
+}
+
+TEST_F(ApiTest, CrossOriginRequestsAreRefusedEvenWithAToken) {
+    http::Request req;
+    req.method = "POST";
+    req.path = req.target = "/api/v1/users/" + victim_.ToString() + "/disable";
+    req.headers.Set("Host", "127.0.0.1:8080");
+    req.headers.Set("Origin", "https://evil.example");
+    req.headers.Set("Cookie", api::SessionCookieName(deps_->config) + "=" + sessions_[Role::kAdmin].token);
+    req.headers.Set("X-CSRF-Token", sessions_[Role::kAdmin].csrf);
+    EXPECT_EQ(router_.Dispatch(req).status, 403);
+    req.headers.Set("Origin", "http://127.0.0.1:8080");
+    EXPECT_EQ(router_.Dispatch(req).status, 204);
+}
+
+TEST_F(ApiTest, LoginSetsAHardenedCookieAndRefusesFormsAndOtherOrigins) {
+    auto r = Call("POST", "/api/v1/auth/login", nullptr, R"({"username":"sup","password":"sup password 1"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto cookie = std::string(*r.headers.Get("Set-Cookie"));
+    EXPECT_EQ(cookie.rfind("__Host-lifeline=", 0), 0u);
+    for (auto attr : {"HttpOnly", "SameSite=Strict", "Secure", "Path=/"})
+        EXPECT_NE(cookie.find(attr), std::string::npos) << attr;
+    EXPECT_NE(r.body.find("\"totp_verify\""), std::string::npos);
+
+    http::Request form;
+    form.method = "POST";
+    form.path = form.target = "/api/v1/auth/login";
+    form.headers.Set("Content-Type", "application/x-www-form-urlencoded");
+    form.body = "username=sup&password=sup+password+1";
+    EXPECT_EQ(router_.Dispatch(form).status, 400);
+    form.headers.Set("Content-Type", "application/json");
+    form.headers.Set("Host", "127.0.0.1:8080");
+    form.headers.Set("Origin", "https://evil.example");
+    form.body = R"({"username":"sup","password":"sup password 1"})";
+    EXPECT_EQ(router_.Dispatch(form).status, 403);
+}
+
+TEST_F(ApiTest, BadInputGetsAClearErrorAndChangesNothing) {
+    const auto& admin = sessions_[Role::kAdmin];
+    struct Bad {
+        std::string body;
+        std::string expect;
+    };
+    for (const auto& bad : std::vector<Bad>{
+             {"not json", "JSON object"},
+             {"[1,2]", "JSON object"},
+             {R"({"username":"x"})", "'role'"},
+             {R"({"username":7,"role":"operator"})", "'username'"},
+             {R"({"username":"x","role":"god"})", "'role' must be"},
+             {R"({"username":"Robert'); DROP TABLE users;--","role":"operator"})", "username"},
+             {R"({"username":")" + std::string(100, 'a') + R"(","role":"operator"})", "too long"},
+         }) {
+        auto r = Call("POST", "/api/v1/users", &admin, bad.body);
+        EXPECT_EQ(r.status, 400) << bad.body;
+        EXPECT_NE(r.body.find(bad.expect), std::string::npos) << bad.body << " → " << r.body;
+    }
+    EXPECT_EQ(Call("POST", "/api/v1/users/abc/disable", &admin).status, 400);
+    EXPECT_EQ(Call("POST", "/api/v1/users/99999/disable", &admin).status, 404);
+    EXPECT_EQ(Call("GET", "/api/v1/audit?limit=lots", &admin).status, 400);
+    EXPECT_EQ(auth_->ListUsers().size(), 5u);
+    EXPECT_TRUE(store_->FindUserByName("op").has_value());
+}
+
+TEST_F(ApiTest, LoginIsRateLimitedPerClient) {
+    int limited = 0;
+    for (int i = 0; i < 15; ++i) {
+        auto r = Call("POST", "/api/v1/auth/login", nullptr, R"({"username":"nobody","password":"x"})");
+        if (r.status == 429) {
+            ++limited;
+            EXPECT_TRUE(r.headers.Get("Retry-After"));
+        } else {
+            EXPECT_EQ(r.status, 401);
+        }
+    }
+    EXPECT_EQ(limited, 5);
+}
+
+TEST_F(ApiTest, IncompleteLoginReachesNothingButItsNextStep) {
+    auto login = auth_->Login("op", "op password 1");
+    Session half{login->token, login->csrf_token, login->user};
+    auto r = Call("GET", "/api/v1/users", &half);
+    EXPECT_EQ(r.status, 403);
+    EXPECT_NE(r.body.find("login_incomplete"), std::string::npos);
+    auto me = Call("GET", "/api/v1/me", &half);
+    EXPECT_EQ(me.status, 200);
+    EXPECT_NE(me.body.find("totp_verify"), std::string::npos);
+}
+
+TEST_F(ApiTest, LogoutClearsTheCookie) {
+    auto& sup = sessions_[Role::kSupervisor];
+    auto r = Call("POST", "/api/v1/auth/logout", &sup);
+    EXPECT_EQ(r.status, 204);
+    EXPECT_NE(std::string(*r.headers.Get("Set-Cookie")).find("Max-Age=0"), std::string::npos);
+    EXPECT_EQ(Call("GET", "/api/v1/me", &sup).status, 401);
+}
+
+TEST_F(ApiTest, AuditReadAndVerifyThroughTheApi) {
+    auto& admin = sessions_[Role::kAdmin];
+    auto r = Call("GET", "/api/v1/audit?from=1&limit=3", &admin);
+    ASSERT_EQ(r.status, 200);
+    auto v = json::parse(r.body).as_object();
+    EXPECT_EQ(v["items"].as_array().size(), 3u);
+    EXPECT_EQ(v["next_from"].as_int64(), 4);
+    auto verify = json::parse(Call("GET", "/api/v1/audit/verify", &admin).body).as_object();
+    EXPECT_TRUE(verify["ok"].as_bool());
+}
+
+}  // namespace
+}  // namespace lifeline::testing

@@ -1,0 +1,46 @@
+#include "auth/authz.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+namespace lifeline::auth {
+namespace {
+
+// The matrix written out independently of the implementation: role → actions it may take.
+const std::map<Role, std::set<std::string_view>> kExpected = {
+    {Role::kOperator,
+     {"case.list", "case.read", "case.create", "case.reply", "case.note", "case.transition", "case.assign",
+      "case.handoff", "queue.take", "presence.set"}},
+    {Role::kCoordinator, {"handoff.read", "handoff.outcome", "presence.set"}},
+    {Role::kSupervisor,
+     {"case.list", "case.read", "case.create", "case.reply", "case.note", "case.transition", "case.assign",
+      "case.handoff", "queue.take", "presence.set", "wallboard.read", "stats.read", "user.list"}},
+    {Role::kAdmin, {"wallboard.read", "stats.read", "user.list", "user.manage", "audit.read", "channel.manage"}},
+};
+
+TEST(Authz, EveryRoleTimesEveryAction) {
+    int allowed = 0;
+    for (Role role : kAllRoles) {
+        for (Action action : kAllActions) {
+            const bool want = kExpected.at(role).contains(ToString(action));
+            EXPECT_EQ(Allowed(role, action), want) << ToString(role) << " × " << ToString(action);
+            allowed += want;
+        }
+    }
+    EXPECT_EQ(allowed, 32);
+}
+
+TEST(Authz, ActionNamesRoundTrip) {
+    for (Action a : kAllActions) EXPECT_EQ(ParseAction(ToString(a)), a);
+    EXPECT_FALSE(ParseAction("case.delete"));
+}
+
+TEST(Authz, AdministratorsReadNoCaseContent) {
+    EXPECT_FALSE(Allowed(Role::kAdmin, Action::kCaseRead));
+    EXPECT_FALSE(Allowed(Role::kCoordinator, Action::kCaseRead));
+}
+
+}  // namespace
+}  // namespace lifeline::auth
