@@ -40,6 +40,7 @@ struct UserRecord {
     Bytes team_key_sealed;       ///< team private key sealed to public_key
     Bytes totp_secret_sealed;    ///< TOTP secret sealed to public_key; empty = not enrolled
     bool totp_enabled = false;
+    std::int64_t totp_last_step = 0;  ///< last accepted TOTP time step (codes are single-use)
     bool must_change_password = true;
     int failed_logins = 0;
     std::int64_t locked_until_ms = 0;

@@ -1,0 +1,850 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "core/error.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_db.hpp"
+
+namespace lifeline::store {
+
+using sqlite::Connection;
+using sqlite::SqliteError;
+using sqlite::Statement;
+
+namespace {
+
+/// A unit of work run on the writer connection inside its own SAVEPOINT. A returned error or a
+/// thrown exception rolls back that savepoint only.
+using WriteWork = std::function<Result<void>(Connection&)>;
+
+struct WriteJob {
+    WriteWork work;
+    std::promise<Result<void>> done;
+};
+
+struct Outcome {
+    Result<void> result;
+    std::exception_ptr error;
+};
+
+std::int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+template <typename T>
+T Require(std::optional<T> value, const char* what) {
+    if (!value) throw LifelineError(ErrorCode::kIntegrity, std::string("store: unknown ") + what + " in a stored row");
+    return *value;
+}
+
+constexpr std::array<std::pair<SessionStage, std::string_view>, 4> kStages{{
+    {SessionStage::kPasswordChange, "password_change"},
+    {SessionStage::kTotpEnrol, "totp_enrol"},
+    {SessionStage::kTotpVerify, "totp_verify"},
+    {SessionStage::kActive, "active"},
+}};
+
+std::string_view StageName(SessionStage stage) {
+    for (const auto& [value, name] : kStages)
+        if (value == stage) return name;
+    throw LifelineError(ErrorCode::kInvalidArgument, "store: unknown session stage");
+}
+
+std::optional<SessionStage> ParseStage(std::string_view name) {
+    for (const auto& [value, stage_name] : kStages)
+        if (stage_name == name) return value;
+    return std::nullopt;
+}
+
+std::int64_t ToSqlLimit(std::size_t limit) {
+    return static_cast<std::int64_t>(
+        std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
+}
+
+}  // namespace
+
+// ============================================================================================
+// Impl: the writer thread with its queue, and the pool of read connections.
+// ============================================================================================
+
+struct SqliteStore::Impl {
+    explicit Impl(const SqliteOptions& options);
+    ~Impl();
+
+    /// Queues work for the writer and blocks until its batch has committed (or failed).
+    /// Exceptions thrown by the work, or a failed commit, are rethrown here.
+    Result<void> Write(WriteWork work);
+    /// Write, with a returned error thrown as a LifelineError.
+    void WriteOrThrow(WriteWork work) { Write(std::move(work)).ValueOrThrow(); }
+
+    /// A read connection checked out of the pool for the duration of one call.
+    class ReadLease {
+    public:
+        ReadLease(Impl& impl, std::unique_ptr<Connection> connection)
+            : impl_(impl), connection_(std::move(connection)) {}
+        ~ReadLease() { impl_.ReturnReader(std::move(connection_)); }
+        ReadLease(const ReadLease&) = delete;
+        ReadLease& operator=(const ReadLease&) = delete;
+        Connection& operator*() const noexcept { return *connection_; }
+        Connection* operator->() const noexcept { return connection_.get(); }
+
+    private:
+        Impl& impl_;
+        std::unique_ptr<Connection> connection_;
+    };
+    ReadLease Read();
+    void ReturnReader(std::unique_ptr<Connection> connection);
+
+    void WriterLoop();
+    void RunBatch(std::deque<WriteJob>& pending) noexcept;
+    Outcome RunOne(WriteJob& job);
+    void RollBackQuietly() noexcept;
+
+    const SqliteOptions options_;
+    const std::size_t max_batch_;
+    std::unique_ptr<Connection> writer_;  // used only by writer_thread_ once it runs
+
+    std::mutex queue_mutex_;
+    std::condition_variable queue_cv_;
+    std::deque<WriteJob> queue_;  // guarded by queue_mutex_
+    bool stopping_ = false;       // guarded by queue_mutex_
+    std::thread writer_thread_;
+
+    std::atomic<std::uint64_t> batches_committed_{0};
+    std::atomic<std::uint64_t> writes_committed_{0};
+
+    std::mutex pool_mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mutex_
+};
+
+SqliteStore::Impl::Impl(const SqliteOptions& options)
+    : options_(options), max_batch_(std::max<std::size_t>(1, options.max_batch)) {
+    writer_ = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                           options_.busy_timeout_ms);
+    // journal_mode answers with the mode now in effect; some file systems cannot do WAL.
+    if (writer_->QueryText("PRAGMA journal_mode=WAL") != "wal")
+        throw LifelineError(ErrorCode::kInternal, "sqlite: cannot switch " + options_.path + " to WAL mode");
+    writer_->Exec("PRAGMA synchronous=FULL");
+    writer_->Exec("PRAGMA foreign_keys=ON");
+    sqlite::ApplyMigrations(*writer_, NowMs());
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStore::Impl::~Impl() {
+    {
+        std::lock_guard lock(queue_mutex_);
+        stopping_ = true;
+    }
+    queue_cv_.notify_one();
+    writer_thread_.join();
+    // Readers close before the writer: the last connection to close checkpoints the WAL.
+    idle_readers_.clear();
+    writer_.reset();
+}
+
+Result<void> SqliteStore::Impl::Write(WriteWork work) {
+    if (std::this_thread::get_id() == writer_thread_.get_id())
+        throw LifelineError(ErrorCode::kInternal, "store: a write issued from inside a write would deadlock");
+    std::future<Result<void>> done;
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (stopping_) throw LifelineError(ErrorCode::kUnavailable, "store: closing");
+        queue_.push_back(WriteJob{std::move(work), {}});
+        done = queue_.back().done.get_future();
+    }
+    queue_cv_.notify_one();
+    return done.get();
+}
+
+void SqliteStore::Impl::WriterLoop() {
+    // Jobs taken from the queue but not yet run: a batch cut short by a lost transaction leaves
+    // its unrun jobs here for the next one.
+    std::deque<WriteJob> pending;
+    for (;;) {
+        {
+            std::unique_lock lock(queue_mutex_);
+            queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !pending.empty(); });
+            if (stopping_ && queue_.empty() && pending.empty()) return;
+            // Whatever queued while the previous batch was committing goes into this one: that
+            // is the group commit, with no timer needed.
+            while (pending.size() < max_batch_ && !queue_.empty()) {
+                pending.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        RunBatch(pending);
+    }
+}
+
+namespace {
+constexpr std::string_view kBegin = "BEGIN IMMEDIATE";
+constexpr std::string_view kCommit = "COMMIT";
+constexpr std::string_view kRollback = "ROLLBACK";
+constexpr std::string_view kSavepoint = "SAVEPOINT write_job";
+constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO write_job";
+constexpr std::string_view kReleaseSavepoint = "RELEASE write_job";
+}  // namespace
+
+void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
+    const std::size_t count = pending.size();
+    std::vector<Outcome> outcomes;
+    std::size_t started = 0;
+    std::exception_ptr batch_error;
+    try {
+        outcomes.reserve(count);
+        writer_->Prepare(kBegin).Run();
+        for (; started < count;) {
+            ++started;
+            outcomes.push_back(RunOne(pending[started - 1]));
+        }
+        // synchronous=FULL: when COMMIT returns, the batch is on disk.
+        writer_->Prepare(kCommit).Run();
+    } catch (...) {
+        batch_error = std::current_exception();
+        RollBackQuietly();
+    }
+
+    // On failure, every write that ran shares the batch's fate; if none ran (BEGIN failed), the
+    // whole batch fails rather than spinning on a lock another process holds.
+    const std::size_t finished = batch_error ? (started == 0 ? count : started) : count;
+    if (!batch_error) {
+        std::uint64_t ok = 0;
+        for (const Outcome& outcome : outcomes)
+            if (!outcome.error && outcome.result.ok()) ++ok;
+        batches_committed_.fetch_add(1, std::memory_order_relaxed);
+        writes_committed_.fetch_add(ok, std::memory_order_relaxed);
+    }
+    for (std::size_t i = 0; i < finished; ++i) {
+        std::promise<Result<void>>& done = pending[i].done;
+        if (batch_error) {
+            done.set_exception(batch_error);
+        } else if (outcomes[i].error) {
+            done.set_exception(outcomes[i].error);
+        } else {
+            done.set_value(std::move(outcomes[i].result));
+        }
+    }
+    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
+}
+
+Outcome SqliteStore::Impl::RunOne(WriteJob& job) {
+    writer_->Prepare(kSavepoint).Run();
+    Outcome outcome;
+    try {
+        outcome.result = job.work(*writer_);
+    } catch (...) {
+        outcome.error = std::current_exception();
+    }
+    if (outcome.error || !outcome.result.ok()) {
+        if (writer_->InAutocommit()) {
+            // SQLite rolled back the whole transaction by itself (disk full, I/O error): the
+            // earlier writes of the batch are gone too, so the batch fails.
+            if (outcome.error) std::rethrow_exception(outcome.error);
+            throw LifelineError(ErrorCode::kInternal, "sqlite: the write transaction was rolled back");
+        }
+        writer_->Prepare(kRollbackToSavepoint).Run();
+    }
+    writer_->Prepare(kReleaseSavepoint).Run();
+    return outcome;
+}
+
+void SqliteStore::Impl::RollBackQuietly() noexcept {
+    try {
+        if (!writer_->InAutocommit()) writer_->Prepare(kRollback).Run();
+    } catch (...) {
+        // Nothing better to do: the batch already fails with the original error.
+    }
+}
+
+SqliteStore::Impl::ReadLease SqliteStore::Impl::Read() {
+    std::unique_ptr<Connection> connection;
+    {
+        std::lock_guard lock(pool_mutex_);
+        if (!idle_readers_.empty()) {
+            connection = std::move(idle_readers_.back());
+            idle_readers_.pop_back();
+        }
+    }
+    if (!connection)
+        connection = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READONLY, options_.busy_timeout_ms);
+    return ReadLease(*this, std::move(connection));
+}
+
+void SqliteStore::Impl::ReturnReader(std::unique_ptr<Connection> connection) {
+    std::lock_guard lock(pool_mutex_);
+    idle_readers_.push_back(std::move(connection));
+}
+
+// ============================================================================================
+// SqliteStore
+// ============================================================================================
+
+SqliteStore::SqliteStore(const SqliteOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+SqliteStore::~SqliteStore() = default;
+
+std::uint64_t SqliteStore::batches_committed() const noexcept {
+    return impl_->batches_committed_.load(std::memory_order_relaxed);
+}
+std::uint64_t SqliteStore::writes_committed() const noexcept {
+    return impl_->writes_committed_.load(std::memory_order_relaxed);
+}
+
+std::size_t SqliteStore::queued_writes() const {
+    std::lock_guard lock(impl_->queue_mutex_);
+    return impl_->queue_.size();
+}
+
+std::string SqliteStore::WriterPragma(std::string_view pragma) {
+    const auto is_name_char = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+    if (pragma.empty() || !std::all_of(pragma.begin(), pragma.end(), is_name_char))
+        throw LifelineError(ErrorCode::kInvalidArgument, "store: not a pragma name");
+    std::string value;
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        value = db.QueryText("PRAGMA " + std::string(pragma));
+        return Ok();
+    });
+    return value;
+}
+
+// ---- meta ----
+
+namespace {
+constexpr std::string_view kGetMeta = "SELECT value FROM meta WHERE key = ?1";
+constexpr std::string_view kPutMeta =
+    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+void PutMetaIn(Connection& db, std::string_view key, ByteView value) {
+    Statement stmt = db.Prepare(kPutMeta);
+    stmt.Bind(1, key).BindBlob(2, value).Run();
+}
+}  // namespace
+
+std::optional<Bytes> SqliteStore::GetMeta(std::string_view key) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kGetMeta);
+    stmt.Bind(1, key);
+    if (!stmt.Step()) return std::nullopt;
+    return stmt.Blob(0);
+}
+
+void SqliteStore::PutMeta(std::string_view key, ByteView value) {
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        PutMetaIn(db, key, value);
+        return Ok();
+    });
+}
+
+// ---- users ----
+
+namespace {
+// Column order shared by every users query; ReadUser and BindUserFields follow it.
+#define LIFELINE_USER_FIELDS                                                                               \
+    "username, role, disabled, public_key, kdf_salt, kdf_opslimit, kdf_memlimit, secret_by_password, "     \
+    "secret_by_recovery, team_key_sealed, totp_secret_sealed, totp_enabled, totp_last_step, "              \
+    "must_change_password, failed_logins, locked_until_ms, created_ms, updated_ms"
+constexpr std::string_view kInsertUser = "INSERT INTO users (" LIFELINE_USER_FIELDS
+                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                                         "?15, ?16, ?17, ?18)";
+constexpr std::string_view kUpdateUser =
+    "UPDATE users SET username = ?1, role = ?2, disabled = ?3, public_key = ?4, kdf_salt = ?5, kdf_opslimit = ?6, "
+    "kdf_memlimit = ?7, secret_by_password = ?8, secret_by_recovery = ?9, team_key_sealed = ?10, "
+    "totp_secret_sealed = ?11, totp_enabled = ?12, totp_last_step = ?13, must_change_password = ?14, "
+    "failed_logins = ?15, locked_until_ms = ?16, created_ms = ?17, updated_ms = ?18 WHERE id = ?19";
+constexpr std::string_view kFindUser = "SELECT id, " LIFELINE_USER_FIELDS " FROM users WHERE id = ?1";
+constexpr std::string_view kFindUserByName = "SELECT id, " LIFELINE_USER_FIELDS " FROM users WHERE username = ?1";
+constexpr std::string_view kListUsers = "SELECT id, " LIFELINE_USER_FIELDS " FROM users ORDER BY id";
+#undef LIFELINE_USER_FIELDS
+constexpr int kUpdateUserIdParam = 19;
+
+// Binds parameters 1..18 in LIFELINE_USER_FIELDS order.
+void BindUserFields(Statement& stmt, const UserRecord& user) {
+    stmt.Bind(1, user.username)
+        .Bind(2, ToString(user.role))
+        .Bind(3, std::int64_t{user.disabled})
+        .BindBlob(4, user.public_key)
+        .BindBlob(5, user.kdf_salt)
+        .Bind(6, static_cast<std::int64_t>(user.kdf_opslimit))  // round-trips bit for bit
+        .Bind(7, static_cast<std::int64_t>(user.kdf_memlimit))
+        .BindBlob(8, user.secret_by_password)
+        .BindBlob(9, user.secret_by_recovery)
+        .BindBlob(10, user.team_key_sealed)
+        .BindBlob(11, user.totp_secret_sealed)
+        .Bind(12, std::int64_t{user.totp_enabled})
+        .Bind(13, user.totp_last_step)
+        .Bind(14, std::int64_t{user.must_change_password})
+        .Bind(15, std::int64_t{user.failed_logins})
+        .Bind(16, user.locked_until_ms)
+        .Bind(17, user.created_ms)
+        .Bind(18, user.updated_ms);
+}
+
+// Reads a row of "SELECT id, " LIFELINE_USER_FIELDS.
+UserRecord ReadUser(const Statement& stmt) {
+    UserRecord user;
+    user.id = UserId{stmt.Int(0)};
+    user.username = stmt.Text(1);
+    user.role = Require(ParseRole(stmt.Text(2)), "role");
+    user.disabled = stmt.Int(3) != 0;
+    user.public_key = stmt.Blob(4);
+    user.kdf_salt = stmt.Blob(5);
+    user.kdf_opslimit = static_cast<std::uint64_t>(stmt.Int(6));
+    user.kdf_memlimit = static_cast<std::uint64_t>(stmt.Int(7));
+    user.secret_by_password = stmt.Blob(8);
+    user.secret_by_recovery = stmt.Blob(9);
+    user.team_key_sealed = stmt.Blob(10);
+    user.totp_secret_sealed = stmt.Blob(11);
+    user.totp_enabled = stmt.Int(12) != 0;
+    user.totp_last_step = stmt.Int(13);
+    user.must_change_password = stmt.Int(14) != 0;
+    user.failed_logins = static_cast<int>(stmt.Int(15));
+    user.locked_until_ms = stmt.Int(16);
+    user.created_ms = stmt.Int(17);
+    user.updated_ms = stmt.Int(18);
+    return user;
+}
+
+Error UsernameTaken() { return Error{ErrorCode::kAlreadyExists, "username already taken"}; }
+}  // namespace
+
+Result<UserId> SqliteStore::InsertUser(const UserRecord& user) {
+    UserId id;
+    Result<void> written = impl_->Write([&](Connection& db) -> Result<void> {
+        try {
+            Statement stmt = db.Prepare(kInsertUser);
+            BindUserFields(stmt, user);
+            stmt.Run();
+        } catch (const SqliteError& e) {
+            if (e.IsUniqueViolation()) return UsernameTaken();
+            throw;
+        }
+        id = UserId{db.LastInsertRowId()};
+        return Ok();
+    });
+    if (!written) return written.error();
+    return id;
+}
+
+std::optional<UserRecord> SqliteStore::FindUser(UserId id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kFindUser);
+    stmt.Bind(1, id.value);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadUser(stmt);
+}
+
+std::optional<UserRecord> SqliteStore::FindUserByName(std::string_view username) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kFindUserByName);
+    stmt.Bind(1, username);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadUser(stmt);
+}
+
+std::vector<UserRecord> SqliteStore::ListUsers() {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kListUsers);
+    std::vector<UserRecord> users;
+    while (stmt.Step()) users.push_back(ReadUser(stmt));
+    return users;
+}
+
+Result<void> SqliteStore::UpdateUser(const UserRecord& user) {
+    return impl_->Write([&](Connection& db) -> Result<void> {
+        try {
+            Statement stmt = db.Prepare(kUpdateUser);
+            BindUserFields(stmt, user);
+            stmt.Bind(kUpdateUserIdParam, user.id.value);
+            stmt.Run();
+        } catch (const SqliteError& e) {
+            if (e.IsUniqueViolation()) return UsernameTaken();
+            throw;
+        }
+        if (db.Changes() == 0) return Error{ErrorCode::kNotFound, "no user " + user.id.ToString()};
+        return Ok();
+    });
+}
+
+// ---- sessions ----
+
+namespace {
+constexpr std::string_view kInsertSession =
+    "INSERT INTO sessions (id_hash, user_id, stage, created_ms, last_seen_ms, keys_sealed, csrf_hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kFindSession =
+    "SELECT id_hash, user_id, stage, created_ms, last_seen_ms, keys_sealed, csrf_hash FROM sessions "
+    "WHERE id_hash = ?1";
+constexpr std::string_view kUpdateSession =
+    "UPDATE sessions SET stage = ?1, last_seen_ms = ?2, keys_sealed = ?3, csrf_hash = ?4 WHERE id_hash = ?5";
+constexpr std::string_view kDeleteSession = "DELETE FROM sessions WHERE id_hash = ?1";
+constexpr std::string_view kDeleteSessionsOfUser = "DELETE FROM sessions WHERE user_id = ?1";
+constexpr std::string_view kDeleteExpiredSessions =
+    "DELETE FROM sessions WHERE last_seen_ms < ?1 OR created_ms < ?2";
+}  // namespace
+
+void SqliteStore::InsertSession(const SessionRecord& session) {
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        try {
+            Statement stmt = db.Prepare(kInsertSession);
+            stmt.BindBlob(1, session.id_hash)
+                .Bind(2, session.user.value)
+                .Bind(3, StageName(session.stage))
+                .Bind(4, session.created_ms)
+                .Bind(5, session.last_seen_ms)
+                .BindBlob(6, session.keys_sealed)
+                .BindBlob(7, session.csrf_hash)
+                .Run();
+        } catch (const SqliteError& e) {
+            if (e.IsUniqueViolation()) return Error{ErrorCode::kAlreadyExists, "session already exists"};
+            throw;
+        }
+        return Ok();
+    });
+}
+
+std::optional<SessionRecord> SqliteStore::FindSession(ByteView id_hash) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kFindSession);
+    stmt.BindBlob(1, id_hash);
+    if (!stmt.Step()) return std::nullopt;
+    SessionRecord session;
+    session.id_hash = stmt.Blob(0);
+    session.user = UserId{stmt.Int(1)};
+    session.stage = Require(ParseStage(stmt.Text(2)), "session stage");
+    session.created_ms = stmt.Int(3);
+    session.last_seen_ms = stmt.Int(4);
+    session.keys_sealed = stmt.Blob(5);
+    session.csrf_hash = stmt.Blob(6);
+    return session;
+}
+
+void SqliteStore::UpdateSession(const SessionRecord& session) {
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        Statement stmt = db.Prepare(kUpdateSession);
+        stmt.Bind(1, StageName(session.stage))
+            .Bind(2, session.last_seen_ms)
+            .BindBlob(3, session.keys_sealed)
+            .BindBlob(4, session.csrf_hash)
+            .BindBlob(5, session.id_hash)
+            .Run();
+        return Ok();
+    });
+}
+
+void SqliteStore::DeleteSession(ByteView id_hash) {
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        Statement stmt = db.Prepare(kDeleteSession);
+        stmt.BindBlob(1, id_hash).Run();
+        return Ok();
+    });
+}
+
+void SqliteStore::DeleteSessionsOfUser(UserId user) {
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        Statement stmt = db.Prepare(kDeleteSessionsOfUser);
+        stmt.Bind(1, user.value).Run();
+        return Ok();
+    });
+}
+
+std::size_t SqliteStore::DeleteExpiredSessions(std::int64_t idle_cutoff_ms, std::int64_t absolute_cutoff_ms) {
+    std::size_t removed = 0;
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        Statement stmt = db.Prepare(kDeleteExpiredSessions);
+        stmt.Bind(1, idle_cutoff_ms).Bind(2, absolute_cutoff_ms).Run();
+        removed = static_cast<std::size_t>(db.Changes());
+        return Ok();
+    });
+    return removed;
+}
+
+// ---- audit ----
+
+namespace {
+constexpr std::string_view kLastAudit = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+constexpr std::string_view kInsertAudit =
+    "INSERT INTO audit (seq, at_ms, actor, action, target, detail, prev_hash, hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr std::string_view kReadAudit =
+    "SELECT seq, at_ms, actor, action, target, detail, prev_hash, hash FROM audit WHERE seq >= ?1 "
+    "ORDER BY seq LIMIT ?2";
+constexpr std::string_view kAuditHeadKey = "audit_head";
+constexpr std::size_t kAuditHashSize = 32;
+
+// meta "audit_head": 8-byte big-endian seq || hash || head MAC.
+Bytes EncodeAuditHead(std::int64_t seq, ByteView hash, ByteView mac) {
+    Bytes head;
+    head.reserve(8 + hash.size() + mac.size());
+    for (int shift = 56; shift >= 0; shift -= 8)
+        head.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(seq) >> shift));
+    head.insert(head.end(), hash.begin(), hash.end());
+    head.insert(head.end(), mac.begin(), mac.end());
+    return head;
+}
+}  // namespace
+
+AuditRecord SqliteStore::AppendAudit(const AuditRecord& draft, const AuditChain& chain) {
+    AuditRecord record = draft;
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        // Only the writer thread appends, so reading the tail and inserting after it cannot race.
+        std::int64_t last_seq = 0;
+        Bytes last_hash(kAuditHashSize, 0);
+        {
+            Statement last = db.Prepare(kLastAudit);
+            if (last.Step()) {
+                last_seq = last.Int(0);
+                last_hash = last.Blob(1);
+            }
+        }
+        record.seq = last_seq + 1;
+        record.prev_hash = std::move(last_hash);
+        record.hash = chain.entry_hash(record);
+        {
+            Statement insert = db.Prepare(kInsertAudit);
+            insert.Bind(1, record.seq)
+                .Bind(2, record.at_ms)
+                .Bind(3, record.actor)
+                .Bind(4, record.action)
+                .Bind(5, record.target)
+                .Bind(6, record.detail)
+                .BindBlob(7, record.prev_hash)
+                .BindBlob(8, record.hash)
+                .Run();
+        }
+        const Bytes mac = chain.head_mac(record.seq, record.hash);
+        PutMetaIn(db, kAuditHeadKey, EncodeAuditHead(record.seq, record.hash, mac));
+        return Ok();
+    });
+    return record;
+}
+
+std::vector<AuditRecord> SqliteStore::ReadAudit(std::int64_t from_seq, std::size_t limit) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kReadAudit);
+    stmt.Bind(1, from_seq).Bind(2, ToSqlLimit(limit));
+    std::vector<AuditRecord> records;
+    while (stmt.Step()) {
+        AuditRecord& record = records.emplace_back();
+        record.seq = stmt.Int(0);
+        record.at_ms = stmt.Int(1);
+        record.actor = stmt.Int(2);
+        record.action = stmt.Text(3);
+        record.target = stmt.Text(4);
+        record.detail = stmt.Text(5);
+        record.prev_hash = stmt.Blob(6);
+        record.hash = stmt.Blob(7);
+    }
+    return records;
+}
+
+// ---- key epochs, applicants ----
+
+namespace {
+constexpr std::string_view kInsertKeyEpoch =
+    "INSERT INTO key_epochs (ephemeral_public_key, created_ms) VALUES (?1, ?2)";
+constexpr std::string_view kFindKeyEpoch =
+    "SELECT id, ephemeral_public_key, created_ms FROM key_epochs WHERE id = ?1";
+constexpr std::string_view kFindApplicant = "SELECT id FROM applicants WHERE pseudonym = ?1";
+constexpr std::string_view kInsertApplicant =
+    "INSERT INTO applicants (pseudonym, created_ms) VALUES (?1, ?2) ON CONFLICT (pseudonym) DO NOTHING";
+
+std::optional<std::int64_t> FindApplicantIn(Connection& db, ByteView pseudonym) {
+    Statement stmt = db.Prepare(kFindApplicant);
+    stmt.BindBlob(1, pseudonym);
+    if (!stmt.Step()) return std::nullopt;
+    return stmt.Int(0);
+}
+}  // namespace
+
+KeyEpochId SqliteStore::InsertKeyEpoch(ByteView ephemeral_public_key, std::int64_t created_ms) {
+    KeyEpochId id;
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        Statement stmt = db.Prepare(kInsertKeyEpoch);
+        stmt.BindBlob(1, ephemeral_public_key).Bind(2, created_ms).Run();
+        id = KeyEpochId{db.LastInsertRowId()};
+        return Ok();
+    });
+    return id;
+}
+
+std::optional<KeyEpochRecord> SqliteStore::FindKeyEpoch(KeyEpochId id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kFindKeyEpoch);
+    stmt.Bind(1, id.value);
+    if (!stmt.Step()) return std::nullopt;
+    return KeyEpochRecord{KeyEpochId{stmt.Int(0)}, stmt.Blob(1), stmt.Int(2)};
+}
+
+ApplicantId SqliteStore::FindOrInsertApplicant(ByteView pseudonym, std::int64_t now_ms) {
+    // Most contacts come from known applicants: look first without queueing a write.
+    {
+        auto reader = impl_->Read();
+        if (auto found = FindApplicantIn(*reader, pseudonym)) return ApplicantId{*found};
+    }
+    ApplicantId id;
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        // Another caller may have inserted it meanwhile; DO NOTHING keeps the first one.
+        Statement insert = db.Prepare(kInsertApplicant);
+        insert.BindBlob(1, pseudonym).Bind(2, now_ms).Run();
+        const auto found = FindApplicantIn(db, pseudonym);
+        if (!found) throw LifelineError(ErrorCode::kInternal, "store: applicant vanished after insert");
+        id = ApplicantId{*found};
+        return Ok();
+    });
+    return id;
+}
+
+// ---- cases, messages ----
+
+namespace {
+constexpr std::string_view kInsertCase =
+    "INSERT INTO cases (id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup, "
+    "receipt_wrapped_key, assignee, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+#define LIFELINE_CASE_COLUMNS                                                                         \
+    "SELECT id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup, "              \
+    "receipt_wrapped_key, assignee, created_ms, updated_ms FROM cases "
+constexpr std::string_view kFindCase = LIFELINE_CASE_COLUMNS "WHERE id = ?1";
+constexpr std::string_view kFindCaseByReceipt = LIFELINE_CASE_COLUMNS "WHERE receipt_lookup = ?1";
+constexpr std::string_view kCasesOfApplicant =
+    LIFELINE_CASE_COLUMNS "WHERE applicant_id = ?1 ORDER BY created_ms, id";
+#undef LIFELINE_CASE_COLUMNS
+constexpr std::string_view kInsertMessage =
+    "INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view kMessagesOfCase =
+    "SELECT id, case_id, kind, channel, author, created_ms, ciphertext FROM messages WHERE case_id = ?1 ORDER BY id";
+
+CaseRecord ReadCase(const Statement& stmt) {
+    CaseRecord record;
+    record.id = CaseId{stmt.Int(0)};
+    record.applicant = ApplicantId{stmt.Int(1)};
+    record.kind = Require(ParseCaseKind(stmt.Text(2)), "case kind");
+    record.state = stmt.Text(3);
+    record.channel = Require(ParseChannel(stmt.Text(4)), "channel");
+    record.key_epoch = KeyEpochId{stmt.Int(5)};
+    record.wrapped_key = stmt.Blob(6);
+    record.receipt_lookup = stmt.Blob(7);  // NULL reads back as empty
+    record.receipt_wrapped_key = stmt.Blob(8);
+    record.assignee = UserId{stmt.Int(9)};
+    record.created_ms = stmt.Int(10);
+    record.updated_ms = stmt.Int(11);
+    return record;
+}
+}  // namespace
+
+Result<void> SqliteStore::InsertCase(const CaseRecord& record) {
+    return impl_->Write([&](Connection& db) -> Result<void> {
+        try {
+            Statement stmt = db.Prepare(kInsertCase);
+            stmt.Bind(1, record.id.value)
+                .Bind(2, record.applicant.value)
+                .Bind(3, ToString(record.kind))
+                .Bind(4, record.state)
+                .Bind(5, ToString(record.channel))
+                .Bind(6, record.key_epoch.value)
+                .BindBlob(7, record.wrapped_key);
+            // No receipt is NULL, not an empty blob, so that the unique index leaves it out.
+            if (record.receipt_lookup.empty())
+                stmt.BindNull(8);
+            else
+                stmt.BindBlob(8, record.receipt_lookup);
+            stmt.BindBlob(9, record.receipt_wrapped_key)
+                .Bind(10, record.assignee.value)
+                .Bind(11, record.created_ms)
+                .Bind(12, record.updated_ms)
+                .Run();
+        } catch (const SqliteError& e) {
+            if (e.IsUniqueViolation())
+                return Error{ErrorCode::kAlreadyExists,
+                             "case " + record.id.ToString() + " or its receipt already exists"};
+            throw;
+        }
+        return Ok();
+    });
+}
+
+std::optional<CaseRecord> SqliteStore::FindCase(CaseId id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kFindCase);
+    stmt.Bind(1, id.value);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadCase(stmt);
+}
+
+std::optional<CaseRecord> SqliteStore::FindCaseByReceipt(ByteView receipt_lookup) {
+    if (receipt_lookup.empty()) return std::nullopt;  // "no receipt" matches nothing
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kFindCaseByReceipt);
+    stmt.BindBlob(1, receipt_lookup);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadCase(stmt);
+}
+
+std::vector<CaseRecord> SqliteStore::CasesOfApplicant(ApplicantId applicant) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kCasesOfApplicant);
+    stmt.Bind(1, applicant.value);
+    std::vector<CaseRecord> cases;
+    while (stmt.Step()) cases.push_back(ReadCase(stmt));
+    return cases;
+}
+
+MessageId SqliteStore::InsertMessage(const MessageRecord& message) {
+    MessageId id;
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        try {
+            Statement stmt = db.Prepare(kInsertMessage);
+            stmt.Bind(1, message.case_id.value)
+                .Bind(2, message.kind)
+                .Bind(3, ToString(message.channel))
+                .Bind(4, message.author.value)
+                .Bind(5, message.created_ms)
+                .BindBlob(6, message.ciphertext)
+                .Run();
+        } catch (const SqliteError& e) {
+            if (e.IsForeignKeyViolation()) return Error{ErrorCode::kNotFound, "no case " + message.case_id.ToString()};
+            throw;
+        }
+        id = MessageId{db.LastInsertRowId()};
+        return Ok();
+    });
+    return id;
+}
+
+std::vector<MessageRecord> SqliteStore::MessagesOfCase(CaseId case_id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kMessagesOfCase);
+    stmt.Bind(1, case_id.value);
+    std::vector<MessageRecord> messages;
+    while (stmt.Step()) {
+        MessageRecord& message = messages.emplace_back();
+        message.id = MessageId{stmt.Int(0)};
+        message.case_id = CaseId{stmt.Int(1)};
+        message.kind = stmt.Text(2);
+        message.channel = Require(ParseChannel(stmt.Text(3)), "channel");
+        message.author = UserId{stmt.Int(4)};
+        message.created_ms = stmt.Int(5);
+        message.ciphertext = stmt.Blob(6);
+    }
+    return messages;
+}
+
+// ---- factory ----
+
+std::unique_ptr<Store> OpenSqliteStore(const SqliteOptions& options) { return std::make_unique<SqliteStore>(options); }
+
+}  // namespace lifeline::store

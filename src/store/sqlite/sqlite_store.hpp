@@ -1,10 +1,12 @@
 #pragma once
 /// The embedded SQLite backend: WAL, synchronous=FULL, numbered migrations, one writer thread
 /// that commits queued writes in batches (group commit) and acknowledges each write only after
-/// its batch is durable; reads use per-thread read connections.
+/// its batch is durable; reads use a pool of read-only connections.
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "store/store.hpp"
 
@@ -15,8 +17,82 @@ struct SqliteOptions {
     std::string path;
     /// Most writes committed in one transaction.
     std::size_t max_batch = 256;
-    /// busy_timeout for read connections, milliseconds.
+    /// busy_timeout for every connection, milliseconds: how long a read, or the writer's BEGIN,
+    /// waits for a lock another process holds before failing.
     int busy_timeout_ms = 5000;
+};
+
+/// The SQLite Store. Most code should hold it as a Store (OpenSqliteStore); the concrete class is
+/// public for its counters and diagnostics, which tests and metrics read.
+///
+/// Writes: every write method hands a unit of work to the one writer thread, which owns the only
+/// write connection. The writer takes up to max_batch queued writes, runs each inside its own
+/// SAVEPOINT of one BEGIN IMMEDIATE transaction, commits, and only then answers each caller.
+/// A write that fails (e.g. a username taken) is rolled back alone; its batch still commits. If
+/// the commit fails, every write of the batch fails. Reads use pooled read-only connections and
+/// never wait for the writer.
+///
+/// Extra behaviour beyond store.hpp, kept by this backend:
+///   - InsertUser ignores user.id (the store assigns it); InsertSession of an existing id_hash and
+///     InsertMessage for a missing case throw LifelineError (kAlreadyExists, kNotFound).
+///   - CasesOfApplicant returns the oldest first (created_ms, then id).
+///   - Rows with an enum name this build does not know throw LifelineError(kIntegrity).
+///   - Any other SQLite failure throws LifelineError(kInternal) whose message carries SQLite's error
+///     text and the statement (placeholders only), never bound values.
+class SqliteStore final : public Store {
+public:
+    /// Opens (creating if absent) and migrates the database, then starts the writer thread.
+    /// Throws LifelineError on failure.
+    explicit SqliteStore(const SqliteOptions& options);
+    /// Commits every write already queued, then stops the writer and closes the connections.
+    /// No method may still be running or be called once destruction begins.
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    std::optional<Bytes> GetMeta(std::string_view key) override;
+    void PutMeta(std::string_view key, ByteView value) override;
+
+    Result<UserId> InsertUser(const UserRecord& user) override;
+    std::optional<UserRecord> FindUser(UserId id) override;
+    std::optional<UserRecord> FindUserByName(std::string_view username) override;
+    std::vector<UserRecord> ListUsers() override;
+    Result<void> UpdateUser(const UserRecord& user) override;
+
+    void InsertSession(const SessionRecord& session) override;
+    std::optional<SessionRecord> FindSession(ByteView id_hash) override;
+    void UpdateSession(const SessionRecord& session) override;
+    void DeleteSession(ByteView id_hash) override;
+    void DeleteSessionsOfUser(UserId user) override;
+    std::size_t DeleteExpiredSessions(std::int64_t idle_cutoff_ms, std::int64_t absolute_cutoff_ms) override;
+
+    AuditRecord AppendAudit(const AuditRecord& draft, const AuditChain& chain) override;
+    std::vector<AuditRecord> ReadAudit(std::int64_t from_seq, std::size_t limit) override;
+
+    KeyEpochId InsertKeyEpoch(ByteView ephemeral_public_key, std::int64_t created_ms) override;
+    std::optional<KeyEpochRecord> FindKeyEpoch(KeyEpochId id) override;
+    ApplicantId FindOrInsertApplicant(ByteView pseudonym, std::int64_t now_ms) override;
+    Result<void> InsertCase(const CaseRecord& record) override;
+    std::optional<CaseRecord> FindCase(CaseId id) override;
+    std::optional<CaseRecord> FindCaseByReceipt(ByteView receipt_lookup) override;
+    std::vector<CaseRecord> CasesOfApplicant(ApplicantId applicant) override;
+    MessageId InsertMessage(const MessageRecord& message) override;
+    std::vector<MessageRecord> MessagesOfCase(CaseId case_id) override;
+
+    /// Transactions the writer has committed since this instance opened.
+    std::uint64_t batches_committed() const noexcept;
+    /// Writes acknowledged as committed since this instance opened (failed writes not counted).
+    std::uint64_t writes_committed() const noexcept;
+    /// Writes queued and not yet taken by the writer (a gauge for metrics and tests).
+    std::size_t queued_writes() const;
+    /// The value of a PRAGMA as the writer connection sees it, e.g. WriterPragma("synchronous")
+    /// returns "2" (FULL). Per-connection settings cannot be observed from another connection,
+    /// hence this. pragma must be a bare name ([a-z_]); anything else throws kInvalidArgument.
+    std::string WriterPragma(std::string_view pragma);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 /// Opens (and migrates) the database. Throws LifelineError on failure.

@@ -1,0 +1,165 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <array>
+#include <string>
+
+#include "core/error.hpp"
+#include "store/sqlite/sqlite_db.hpp"
+
+namespace lifeline::store::sqlite {
+namespace {
+
+// Version 1: everything store.hpp speaks of. Enums are stored as their string names
+// (core/domain.hpp). Blobs are NOT NULL and empty when unset, except cases.receipt_lookup, which
+// is NULL when a case has no receipt so that the unique index skips it.
+constexpr std::string_view kMigration1 = R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+
+-- AUTOINCREMENT: a user id is never reused, so "user:3" in the audit log always means one person.
+CREATE TABLE users (
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    username             TEXT NOT NULL UNIQUE,
+    role                 TEXT NOT NULL,
+    disabled             INTEGER NOT NULL,
+    public_key           BLOB NOT NULL,
+    kdf_salt             BLOB NOT NULL,
+    kdf_opslimit         INTEGER NOT NULL,
+    kdf_memlimit         INTEGER NOT NULL,
+    secret_by_password   BLOB NOT NULL,
+    secret_by_recovery   BLOB NOT NULL,
+    team_key_sealed      BLOB NOT NULL,
+    totp_secret_sealed   BLOB NOT NULL,
+    totp_enabled         INTEGER NOT NULL,
+    totp_last_step       INTEGER NOT NULL,
+    must_change_password INTEGER NOT NULL,
+    failed_logins        INTEGER NOT NULL,
+    locked_until_ms      INTEGER NOT NULL,
+    created_ms           INTEGER NOT NULL,
+    updated_ms           INTEGER NOT NULL
+);
+
+CREATE TABLE sessions (
+    id_hash      BLOB PRIMARY KEY NOT NULL,
+    user_id      INTEGER NOT NULL,
+    stage        TEXT NOT NULL,
+    created_ms   INTEGER NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    keys_sealed  BLOB NOT NULL,
+    csrf_hash    BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+-- Append-only by convention: the store never updates or deletes a row. No trigger enforces it;
+-- the hash chain and the head MAC are what detect edits (and the audit tests make such edits).
+CREATE TABLE audit (
+    seq       INTEGER PRIMARY KEY,
+    at_ms     INTEGER NOT NULL,
+    actor     INTEGER NOT NULL,
+    action    TEXT NOT NULL,
+    target    TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash BLOB NOT NULL,
+    hash      BLOB NOT NULL
+);
+
+CREATE TABLE key_epochs (
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    ephemeral_public_key BLOB NOT NULL,
+    created_ms           INTEGER NOT NULL
+);
+
+CREATE TABLE applicants (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    pseudonym  BLOB NOT NULL UNIQUE,
+    created_ms INTEGER NOT NULL
+);
+
+-- id is random and chosen by the caller (it does not reveal how many cases exist).
+CREATE TABLE cases (
+    id                  INTEGER PRIMARY KEY,
+    applicant_id        INTEGER NOT NULL,
+    kind                TEXT NOT NULL,
+    state               TEXT NOT NULL,
+    channel             TEXT NOT NULL,
+    key_epoch           INTEGER NOT NULL,
+    wrapped_key         BLOB NOT NULL,
+    receipt_lookup      BLOB,
+    receipt_wrapped_key BLOB NOT NULL,
+    assignee            INTEGER NOT NULL,
+    created_ms          INTEGER NOT NULL,
+    updated_ms          INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX cases_by_receipt ON cases (receipt_lookup) WHERE receipt_lookup IS NOT NULL;
+CREATE INDEX cases_by_applicant ON cases (applicant_id, created_ms, id);
+
+CREATE TABLE messages (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id    INTEGER NOT NULL REFERENCES cases (id),
+    kind       TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    author     INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    ciphertext BLOB NOT NULL
+);
+CREATE INDEX messages_by_case ON messages (case_id, id);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, kMigration1},
+}};
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)";
+constexpr std::string_view kMaxVersion = "SELECT coalesce(max(version), 0) FROM schema_migrations";
+constexpr std::string_view kIsApplied = "SELECT 1 FROM schema_migrations WHERE version = ?1";
+constexpr std::string_view kRecordApplied = "INSERT INTO schema_migrations (version, applied_ms) VALUES (?1, ?2)";
+
+std::int64_t MaxVersion(Connection& db) {
+    Statement stmt = db.Prepare(kMaxVersion);
+    return stmt.Step() ? stmt.Int(0) : 0;
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+void ApplyMigrations(Connection& db, std::int64_t now_ms) {
+    db.Exec(kCreateMigrationsTable);
+    const std::int64_t known = kMigrations.back().version;
+    if (const std::int64_t found = MaxVersion(db); found > known)
+        throw LifelineError(ErrorCode::kInternal, "sqlite: the database schema is version " + std::to_string(found) +
+                                                      ", newer than this build knows (" + std::to_string(known) + ")");
+    for (const Migration& migration : kMigrations) {
+        // BEGIN IMMEDIATE takes the write lock before the check, so two processes opening the same
+        // new file cannot both apply a migration.
+        db.Exec("BEGIN IMMEDIATE");
+        try {
+            bool applied = false;
+            {
+                Statement check = db.Prepare(kIsApplied);
+                check.Bind(1, migration.version);
+                applied = check.Step();
+            }
+            if (!applied) {
+                db.Exec(migration.sql);
+                Statement record = db.Prepare(kRecordApplied);
+                record.Bind(1, migration.version).Bind(2, now_ms).Run();
+            }
+            db.Exec("COMMIT");
+        } catch (...) {
+            if (!db.InAutocommit()) {
+                try {
+                    db.Exec("ROLLBACK");
+                } catch (const LifelineError&) {
+                    // The original failure is the one worth reporting.
+                }
+            }
+            throw;
+        }
+    }
+}
+
+}  // namespace lifeline::store::sqlite

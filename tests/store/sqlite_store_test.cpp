@@ -1,0 +1,404 @@
+// What only the SQLite backend promises: pragmas, migrations, group commit, durability on reopen.
+
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+#include "store_backends.hpp"
+
+namespace lifeline::store {
+namespace {
+
+using test::TempDir;
+
+// A plain connection to the file, independent of the store under test.
+class RawDb {
+public:
+    explicit RawDb(const std::string& path) {
+        if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+            throw std::runtime_error("open failed");
+        sqlite3_busy_timeout(db_, 5000);
+    }
+    ~RawDb() { sqlite3_close_v2(db_); }
+    RawDb(const RawDb&) = delete;
+    RawDb& operator=(const RawDb&) = delete;
+
+    // Every row of a query, columns joined by '|', rows by ';'.
+    std::string Query(const std::string& sql) {
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+            throw std::runtime_error(sqlite3_errmsg(db_));
+        std::string out;
+        int rc;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            if (!out.empty()) out += ";";
+            for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+                if (i > 0) out += "|";
+                const auto* text = sqlite3_column_text(stmt, i);
+                out += text != nullptr ? reinterpret_cast<const char*>(text) : "NULL";
+            }
+        }
+        sqlite3_finalize(stmt);
+        if (rc != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+        return out;
+    }
+    void Exec(const std::string& sql) {
+        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw std::runtime_error(sqlite3_errmsg(db_));
+    }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+UserRecord User(const std::string& name) {
+    UserRecord u;
+    u.username = name;
+    u.public_key = Bytes{1, 0, 2};
+    return u;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+protected:
+    std::string Path() const { return dir_.File("store.db"); }
+    std::unique_ptr<SqliteStore> Open(std::size_t max_batch = 256) {
+        SqliteOptions options;
+        options.path = Path();
+        options.max_batch = max_batch;
+        return std::make_unique<SqliteStore>(options);
+    }
+
+    TempDir dir_;
+};
+
+TEST_F(SqliteStoreTest, WalAndSynchronousFullInEffect) {
+    auto store = Open();
+    store->PutMeta("k", Bytes{1});
+    RawDb raw(Path());
+    EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");  // persistent, so visible from any connection
+    EXPECT_TRUE(std::filesystem::exists(Path() + "-wal"));
+    // synchronous, foreign_keys and busy_timeout are per connection: ask the writer's.
+    EXPECT_EQ(store->WriterPragma("synchronous"), "2");  // FULL
+    EXPECT_EQ(store->WriterPragma("foreign_keys"), "1");
+    EXPECT_EQ(store->WriterPragma("busy_timeout"), "5000");
+    EXPECT_EQ(store->WriterPragma("journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, WriterPragmaTakesOnlyNames) {
+    auto store = Open();
+    for (const char* bad : {"", "synchronous=OFF", "synchronous; DROP TABLE users", "Synchronous"}) {
+        try {
+            store->WriterPragma(bad);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const LifelineError& e) {
+            EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+        }
+    }
+    EXPECT_EQ(store->WriterPragma("synchronous"), "2");
+}
+
+TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
+    {
+        auto store = Open();
+        ASSERT_TRUE(store->InsertUser(User("alice")).ok());
+    }
+    RawDb raw(Path());
+    const std::string migrations = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
+    EXPECT_EQ(migrations.substr(0, 2), "1|");
+    EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), "1");
+    {
+        auto store = Open();
+        EXPECT_TRUE(store->FindUserByName("alice").has_value());
+        EXPECT_TRUE(store->InsertUser(User("bob")).ok());
+    }
+    {
+        auto store = Open();
+        EXPECT_EQ(store->ListUsers().size(), 2u);
+    }
+    // Not re-run: same rows, same timestamps.
+    EXPECT_EQ(raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version"), migrations);
+}
+
+TEST_F(SqliteStoreTest, RefusesSchemaFromNewerBuild) {
+    Open().reset();
+    {
+        RawDb raw(Path());
+        raw.Exec("INSERT INTO schema_migrations (version, applied_ms) VALUES (9999, 0)");
+    }
+    try {
+        Open();
+        FAIL() << "opened a database from the future";
+    } catch (const LifelineError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kInternal);
+        EXPECT_NE(std::string(e.what()).find("9999"), std::string::npos);
+    }
+}
+
+TEST_F(SqliteStoreTest, GroupCommitBatchesConcurrentWrites) {
+    auto store = Open();
+    constexpr int kThreads = 64;
+    constexpr int kEach = 20;
+    const std::uint64_t batches_before = store->batches_committed();
+    const std::uint64_t writes_before = store->writes_committed();
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i)
+                if (!store->InsertUser(User("u" + std::to_string(t) + "_" + std::to_string(i))).ok()) ++failures;
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(store->ListUsers().size(), static_cast<std::size_t>(kThreads * kEach));
+    const std::uint64_t writes = store->writes_committed() - writes_before;
+    const std::uint64_t batches = store->batches_committed() - batches_before;
+    EXPECT_EQ(writes, static_cast<std::uint64_t>(kThreads * kEach));
+    EXPECT_LT(batches, writes);
+    // "Far fewer": typically 20-30 batches for 1280 writes; a quarter leaves room for slow machines.
+    EXPECT_LE(batches, writes / 4);
+    RecordProperty("batches", static_cast<int>(batches));
+    std::printf("group commit: %llu writes in %llu batches\n", static_cast<unsigned long long>(writes),
+                static_cast<unsigned long long>(batches));
+}
+
+TEST_F(SqliteStoreTest, MaxBatchBoundsBatchSize) {
+    auto store = Open(/*max_batch=*/1);
+    const std::uint64_t before = store->batches_committed();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&, t] { store->InsertKeyEpoch(Bytes{static_cast<std::uint8_t>(t)}, t); });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(store->batches_committed() - before, 8u);
+}
+
+// Holds the writer inside a write until released, so that the writes queued meanwhile are
+// known to land in one batch.
+class WriterGate {
+public:
+    explicit WriterGate(SqliteStore& store) : store_(store) {
+        std::future<void> entered = entered_.get_future();
+        blocker_ = std::async(std::launch::async, [this] {
+            AuditChain chain{[this](const AuditRecord&) {
+                                 entered_.set_value();
+                                 released_.wait();
+                                 return Bytes(32, 1);
+                             },
+                             [](std::int64_t, ByteView) { return Bytes(32, 2); }};
+            store_.AppendAudit(AuditRecord{}, chain);
+        });
+        entered.wait();
+    }
+    ~WriterGate() {
+        if (blocker_.valid()) Open();
+    }
+    WriterGate(const WriterGate&) = delete;
+    WriterGate& operator=(const WriterGate&) = delete;
+
+    void WaitForQueued(std::size_t n) {
+        while (store_.queued_writes() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    void Open() {
+        release_.set_value();
+        blocker_.get();
+    }
+
+private:
+    SqliteStore& store_;
+    std::promise<void> entered_;
+    std::promise<void> release_;
+    std::shared_future<void> released_ = release_.get_future().share();
+    std::future<void> blocker_;
+};
+
+TEST_F(SqliteStoreTest, FailingWriteDoesNotSinkItsBatch) {
+    auto store = Open();
+    ASSERT_TRUE(store->InsertUser(User("taken")).ok());
+    const std::uint64_t batches_before = store->batches_committed();
+
+    WriterGate gate(*store);
+    // One batch: five good users, one name already taken, and one name taken within the batch.
+    std::vector<std::string> names = {"a", "b", "taken", "c", "d", "dup", "dup", "e"};
+    std::vector<std::future<Result<UserId>>> results;
+    for (const auto& name : names)
+        results.push_back(std::async(std::launch::async, [&, name] { return store->InsertUser(User(name)); }));
+    gate.WaitForQueued(names.size());
+    gate.Open();
+
+    int ok = 0;
+    int taken = 0;
+    for (auto& r : results) {
+        Result<UserId> result = r.get();
+        if (result.ok()) ++ok;
+        else if (result.code() == ErrorCode::kAlreadyExists) ++taken;
+    }
+    EXPECT_EQ(ok, 6);
+    EXPECT_EQ(taken, 2);
+    // The gate's batch and then exactly one more.
+    EXPECT_EQ(store->batches_committed() - batches_before, 2u);
+    for (const char* name : {"a", "b", "c", "d", "dup", "e", "taken"})
+        EXPECT_TRUE(store->FindUserByName(name).has_value()) << name;
+    EXPECT_EQ(store->ListUsers().size(), 7u);
+}
+
+TEST_F(SqliteStoreTest, ThrowingWriteIsRolledBackAloneInItsBatch) {
+    auto store = Open();
+    WriterGate gate(*store);
+    auto good = std::async(std::launch::async, [&] { store->PutMeta("good", Bytes{1}); });
+    auto bad = std::async(std::launch::async, [&] {
+        AuditChain chain{[](const AuditRecord&) { return Bytes(32, 3); },
+                         [](std::int64_t, ByteView) -> Bytes { throw LifelineError(ErrorCode::kInternal, "boom"); }};
+        return store->AppendAudit(AuditRecord{}, chain);
+    });
+    gate.WaitForQueued(2);
+    gate.Open();
+    EXPECT_NO_THROW(good.get());
+    EXPECT_THROW(bad.get(), LifelineError);
+    EXPECT_EQ(store->GetMeta("good"), Bytes{1});
+    EXPECT_EQ(store->ReadAudit(1, 10).size(), 1u);  // only the gate's own entry
+}
+
+TEST_F(SqliteStoreTest, BatchFailsWhenAnotherProcessHoldsTheWriteLock) {
+    SqliteOptions options;
+    options.path = Path();
+    options.busy_timeout_ms = 50;
+    SqliteStore store(options);
+    {
+        RawDb raw(Path());
+        raw.Exec("BEGIN IMMEDIATE");
+        try {
+            store.PutMeta("k", Bytes{1});
+            ADD_FAILURE() << "wrote through a held lock";
+        } catch (const LifelineError& e) {
+            EXPECT_EQ(e.code(), ErrorCode::kInternal);
+        }
+        raw.Exec("ROLLBACK");
+    }
+    store.PutMeta("k", Bytes{2});
+    EXPECT_EQ(store.GetMeta("k"), Bytes{2});
+}
+
+TEST_F(SqliteStoreTest, WriteFromInsideAWriteFailsInsteadOfDeadlocking) {
+    auto store = Open();
+    AuditChain reentrant{[&](const AuditRecord&) {
+                             store->PutMeta("x", Bytes{1});
+                             return Bytes(32, 0);
+                         },
+                         [](std::int64_t, ByteView) { return Bytes{}; }};
+    EXPECT_THROW(store->AppendAudit(AuditRecord{}, reentrant), LifelineError);
+    EXPECT_TRUE(store->ReadAudit(1, 10).empty());
+}
+
+TEST_F(SqliteStoreTest, MessageForMissingCaseIsNotFound) {
+    auto store = Open();
+    MessageRecord m;
+    m.case_id = CaseId{404};
+    m.kind = "inbound";
+    try {
+        store->InsertMessage(m);
+        FAIL() << "inserted a message for a missing case";
+    } catch (const LifelineError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    }
+    EXPECT_TRUE(store->MessagesOfCase(CaseId{404}).empty());
+}
+
+TEST_F(SqliteStoreTest, ReadsRunAlongsideWrites) {
+    auto store = Open();
+    std::atomic<bool> done{false};
+    std::vector<std::thread> readers;
+    std::atomic<std::size_t> max_seen{0};
+    for (int r = 0; r < 4; ++r)
+        readers.emplace_back([&] {
+            while (!done.load()) {
+                const std::size_t n = store->ListUsers().size();
+                if (n > max_seen.load()) max_seen.store(n);
+                (void)store->FindUserByName("w0");
+            }
+        });
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_TRUE(store->InsertUser(User("w" + std::to_string(i))).ok());
+        // Acknowledged means visible to every later read.
+        EXPECT_TRUE(store->FindUserByName("w" + std::to_string(i)).has_value());
+    }
+    done = true;
+    for (auto& t : readers) t.join();
+    EXPECT_LE(max_seen.load(), 50u);
+}
+
+TEST_F(SqliteStoreTest, DataSurvivesCloseAndReopen) {
+    CaseId case_id{123'456'789};
+    MessageId message_id;
+    AuditRecord appended;
+    UserId user_id;
+    KeyEpochId epoch;
+    const Bytes session_hash(32, 9);
+    {
+        auto store = Open();
+        user_id = store->InsertUser(User("keeper")).value();
+        SessionRecord s;
+        s.id_hash = session_hash;
+        s.user = user_id;
+        store->InsertSession(s);
+        epoch = store->InsertKeyEpoch(Bytes{4, 0, 4}, 10);
+        ApplicantId applicant = store->FindOrInsertApplicant(Bytes{7, 7}, 10);
+        CaseRecord c;
+        c.id = case_id;
+        c.applicant = applicant;
+        c.state = "new";
+        c.key_epoch = epoch;
+        c.receipt_lookup = Bytes{1, 2, 3};
+        ASSERT_TRUE(store->InsertCase(c).ok());
+        MessageRecord m;
+        m.case_id = case_id;
+        m.kind = "form";
+        m.ciphertext = Bytes{0, 0, 1};
+        message_id = store->InsertMessage(m);
+        AuditChain chain{[](const AuditRecord&) { return Bytes(32, 5); },
+                         [](std::int64_t, ByteView) { return Bytes{6}; }};
+        appended = store->AppendAudit(AuditRecord{}, chain);
+        store->PutMeta("team_public_key", Bytes{8, 0});
+    }
+    auto store = Open();
+    EXPECT_EQ(store->FindUser(user_id)->username, "keeper");
+    EXPECT_EQ(store->FindSession(session_hash)->user, user_id);
+    EXPECT_EQ(store->FindKeyEpoch(epoch)->ephemeral_public_key, (Bytes{4, 0, 4}));
+    const ApplicantId applicant = store->FindOrInsertApplicant(Bytes{7, 7}, 99);
+    EXPECT_EQ(store->FindCase(case_id)->applicant, applicant);
+    EXPECT_EQ(store->FindCaseByReceipt(Bytes{1, 2, 3})->id, case_id);
+    ASSERT_EQ(store->MessagesOfCase(case_id).size(), 1u);
+    EXPECT_EQ(store->MessagesOfCase(case_id)[0].id, message_id);
+    EXPECT_EQ(store->MessagesOfCase(case_id)[0].ciphertext, (Bytes{0, 0, 1}));
+    ASSERT_EQ(store->ReadAudit(1, 10).size(), 1u);
+    EXPECT_EQ(store->ReadAudit(1, 10)[0].hash, appended.hash);
+    EXPECT_EQ(store->GetMeta("team_public_key"), (Bytes{8, 0}));
+    EXPECT_TRUE(store->GetMeta("audit_head").has_value());
+    // Ids keep growing after a reopen.
+    EXPECT_GT(store->InsertUser(User("next")).value(), user_id);
+}
+
+TEST_F(SqliteStoreTest, CaseWithoutReceiptStoresNull) {
+    auto store = Open();
+    CaseRecord c;
+    c.id = CaseId{5};
+    c.applicant = store->FindOrInsertApplicant(Bytes{1}, 1);
+    c.state = "new";
+    ASSERT_TRUE(store->InsertCase(c).ok());
+    RawDb raw(Path());
+    EXPECT_EQ(raw.Query("SELECT receipt_lookup IS NULL FROM cases WHERE id = 5"), "1");
+    EXPECT_EQ(raw.Query("SELECT kind, channel FROM cases WHERE id = 5"), "surrender_application|web");
+}
+
+}  // namespace
+}  // namespace lifeline::store
