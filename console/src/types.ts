@@ -1,0 +1,136 @@
+// Shapes of the JSON API (/api/v1). Timestamps are Unix milliseconds.
+
+export type Stage = 'password_change' | 'totp_enrol' | 'totp_verify' | 'active';
+export type Role = 'operator' | 'supervisor' | 'coordinator' | 'admin';
+
+export interface UserRef {
+  id: number;
+  username: string;
+}
+
+export interface LoginResponse {
+  stage: Stage;
+  csrf_token: string;
+  user: { id: number };
+}
+
+export interface Me {
+  id: number;
+  username: string;
+  role: Role;
+  stage: Stage;
+  csrf_token: string;
+}
+
+export interface StageResponse {
+  stage: Stage;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauth_uri: string;
+  qr_svg: string;
+}
+
+export interface CaseSummary {
+  id: number;
+  kind: string;
+  state: string;
+  channel: string;
+  triage: string;
+  suspect: boolean;
+  assignee: UserRef | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CasePage {
+  items: CaseSummary[];
+  next_cursor: string | null;
+}
+
+export interface Message {
+  id: number;
+  kind: 'inbound' | 'reply' | 'note' | 'form' | string;
+  author: UserRef | null;
+  channel: string;
+  at: number;
+  text: string;
+}
+
+export interface HistoryEntry {
+  at: number;
+  actor: UserRef | null;
+  type: string;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+}
+
+export interface CaseHandoff {
+  id: number;
+  coordinator: UserRef;
+  fields: string[];
+  at: number;
+  outcome: string | null;
+}
+
+export interface CaseDetail extends CaseSummary {
+  closure_reason: string | null;
+  inquiry_answer: string | null;
+  next_states: string[];
+  form: Record<string, unknown>;
+  messages: Message[];
+  history: HistoryEntry[];
+  handoffs: CaseHandoff[];
+}
+
+export interface CaseFilter {
+  state: string;
+  kind: string;
+  channel: string;
+  assignee: string;
+  older_than_hours: string;
+}
+
+export interface Operator {
+  id: number;
+  username: string;
+  role: string;
+}
+
+export interface Handoff {
+  id: number;
+  case_id: number;
+  at: number;
+  fields: Record<string, unknown>;
+  note: string;
+  outcome: string | null;
+}
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+  disabled: boolean;
+  totp_enabled: boolean;
+  must_change_password: boolean;
+  created_at: number;
+}
+
+export interface NewAccount {
+  id: number;
+  one_time_password: string;
+  recovery_key: string;
+}
+
+export interface Items<T> {
+  items: T[];
+}
+
+/** What a screen gets from the router. */
+export interface ViewContext {
+  me: Me;
+  /** Aborted when the user leaves the screen: pending requests and subscriptions end. */
+  signal: AbortSignal;
+}

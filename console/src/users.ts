@@ -1,0 +1,125 @@
+// The administrator's screen (#/users): list, add, disable/enable, reset.
+
+import { api } from './api';
+import { field, h, onClick, onSubmit, optionsOf, select, submit } from './dom';
+import { formatTime } from './format';
+import { subscribe, topic } from './live';
+import { label, ROLES, S } from './strings';
+import type { NewAccount, User, ViewContext } from './types';
+import { clearError, clearStatus, handleError, showError, showStatus } from './ui';
+
+export function mountUsers(root: HTMLElement, ctx: ViewContext): void {
+  const { signal } = ctx;
+  document.title = `${S.usersTitle} — ${S.appTitle}`;
+
+  // One-time credentials: shown once, outside the list so a reload keeps them.
+  const credentials = h('section', { class: 'panel credentials', testid: 'new-credentials', hidden: true, 'aria-live': 'polite' });
+
+  function showCredentials(username: string, acc: NewAccount): void {
+    const title = h('h2', { tabindex: -1 }, S.credentialsTitle(username));
+    const dismiss = h('button', { type: 'button', testid: 'credentials-dismiss' }, S.dismiss);
+    dismiss.addEventListener('click', () => {
+      credentials.replaceChildren();
+      credentials.hidden = true;
+    });
+    credentials.replaceChildren(
+      title,
+      h('p', {}, S.credentialsIntro),
+      h('dl', { class: 'facts' },
+        h('dt', {}, S.oneTimePassword), h('dd', {}, h('code', { testid: 'new-one-time-password' }, acc.one_time_password)),
+        h('dt', {}, S.recoveryKey), h('dd', {}, h('code', { testid: 'new-recovery-key' }, acc.recovery_key))),
+      h('div', { class: 'actions' }, dismiss));
+    credentials.hidden = false;
+    clearStatus();
+    title.focus();
+  }
+
+  // Add a user.
+  const username = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', testid: 'user-username' });
+  const role = select(optionsOf(ROLES), 'operator', { testid: 'user-role' });
+  const addForm = h('form', { class: 'inline-form' },
+    field(S.username, username), field(S.role, role),
+    h('div', { class: 'actions' }, submit(S.addUserSubmit, 'user-add-submit')));
+  onSubmit(addForm, async () => {
+    const name = username.value.trim();
+    if (!name) return showError(S.required(S.username));
+    let acc: NewAccount;
+    try {
+      acc = await api.addUser(name, role.value);
+    } catch (e) {
+      return handleError(e);
+    }
+    clearError();
+    username.value = '';
+    showCredentials(name, acc);
+    await load();
+  });
+
+  const tbody = h('tbody', {});
+  const table = h('table', { class: 'users', testid: 'user-list' },
+    h('caption', { class: 'visually-hidden' }, S.usersTitle),
+    h('thead', {}, h('tr', {}, ...[S.colUser, S.colRole, S.colStatus, S.colTotp, S.created, S.colActions].map((t) => h('th', { scope: 'col' }, t)))),
+    tbody);
+
+  function row(u: User): HTMLTableRowElement {
+    const toggle = u.disabled
+      ? h('button', { type: 'button', testid: 'user-enable' }, S.enable)
+      : h('button', { type: 'button', testid: 'user-disable' }, S.disable);
+    onClick(toggle, async () => {
+      try {
+        if (u.disabled) await api.enableUser(u.id);
+        else await api.disableUser(u.id);
+      } catch (e) {
+        return handleError(e);
+      }
+      showStatus(u.disabled ? S.userEnabledDone : S.userDisabledDone);
+      await load();
+    });
+    const reset = h('button', { type: 'button', testid: 'user-reset', title: S.resetHint }, S.reset);
+    onClick(reset, async () => {
+      let acc: NewAccount;
+      try {
+        acc = await api.resetUser(u.id);
+      } catch (e) {
+        return handleError(e);
+      }
+      clearError();
+      showCredentials(u.username, acc);
+      await load();
+    });
+    const status = [u.disabled ? S.userDisabled : S.userActive, u.must_change_password ? S.userMustChange : null]
+      .filter(Boolean).join(', ');
+    return h('tr', { testid: 'user-row', 'data-user-id': u.id, 'data-username': u.username, class: u.disabled ? 'disabled' : null },
+      h('th', { scope: 'row' }, u.username),
+      h('td', {}, label(ROLES, u.role)),
+      h('td', { testid: 'user-status', 'data-disabled': String(u.disabled) }, status),
+      h('td', {}, u.totp_enabled ? S.totpOn : S.totpOff),
+      h('td', {}, formatTime(u.created_at)),
+      h('td', { class: 'row-actions' }, toggle, reset));
+  }
+
+  const empty = h('p', { class: 'empty', hidden: true }, S.noUsers);
+
+  async function load(): Promise<void> {
+    try {
+      const res = await api.users(signal);
+      if (signal.aborted) return;
+      tbody.replaceChildren(...res.items.map(row));
+      empty.hidden = res.items.length > 0;
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  const heading = h('h1', { tabindex: -1 }, S.usersTitle);
+  root.replaceChildren(h('section', { class: 'users-view' },
+    heading,
+    credentials,
+    h('section', { class: 'panel' }, h('h2', {}, S.addUserTitle), addForm),
+    h('div', { class: 'table-wrap' }, table),
+    empty));
+  heading.focus();
+
+  subscribe(topic.users, () => void load(), signal);
+  void load();
+}
