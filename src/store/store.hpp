@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -104,6 +105,63 @@ struct CaseRecord {
     UserId assignee;              ///< 0 = unassigned
     std::int64_t created_ms = 0;
     std::int64_t updated_ms = 0;
+    // Workflow facts in clear (codes only, see cases/workflow.hpp).
+    std::string triage = "unset";
+    bool suspect = false;
+    std::string closure_reason = "none";
+    std::string inquiry_answer = "none";
+    std::string language;              ///< "ru", "uk", "en"
+    std::int64_t last_inbound_ms = 0;  ///< when the applicant last wrote
+};
+
+/// One step in a case's history: a transition, an assignment, a triage, a suspect marking, a
+/// hand-off. Codes in clear; the free-text reason is sealed under the case key.
+struct CaseEventRecord {
+    std::int64_t id = 0;          ///< assigned by the store
+    CaseId case_id;
+    std::int64_t at_ms = 0;
+    UserId actor;                 ///< 0 = the system
+    std::string type;             ///< "transition", "assign", "triage", "suspect", "handoff", "handoff_outcome"
+    std::string from_value;       ///< e.g. the old state
+    std::string to_value;         ///< e.g. the new state
+    Bytes reason_sealed;          ///< Seal(case key, reason, ad = CaseFieldAd(case, "event-reason")); may be empty
+};
+
+/// Fields of a case released to one coordinator: sealed to that coordinator's public key, so no
+/// one else (not even other operators) can read the released copy.
+struct HandoffRecord {
+    std::int64_t id = 0;          ///< assigned by the store
+    CaseId case_id;
+    UserId coordinator;
+    UserId created_by;
+    std::int64_t created_ms = 0;
+    Bytes payload_sealed;         ///< crypto::SealTo(coordinator public key, JSON of fields and note)
+    std::string outcome;          ///< empty until recorded
+    std::int64_t outcome_ms = 0;
+    Bytes outcome_sealed;         ///< the coordinator's note, sealed to the team public key
+};
+
+/// An image attached to a case, encrypted under the case key (metadata stripped before).
+struct AttachmentRecord {
+    std::int64_t id = 0;          ///< assigned by the store
+    CaseId case_id;
+    MessageId message_id;         ///< the message it came with (0 = none)
+    std::string mime;             ///< "image/jpeg" or "image/png" (checked by content)
+    std::int64_t size = 0;        ///< plaintext bytes
+    std::int64_t created_ms = 0;
+    Bytes ciphertext;             ///< Seal(case key, bytes, ad = CaseFieldAd(case, "attachment"))
+};
+
+/// What ListCases selects. Unset members do not filter. Ordered by updated_ms descending, then
+/// id descending; the cursor is the (updated_ms, id) of the last row of the previous page.
+struct CaseFilter {
+    std::optional<std::string> state;
+    std::optional<CaseKind> kind;
+    std::optional<Channel> channel;
+    std::optional<UserId> assignee;              ///< UserId{0} selects unassigned cases
+    std::optional<std::int64_t> created_before_ms;
+    std::optional<std::pair<std::int64_t, std::int64_t>> after;  ///< (updated_ms, id) cursor
+    std::size_t limit = 50;
 };
 
 struct MessageRecord {
@@ -114,6 +172,15 @@ struct MessageRecord {
     UserId author;                ///< 0 = the applicant
     std::int64_t created_ms = 0;
     Bytes ciphertext;             ///< crypto::Seal under the case key, ad = CaseFieldAd(case, "message")
+};
+
+/// Everything one inbound contact writes, committed in one transaction.
+struct IntakeWrite {
+    std::optional<CaseRecord> new_case;          ///< set when the contact opens a case
+    CaseId case_id;                              ///< the case written to (new or existing)
+    std::vector<MessageRecord> messages;         ///< case_id is set from case_id
+    std::vector<AttachmentRecord> attachments;   ///< linked to the first message written
+    std::int64_t at_ms = 0;                      ///< becomes the case's updated_ms and last_inbound_ms
 };
 
 class Store {
@@ -164,6 +231,36 @@ public:
     virtual MessageId InsertMessage(const MessageRecord& message) = 0;
     /// Messages of a case in insertion order.
     virtual std::vector<MessageRecord> MessagesOfCase(CaseId case_id) = 0;
+
+    // ---- case work ----
+    /// Writes an inbound contact atomically: the new case (if any), its messages and attachments,
+    /// and bumps the case's updated_ms/last_inbound_ms. kAlreadyExists if a new case's id or
+    /// receipt is taken; kNotFound if an existing case is missing. Returns the first message id.
+    virtual Result<MessageId> RecordIntake(const IntakeWrite& write) = 0;
+    /// Replaces the mutable fields (state, assignee, triage, suspect, closure_reason,
+    /// inquiry_answer, language, updated_ms) and appends the event, atomically. When
+    /// expected_state is set and the stored state differs, nothing is written and kConflict is
+    /// returned (two operators moving one case at once). kNotFound if missing.
+    virtual Result<void> UpdateCase(const CaseRecord& record, const std::optional<CaseEventRecord>& event,
+                                    const std::optional<std::string>& expected_state) = 0;
+    virtual std::vector<CaseRecord> ListCases(const CaseFilter& filter) = 0;
+    /// The case's events in order.
+    virtual std::vector<CaseEventRecord> EventsOfCase(CaseId case_id) = 0;
+    /// Appends a message to a case and an optional event, atomically (replies, notes).
+    virtual Result<MessageId> AppendMessage(const MessageRecord& message, const std::optional<CaseEventRecord>& event,
+                                            std::int64_t updated_ms) = 0;
+
+    virtual Result<std::int64_t> InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event) = 0;
+    virtual std::optional<HandoffRecord> FindHandoff(std::int64_t id) = 0;
+    virtual std::vector<HandoffRecord> HandoffsOfCase(CaseId case_id) = 0;
+    /// Newest first.
+    virtual std::vector<HandoffRecord> HandoffsForCoordinator(UserId coordinator, std::size_t limit) = 0;
+    /// Sets outcome, outcome_ms, outcome_sealed; kNotFound if missing, kConflict if already set.
+    virtual Result<void> RecordHandoffOutcome(const HandoffRecord& handoff, const CaseEventRecord& event) = 0;
+
+    /// Attachments of a case without their ciphertext (metadata only), in order.
+    virtual std::vector<AttachmentRecord> AttachmentsOfCase(CaseId case_id) = 0;
+    virtual std::optional<AttachmentRecord> FindAttachment(std::int64_t id) = 0;
 };
 
 }  // namespace lifeline::store

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/sqlite/migrations.hpp"
 #include "store_backends.hpp"
 
 namespace lifeline::store {
@@ -117,7 +118,7 @@ TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
     RawDb raw(Path());
     const std::string migrations = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(migrations.substr(0, 2), "1|");
-    EXPECT_EQ(raw.Query("SELECT count(*) FROM schema_migrations"), "1");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2");
     {
         auto store = Open();
         EXPECT_TRUE(store->FindUserByName("alice").has_value());
@@ -129,6 +130,113 @@ TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
     }
     // Not re-run: same rows, same timestamps.
     EXPECT_EQ(raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version"), migrations);
+}
+
+// A database as a build that knew only migration 1 left it, with one case and one message.
+void CreateVersion1Database(const std::string& path) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr), SQLITE_OK);
+    const auto migrations = sqlite::Migrations();
+    ASSERT_GE(migrations.size(), 2u);
+    ASSERT_EQ(migrations[0].version, 1);
+    const std::string script =
+        "PRAGMA journal_mode=WAL; BEGIN; " + std::string(migrations[0].sql) +
+        "; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL);"
+        " INSERT INTO schema_migrations VALUES (1, 42);"
+        " INSERT INTO applicants (id, pseudonym, created_ms) VALUES (1, x'0700', 5);"
+        " INSERT INTO cases (id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup,"
+        "   receipt_wrapped_key, assignee, created_ms, updated_ms)"
+        "   VALUES (31337, 1, 'relative_inquiry', 'triage', 'sms', 1, x'0102', x'0a0b', x'0c', 3, 100, 200);"
+        " INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext)"
+        "   VALUES (31337, 'inbound', 'sms', 0, 150, x'00ff');"
+        " COMMIT;";
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error);
+    const std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    sqlite3_close_v2(db);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
+    ASSERT_NO_FATAL_FAILURE(CreateVersion1Database(Path()));
+    const CaseId case_id{31337};
+    {
+        auto store = Open();
+        auto c = store->FindCase(case_id);
+        ASSERT_TRUE(c.has_value());
+        EXPECT_EQ(c->state, "triage");
+        EXPECT_EQ(c->kind, CaseKind::kRelativeInquiry);
+        EXPECT_EQ(c->channel, Channel::kSms);
+        EXPECT_EQ(c->assignee, UserId{3});
+        EXPECT_EQ(c->receipt_lookup, (Bytes{0x0a, 0x0b}));
+        EXPECT_EQ(c->updated_ms, 200);
+        // The columns migration 2 added hold a fresh CaseRecord's defaults.
+        const CaseRecord defaults;
+        EXPECT_EQ(c->triage, defaults.triage);
+        EXPECT_EQ(c->suspect, defaults.suspect);
+        EXPECT_EQ(c->closure_reason, defaults.closure_reason);
+        EXPECT_EQ(c->inquiry_answer, defaults.inquiry_answer);
+        EXPECT_EQ(c->language, defaults.language);
+        EXPECT_EQ(c->last_inbound_ms, defaults.last_inbound_ms);
+        ASSERT_EQ(store->MessagesOfCase(case_id).size(), 1u);
+
+        // The new tables work on the upgraded file.
+        IntakeWrite write;
+        write.case_id = case_id;
+        MessageRecord m;
+        m.kind = "inbound";
+        m.ciphertext = Bytes{1, 0, 1};
+        write.messages = {m};
+        AttachmentRecord a;
+        a.mime = "image/png";
+        a.ciphertext = Bytes{9, 0, 9};
+        write.attachments = {a};
+        write.at_ms = 300;
+        const MessageId first = store->RecordIntake(write).value();
+        EXPECT_GT(first, store->MessagesOfCase(case_id)[0].id);
+        CaseRecord changed = *store->FindCase(case_id);
+        changed.state = "in_progress";
+        CaseEventRecord event;
+        event.type = "transition";
+        ASSERT_TRUE(store->UpdateCase(changed, event, std::string("triage")).ok());
+        HandoffRecord h;
+        h.case_id = case_id;
+        h.coordinator = UserId{2};
+        ASSERT_TRUE(store->InsertHandoff(h, event).ok());
+        EXPECT_EQ(store->EventsOfCase(case_id).size(), 2u);
+        EXPECT_EQ(store->AttachmentsOfCase(case_id).size(), 1u);
+        EXPECT_EQ(store->FindCase(case_id)->last_inbound_ms, 300);
+    }
+    RawDb raw(Path());
+    const std::string recorded = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
+    EXPECT_EQ(recorded.substr(0, 5), "1|42;");  // migration 1 untouched
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2");
+    EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('cases_by_updated', "
+                        "'cases_by_state', 'cases_by_assignee', 'case_events_by_case', 'handoffs_by_case', "
+                        "'handoffs_by_coordinator', 'attachments_by_case')"),
+              "7");
+    {
+        // Reopening does not run migration 2 again (ALTER TABLE ADD COLUMN would fail if it did).
+        auto store = Open();
+        EXPECT_EQ(store->FindCase(case_id)->state, "in_progress");
+        EXPECT_EQ(store->EventsOfCase(case_id).size(), 2u);
+    }
+    EXPECT_EQ(raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version"), recorded);
+    EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "");
+    EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(SqliteStoreTest, ListCasesUsesAnIndexForItsOrder) {
+    Open().reset();
+    RawDb raw(Path());
+    // No temporary b-tree: the order comes from an index, whatever filter is set.
+    for (const char* where : {"", "WHERE state = 'new'", "WHERE assignee = 0"}) {
+        const std::string plan = raw.Query(std::string("EXPLAIN QUERY PLAN SELECT id FROM cases ") + where +
+                                           " ORDER BY updated_ms DESC, id DESC LIMIT 50");
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << where << ": " << plan;
+        EXPECT_NE(plan.find("INDEX"), std::string::npos) << where << ": " << plan;
+    }
 }
 
 TEST_F(SqliteStoreTest, RefusesSchemaFromNewerBuild) {

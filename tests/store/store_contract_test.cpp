@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <set>
@@ -9,6 +10,7 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -65,7 +67,18 @@ auto Tie(const AuditRecord& a) {
 }
 auto Tie(const CaseRecord& c) {
     return std::tie(c.id, c.applicant, c.kind, c.state, c.channel, c.key_epoch, c.wrapped_key, c.receipt_lookup,
-                    c.receipt_wrapped_key, c.assignee, c.created_ms, c.updated_ms);
+                    c.receipt_wrapped_key, c.assignee, c.created_ms, c.updated_ms, c.triage, c.suspect,
+                    c.closure_reason, c.inquiry_answer, c.language, c.last_inbound_ms);
+}
+auto Tie(const CaseEventRecord& e) {
+    return std::tie(e.id, e.case_id, e.at_ms, e.actor, e.type, e.from_value, e.to_value, e.reason_sealed);
+}
+auto Tie(const HandoffRecord& h) {
+    return std::tie(h.id, h.case_id, h.coordinator, h.created_by, h.created_ms, h.payload_sealed, h.outcome,
+                    h.outcome_ms, h.outcome_sealed);
+}
+auto Tie(const AttachmentRecord& a) {
+    return std::tie(a.id, a.case_id, a.message_id, a.mime, a.size, a.created_ms, a.ciphertext);
 }
 auto Tie(const MessageRecord& m) {
     return std::tie(m.id, m.case_id, m.kind, m.channel, m.author, m.created_ms, m.ciphertext);
@@ -125,6 +138,12 @@ CaseRecord MakeCase(std::int64_t id, ApplicantId applicant, std::uint8_t tag, bo
     c.assignee = UserId{3};
     c.created_ms = 10'000 + id % 1000;
     c.updated_ms = 20'000;
+    c.triage = "urgent";
+    c.suspect = true;
+    c.closure_reason = "duplicate";
+    c.inquiry_answer = "found";
+    c.language = "uk";
+    c.last_inbound_ms = 19'000;
     return c;
 }
 
@@ -137,6 +156,43 @@ MessageRecord MakeMessage(CaseId case_id, std::uint8_t tag) {
     m.created_ms = 30'000 + tag;
     m.ciphertext = Blob(tag, 60);
     return m;
+}
+
+CaseEventRecord MakeEvent(std::string type, std::string from, std::string to, std::int64_t at_ms,
+                          std::uint8_t tag = 0) {
+    CaseEventRecord e;
+    e.at_ms = at_ms;
+    e.actor = UserId{5};
+    e.type = std::move(type);
+    e.from_value = std::move(from);
+    e.to_value = std::move(to);
+    if (tag != 0) e.reason_sealed = Blob(tag, 40);
+    return e;
+}
+
+AttachmentRecord MakeAttachment(std::uint8_t tag, std::string mime = "image/jpeg") {
+    AttachmentRecord a;
+    a.mime = std::move(mime);
+    a.size = 1000 + tag;
+    a.created_ms = 40'000 + tag;
+    a.ciphertext = Blob(tag, 120);
+    return a;
+}
+
+HandoffRecord MakeHandoff(CaseId case_id, UserId coordinator, std::int64_t created_ms, std::uint8_t tag) {
+    HandoffRecord h;
+    h.case_id = case_id;
+    h.coordinator = coordinator;
+    h.created_by = UserId{2};
+    h.created_ms = created_ms;
+    h.payload_sealed = Blob(tag, 90);
+    return h;
+}
+
+std::vector<std::int64_t> CaseIds(const std::vector<CaseRecord>& cases) {
+    std::vector<std::int64_t> ids;
+    for (const auto& c : cases) ids.push_back(c.id.value);
+    return ids;
 }
 
 class StoreContract : public ::testing::TestWithParam<BackendFactory> {
@@ -574,7 +630,611 @@ TEST_P(StoreContract, MessagesInInsertionOrder) {
     EXPECT_EQ(store().MessagesOfCase(c2.id).size(), 5u);
 }
 
+// ---- case work: new case fields ----
+
+TEST_P(StoreContract, CaseWorkflowFieldsRoundTripEverywhere) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord c = MakeCase(4242, applicant, 10);
+    ASSERT_TRUE(store().InsertCase(c).ok());
+    EXPECT_EQ(Tie(*store().FindCase(c.id)), Tie(c));
+    EXPECT_EQ(Tie(*store().FindCaseByReceipt(c.receipt_lookup)), Tie(c));
+    ASSERT_EQ(store().CasesOfApplicant(applicant).size(), 1u);
+    EXPECT_EQ(Tie(store().CasesOfApplicant(applicant)[0]), Tie(c));
+    auto listed = store().ListCases(CaseFilter{});
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(Tie(listed[0]), Tie(c));
+
+    // A default record keeps its defaults.
+    CaseRecord plain;
+    plain.id = CaseId{4243};
+    plain.applicant = applicant;
+    plain.state = "new";
+    ASSERT_TRUE(store().InsertCase(plain).ok());
+    auto found = store().FindCase(plain.id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(Tie(*found), Tie(plain));
+    EXPECT_EQ(found->triage, "unset");
+    EXPECT_FALSE(found->suspect);
+    EXPECT_EQ(found->closure_reason, "none");
+    EXPECT_EQ(found->inquiry_answer, "none");
+    EXPECT_EQ(found->language, "");
+    EXPECT_EQ(found->last_inbound_ms, 0);
+}
+
+// ---- case work: intake ----
+
+TEST_P(StoreContract, RecordIntakeOpensCaseWithMessagesAndAttachments) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    IntakeWrite write;
+    write.new_case = MakeCase(5001, applicant, 10);
+    write.case_id = CaseId{5001};
+    write.messages = {MakeMessage(CaseId{999}, 1), MakeMessage(CaseId{}, 2)};  // case_id is overridden
+    write.attachments = {MakeAttachment(3), MakeAttachment(4, "image/png")};
+    write.attachments[1].message_id = MessageId{12345};  // overridden too
+    write.at_ms = 77'000;
+    auto first = store().RecordIntake(write);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_TRUE(first->valid());
+
+    auto stored = store().FindCase(CaseId{5001});
+    ASSERT_TRUE(stored.has_value());
+    CaseRecord expected = *write.new_case;
+    expected.updated_ms = 77'000;
+    expected.last_inbound_ms = 77'000;
+    EXPECT_EQ(Tie(*stored), Tie(expected));
+
+    auto messages = store().MessagesOfCase(CaseId{5001});
+    ASSERT_EQ(messages.size(), 2u);
+    EXPECT_EQ(messages[0].id, *first);
+    EXPECT_GT(messages[1].id, *first);
+    for (std::size_t i = 0; i < 2; ++i) {
+        MessageRecord want = write.messages[i];
+        want.id = messages[i].id;
+        want.case_id = CaseId{5001};
+        EXPECT_EQ(Tie(messages[i]), Tie(want));
+    }
+    EXPECT_TRUE(store().MessagesOfCase(CaseId{999}).empty());
+
+    auto attachments = store().AttachmentsOfCase(CaseId{5001});
+    ASSERT_EQ(attachments.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(attachments[i].case_id, CaseId{5001});
+        EXPECT_EQ(attachments[i].message_id, *first);
+        EXPECT_EQ(attachments[i].mime, write.attachments[i].mime);
+        EXPECT_EQ(attachments[i].size, write.attachments[i].size);
+        EXPECT_EQ(attachments[i].created_ms, write.attachments[i].created_ms);
+    }
+    EXPECT_LT(attachments[0].id, attachments[1].id);
+}
+
+TEST_P(StoreContract, RecordIntakeFollowUpOnExistingCase) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord c = MakeCase(5002, applicant, 10);
+    ASSERT_TRUE(store().InsertCase(c).ok());
+    const MessageId earlier = store().InsertMessage(MakeMessage(c.id, 1));
+
+    IntakeWrite write;
+    write.case_id = c.id;
+    write.messages = {MakeMessage(c.id, 2)};
+    write.attachments = {MakeAttachment(5)};
+    write.at_ms = 88'000;
+    auto first = store().RecordIntake(write);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_GT(*first, earlier);
+
+    CaseRecord expected = c;
+    expected.updated_ms = 88'000;
+    expected.last_inbound_ms = 88'000;
+    EXPECT_EQ(Tie(*store().FindCase(c.id)), Tie(expected));
+    auto messages = store().MessagesOfCase(c.id);
+    ASSERT_EQ(messages.size(), 2u);
+    EXPECT_EQ(messages[1].id, *first);
+    ASSERT_EQ(store().AttachmentsOfCase(c.id).size(), 1u);
+    EXPECT_EQ(store().AttachmentsOfCase(c.id)[0].message_id, *first);
+
+    // A contact with nothing to store still counts as inbound activity; no message, id 0.
+    IntakeWrite empty;
+    empty.case_id = c.id;
+    empty.at_ms = 99'000;
+    auto none = store().RecordIntake(empty);
+    ASSERT_TRUE(none.ok());
+    EXPECT_EQ(*none, MessageId{0});
+    EXPECT_EQ(store().FindCase(c.id)->last_inbound_ms, 99'000);
+    EXPECT_EQ(store().FindCase(c.id)->updated_ms, 99'000);
+    EXPECT_EQ(store().MessagesOfCase(c.id).size(), 2u);
+}
+
+TEST_P(StoreContract, RecordIntakeDuplicateNewCaseWritesNothing) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord existing = MakeCase(5003, applicant, 10);
+    ASSERT_TRUE(store().InsertCase(existing).ok());
+
+    // Same id.
+    IntakeWrite same_id;
+    same_id.new_case = MakeCase(5003, applicant, 60);
+    same_id.case_id = CaseId{5003};
+    same_id.messages = {MakeMessage(CaseId{5003}, 1)};
+    same_id.attachments = {MakeAttachment(2)};
+    same_id.at_ms = 99'000;
+    EXPECT_EQ(store().RecordIntake(same_id).code(), ErrorCode::kAlreadyExists);
+    EXPECT_EQ(Tie(*store().FindCase(existing.id)), Tie(existing));
+    EXPECT_TRUE(store().MessagesOfCase(existing.id).empty());
+    EXPECT_TRUE(store().AttachmentsOfCase(existing.id).empty());
+
+    // Another id with the same receipt.
+    IntakeWrite same_receipt = same_id;
+    same_receipt.new_case = MakeCase(5004, applicant, 10);
+    same_receipt.case_id = CaseId{5004};
+    EXPECT_EQ(store().RecordIntake(same_receipt).code(), ErrorCode::kAlreadyExists);
+    EXPECT_FALSE(store().FindCase(CaseId{5004}).has_value());
+    EXPECT_TRUE(store().MessagesOfCase(CaseId{5004}).empty());
+    EXPECT_TRUE(store().AttachmentsOfCase(CaseId{5004}).empty());
+    EXPECT_EQ(store().ListCases(CaseFilter{}).size(), 1u);
+}
+
+TEST_P(StoreContract, RecordIntakeForMissingCaseIsNotFound) {
+    IntakeWrite write;
+    write.case_id = CaseId{5005};
+    write.messages = {MakeMessage(CaseId{5005}, 1)};
+    write.attachments = {MakeAttachment(2)};
+    write.at_ms = 1;
+    EXPECT_EQ(store().RecordIntake(write).code(), ErrorCode::kNotFound);
+    EXPECT_TRUE(store().MessagesOfCase(CaseId{5005}).empty());
+    EXPECT_TRUE(store().AttachmentsOfCase(CaseId{5005}).empty());
+}
+
+// ---- case work: updates and events ----
+
+TEST_P(StoreContract, UpdateCaseReplacesMutableFieldsAndAppendsEvent) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord c = MakeCase(6001, applicant, 10);
+    ASSERT_TRUE(store().InsertCase(c).ok());
+    EXPECT_TRUE(store().EventsOfCase(c.id).empty());
+
+    CaseRecord changed = c;
+    changed.state = "in_progress";
+    changed.assignee = UserId{9};
+    changed.triage = "normal";
+    changed.suspect = false;
+    changed.closure_reason = "none";
+    changed.inquiry_answer = "not_found";
+    changed.language = "ru";
+    changed.updated_ms = 21'000;
+    // Not among the mutable fields: must stay as stored.
+    changed.kind = CaseKind::kSurrenderApplication;
+    changed.channel = Channel::kWeb;
+    changed.wrapped_key = Blob(99, 80);
+    changed.created_ms = 1;
+    changed.last_inbound_ms = 1;
+    CaseEventRecord event = MakeEvent("transition", "triage", "in_progress", 21'000, 30);
+    event.case_id = CaseId{777};  // the store files it under the updated case
+    ASSERT_TRUE(store().UpdateCase(changed, event, std::string("triage")).ok());
+
+    CaseRecord expected = c;
+    expected.state = "in_progress";
+    expected.assignee = UserId{9};
+    expected.triage = "normal";
+    expected.suspect = false;
+    expected.closure_reason = "none";
+    expected.inquiry_answer = "not_found";
+    expected.language = "ru";
+    expected.updated_ms = 21'000;
+    EXPECT_EQ(Tie(*store().FindCase(c.id)), Tie(expected));
+
+    auto events = store().EventsOfCase(c.id);
+    ASSERT_EQ(events.size(), 1u);
+    CaseEventRecord want = event;
+    want.id = events[0].id;
+    want.case_id = c.id;
+    EXPECT_EQ(Tie(events[0]), Tie(want));
+    EXPECT_GT(events[0].id, 0);
+    EXPECT_TRUE(store().EventsOfCase(CaseId{777}).empty());
+
+    // Without an expected state and without an event.
+    changed.state = "closed";
+    changed.updated_ms = 22'000;
+    ASSERT_TRUE(store().UpdateCase(changed, std::nullopt, std::nullopt).ok());
+    EXPECT_EQ(store().FindCase(c.id)->state, "closed");
+    EXPECT_EQ(store().EventsOfCase(c.id).size(), 1u);
+
+    // Events keep their order; an empty reason stays empty.
+    ASSERT_TRUE(store().UpdateCase(changed, MakeEvent("assign", "9", "0", 23'000), std::nullopt).ok());
+    events = store().EventsOfCase(c.id);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_LT(events[0].id, events[1].id);
+    EXPECT_EQ(events[1].type, "assign");
+    EXPECT_TRUE(events[1].reason_sealed.empty());
+}
+
+TEST_P(StoreContract, UpdateCaseWithStaleExpectedStateIsConflict) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord c = MakeCase(6002, applicant, 10);
+    ASSERT_TRUE(store().InsertCase(c).ok());
+    ASSERT_TRUE(store().UpdateCase(c, MakeEvent("triage", "unset", "urgent", 20'500), std::string("triage")).ok());
+    const auto events_before = store().EventsOfCase(c.id);
+    ASSERT_EQ(events_before.size(), 1u);
+
+    CaseRecord changed = c;
+    changed.state = "closed";
+    changed.assignee = UserId{0};
+    changed.updated_ms = 30'000;
+    auto r = store().UpdateCase(changed, MakeEvent("transition", "new", "closed", 30'000, 5), std::string("new"));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.code(), ErrorCode::kConflict);
+    EXPECT_EQ(Tie(*store().FindCase(c.id)), Tie(c));
+    auto events_after = store().EventsOfCase(c.id);
+    ASSERT_EQ(events_after.size(), 1u);
+    EXPECT_EQ(Tie(events_after[0]), Tie(events_before[0]));
+}
+
+TEST_P(StoreContract, UpdateMissingCaseIsNotFound) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord ghost = MakeCase(6003, applicant, 10);
+    EXPECT_EQ(store().UpdateCase(ghost, MakeEvent("transition", "a", "b", 1), std::nullopt).code(),
+              ErrorCode::kNotFound);
+    EXPECT_EQ(store().UpdateCase(ghost, std::nullopt, std::string("triage")).code(), ErrorCode::kNotFound);
+    EXPECT_FALSE(store().FindCase(ghost.id).has_value());
+    EXPECT_TRUE(store().EventsOfCase(ghost.id).empty());
+}
+
+// ---- case work: the case list ----
+
+class StoreCaseList : public StoreContract {
+protected:
+    // Twelve cases: id 1..12, updated_ms descending with id except for deliberate ties.
+    void SetUp() override {
+        StoreContract::SetUp();
+        applicant_ = store().FindOrInsertApplicant(Blob(1), 1);
+        for (std::int64_t id = 1; id <= 12; ++id) {
+            CaseRecord c = MakeCase(id, applicant_, static_cast<std::uint8_t>(id * 10), /*with_receipt=*/false);
+            c.state = id % 3 == 0 ? "closed" : (id % 3 == 1 ? "new" : "in_progress");
+            c.kind = id % 2 == 0 ? CaseKind::kRelativeInquiry : CaseKind::kSurrenderApplication;
+            c.channel = id <= 6 ? Channel::kTelegram : Channel::kWeb;
+            c.assignee = id % 4 == 0 ? UserId{0} : UserId{id % 4};
+            c.created_ms = 1'000 * id;
+            c.updated_ms = 100'000 + 10 * (id / 2);  // ties: (2,3), (4,5), ...
+            ASSERT_TRUE(store().InsertCase(c).ok());
+            cases_.push_back(c);
+        }
+    }
+    // The expected result: the cases that pass, newest activity first, ties by id descending.
+    template <typename Pred>
+    std::vector<std::int64_t> Expected(Pred pass) const {
+        std::vector<CaseRecord> selected;
+        for (const auto& c : cases_)
+            if (pass(c)) selected.push_back(c);
+        std::sort(selected.begin(), selected.end(), [](const CaseRecord& a, const CaseRecord& b) {
+            return std::tie(a.updated_ms, a.id) > std::tie(b.updated_ms, b.id);
+        });
+        return CaseIds(selected);
+    }
+
+    ApplicantId applicant_;
+    std::vector<CaseRecord> cases_;
+};
+
+TEST_P(StoreCaseList, NoFilterListsAllInOrder) {
+    auto all = store().ListCases(CaseFilter{});
+    EXPECT_EQ(CaseIds(all), Expected([](const CaseRecord&) { return true; }));
+    EXPECT_EQ(CaseIds(all), (std::vector<std::int64_t>{12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}));
+    for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(Tie(all[i]), Tie(cases_[12 - 1 - i]));
+}
+
+TEST_P(StoreCaseList, EachFilterAlone) {
+    CaseFilter f;
+    f.state = "new";
+    EXPECT_EQ(CaseIds(store().ListCases(f)), Expected([](const CaseRecord& c) { return c.state == "new"; }));
+    EXPECT_EQ(store().ListCases(f).size(), 4u);
+
+    f = CaseFilter{};
+    f.kind = CaseKind::kRelativeInquiry;
+    EXPECT_EQ(CaseIds(store().ListCases(f)),
+              Expected([](const CaseRecord& c) { return c.kind == CaseKind::kRelativeInquiry; }));
+
+    f = CaseFilter{};
+    f.channel = Channel::kWeb;
+    EXPECT_EQ(CaseIds(store().ListCases(f)), Expected([](const CaseRecord& c) { return c.channel == Channel::kWeb; }));
+
+    f = CaseFilter{};
+    f.assignee = UserId{1};
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{9, 5, 1}));
+
+    f = CaseFilter{};
+    f.assignee = UserId{0};  // unassigned
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{12, 8, 4}));
+
+    f = CaseFilter{};
+    f.created_before_ms = 5'000;  // strictly before
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{4, 3, 2, 1}));
+
+    f = CaseFilter{};
+    f.state = "no such state";
+    EXPECT_TRUE(store().ListCases(f).empty());
+    f = CaseFilter{};
+    f.channel = Channel::kSms;
+    EXPECT_TRUE(store().ListCases(f).empty());
+}
+
+TEST_P(StoreCaseList, FiltersCombine) {
+    CaseFilter f;
+    f.state = "new";
+    f.channel = Channel::kWeb;
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{10, 7}));
+
+    f.kind = CaseKind::kRelativeInquiry;
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{10}));
+
+    f = CaseFilter{};
+    f.kind = CaseKind::kRelativeInquiry;
+    f.assignee = UserId{0};
+    f.created_before_ms = 12'000;
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{8, 4}));
+
+    f = CaseFilter{};
+    f.state = "closed";
+    f.kind = CaseKind::kSurrenderApplication;
+    f.channel = Channel::kTelegram;
+    f.assignee = UserId{3};
+    f.created_before_ms = 4'000;
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{3}));
+    f.after = std::pair<std::int64_t, std::int64_t>{cases_[2].updated_ms, 3};
+    EXPECT_TRUE(store().ListCases(f).empty());
+
+    // A value that looks like SQL is only ever a value.
+    f = CaseFilter{};
+    f.state = "new' OR '1'='1";
+    EXPECT_TRUE(store().ListCases(f).empty());
+}
+
+TEST_P(StoreCaseList, CursorPagesWithoutDuplicatesOrGaps) {
+    const auto all = Expected([](const CaseRecord&) { return true; });
+    std::vector<std::int64_t> seen;
+    CaseFilter f;
+    f.limit = 5;
+    std::vector<std::size_t> page_sizes;
+    for (int page = 0; page < 10; ++page) {
+        auto rows = store().ListCases(f);
+        page_sizes.push_back(rows.size());
+        if (rows.empty()) break;
+        for (const auto& c : rows) seen.push_back(c.id.value);
+        f.after = std::pair<std::int64_t, std::int64_t>{rows.back().updated_ms, rows.back().id.value};
+    }
+    EXPECT_EQ(page_sizes, (std::vector<std::size_t>{5, 5, 2, 0}));
+    EXPECT_EQ(seen, all);
+
+    // The cursor falls inside a tie of updated_ms: (4, 5) share one, so after 5 comes 4.
+    f = CaseFilter{};
+    f.limit = 2;
+    f.after = std::pair<std::int64_t, std::int64_t>{cases_[4].updated_ms, 5};
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{4, 3}));
+
+    // Paging a filtered list.
+    f = CaseFilter{};
+    f.channel = Channel::kTelegram;
+    f.limit = 2;
+    seen.clear();
+    for (int page = 0; page < 3; ++page) {
+        auto rows = store().ListCases(f);
+        ASSERT_EQ(rows.size(), 2u);
+        for (const auto& c : rows) seen.push_back(c.id.value);
+        f.after = std::pair<std::int64_t, std::int64_t>{rows.back().updated_ms, rows.back().id.value};
+    }
+    EXPECT_TRUE(store().ListCases(f).empty());
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{6, 5, 4, 3, 2, 1}));
+}
+
+TEST_P(StoreCaseList, LimitIsClampedToOneAndFiveHundred) {
+    CaseFilter f;
+    f.limit = 0;
+    EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{12}));
+    f.limit = 1;
+    EXPECT_EQ(store().ListCases(f).size(), 1u);
+    f.limit = 3;
+    EXPECT_EQ(store().ListCases(f).size(), 3u);
+
+    // More than 500 cases, inserted concurrently so that they share commits.
+    constexpr int kThreads = 8;
+    constexpr int kEach = 64;
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                CaseRecord c = MakeCase(1'000 + t * kEach + i, applicant_, 1, /*with_receipt=*/false);
+                if (!store().InsertCase(c).ok()) ++failures;
+            }
+        });
+    for (auto& t : threads) t.join();
+    ASSERT_EQ(failures.load(), 0);
+    f.limit = 100'000;
+    EXPECT_EQ(store().ListCases(f).size(), 500u);
+    f.limit = static_cast<std::size_t>(-1);
+    EXPECT_EQ(store().ListCases(f).size(), 500u);
+    f.limit = 500;
+    EXPECT_EQ(store().ListCases(f).size(), 500u);
+    f.limit = 499;
+    EXPECT_EQ(store().ListCases(f).size(), 499u);
+}
+
+// ---- case work: replies and notes ----
+
+TEST_P(StoreContract, AppendMessageWritesMessageEventAndTouchesCase) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord c = MakeCase(7001, applicant, 10);
+    ASSERT_TRUE(store().InsertCase(c).ok());
+    MessageRecord reply = MakeMessage(c.id, 3);
+    reply.kind = "reply";
+    reply.author = UserId{4};
+    reply.channel = Channel::kTelegram;
+    auto id = store().AppendMessage(reply, MakeEvent("reply", "", "", 45'000), 45'000);
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    EXPECT_TRUE(id->valid());
+
+    auto messages = store().MessagesOfCase(c.id);
+    ASSERT_EQ(messages.size(), 1u);
+    reply.id = *id;
+    EXPECT_EQ(Tie(messages[0]), Tie(reply));
+    auto events = store().EventsOfCase(c.id);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].type, "reply");
+    EXPECT_EQ(events[0].case_id, c.id);
+    CaseRecord expected = c;
+    expected.updated_ms = 45'000;  // last_inbound_ms stays: an operator wrote, not the applicant
+    EXPECT_EQ(Tie(*store().FindCase(c.id)), Tie(expected));
+
+    // Without an event.
+    MessageRecord note = MakeMessage(c.id, 4);
+    note.kind = "note";
+    auto second = store().AppendMessage(note, std::nullopt, 46'000);
+    ASSERT_TRUE(second.ok());
+    EXPECT_GT(*second, *id);
+    EXPECT_EQ(store().MessagesOfCase(c.id).size(), 2u);
+    EXPECT_EQ(store().EventsOfCase(c.id).size(), 1u);
+    EXPECT_EQ(store().FindCase(c.id)->updated_ms, 46'000);
+}
+
+TEST_P(StoreContract, AppendMessageToMissingCaseIsNotFound) {
+    auto r = store().AppendMessage(MakeMessage(CaseId{7002}, 1), MakeEvent("reply", "", "", 1), 1);
+    EXPECT_EQ(r.code(), ErrorCode::kNotFound);
+    EXPECT_TRUE(store().MessagesOfCase(CaseId{7002}).empty());
+    EXPECT_TRUE(store().EventsOfCase(CaseId{7002}).empty());
+}
+
+// ---- case work: hand-offs ----
+
+TEST_P(StoreContract, HandoffsInsertFindAndList) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord c1 = MakeCase(8001, applicant, 10);
+    CaseRecord c2 = MakeCase(8002, applicant, 20);
+    ASSERT_TRUE(store().InsertCase(c1).ok());
+    ASSERT_TRUE(store().InsertCase(c2).ok());
+    const UserId coordinator{7};
+    const UserId other{8};
+
+    std::vector<HandoffRecord> made;
+    auto insert = [&](CaseId case_id, UserId to, std::int64_t at, std::uint8_t tag) {
+        HandoffRecord h = MakeHandoff(case_id, to, at, tag);
+        auto id = store().InsertHandoff(h, MakeEvent("handoff", "", std::to_string(to.value), at, tag));
+        EXPECT_TRUE(id.ok());
+        h.id = id.ok() ? *id : 0;
+        made.push_back(h);
+        return h;
+    };
+    HandoffRecord a = insert(c1.id, coordinator, 50'000, 1);
+    HandoffRecord b = insert(c1.id, other, 51'000, 2);
+    HandoffRecord c = insert(c2.id, coordinator, 52'000, 3);
+    HandoffRecord d = insert(c2.id, coordinator, 49'000, 4);  // older, inserted later
+    EXPECT_GT(a.id, 0);
+    EXPECT_LT(a.id, b.id);
+
+    auto found = store().FindHandoff(a.id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(Tie(*found), Tie(a));
+    EXPECT_TRUE(found->outcome.empty());
+    EXPECT_FALSE(store().FindHandoff(d.id + 100).has_value());
+
+    auto of_c1 = store().HandoffsOfCase(c1.id);
+    ASSERT_EQ(of_c1.size(), 2u);
+    EXPECT_EQ(Tie(of_c1[0]), Tie(a));
+    EXPECT_EQ(Tie(of_c1[1]), Tie(b));
+    EXPECT_TRUE(store().HandoffsOfCase(CaseId{1}).empty());
+
+    auto mine = store().HandoffsForCoordinator(coordinator, 10);
+    ASSERT_EQ(mine.size(), 3u);
+    EXPECT_EQ(Tie(mine[0]), Tie(c));
+    EXPECT_EQ(Tie(mine[1]), Tie(a));
+    EXPECT_EQ(Tie(mine[2]), Tie(d));
+    ASSERT_EQ(store().HandoffsForCoordinator(coordinator, 2).size(), 2u);
+    EXPECT_EQ(store().HandoffsForCoordinator(coordinator, 2)[1].id, a.id);
+    EXPECT_EQ(store().HandoffsForCoordinator(other, 10).size(), 1u);
+    EXPECT_TRUE(store().HandoffsForCoordinator(UserId{99}, 10).empty());
+
+    // Each insert appended its event to the case.
+    auto events = store().EventsOfCase(c1.id);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].type, "handoff");
+    EXPECT_EQ(events[0].to_value, "7");
+    EXPECT_EQ(events[1].to_value, "8");
+    EXPECT_EQ(store().EventsOfCase(c2.id).size(), 2u);
+
+    // A hand-off of a missing case writes nothing.
+    auto ghost = store().InsertHandoff(MakeHandoff(CaseId{8003}, coordinator, 1, 5), MakeEvent("handoff", "", "", 1));
+    EXPECT_EQ(ghost.code(), ErrorCode::kNotFound);
+    EXPECT_EQ(store().HandoffsForCoordinator(coordinator, 10).size(), 3u);
+    EXPECT_TRUE(store().EventsOfCase(CaseId{8003}).empty());
+}
+
+TEST_P(StoreContract, HandoffOutcomeRecordedOnce) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord c = MakeCase(8101, applicant, 10);
+    ASSERT_TRUE(store().InsertCase(c).ok());
+    HandoffRecord h = MakeHandoff(c.id, UserId{7}, 50'000, 1);
+    h.id = store().InsertHandoff(h, MakeEvent("handoff", "", "7", 50'000)).value();
+
+    HandoffRecord outcome = h;
+    outcome.outcome = "placed";
+    outcome.outcome_ms = 60'000;
+    outcome.outcome_sealed = Blob(40, 64);
+    ASSERT_TRUE(store().RecordHandoffOutcome(outcome, MakeEvent("handoff_outcome", "", "placed", 60'000, 9)).ok());
+    EXPECT_EQ(Tie(*store().FindHandoff(h.id)), Tie(outcome));
+    auto events = store().EventsOfCase(c.id);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[1].type, "handoff_outcome");
+    EXPECT_EQ(events[1].to_value, "placed");
+    EXPECT_EQ(events[1].reason_sealed, Blob(9, 40));
+
+    HandoffRecord again = outcome;
+    again.outcome = "declined";
+    again.outcome_ms = 70'000;
+    again.outcome_sealed = Blob(41, 64);
+    auto r = store().RecordHandoffOutcome(again, MakeEvent("handoff_outcome", "", "declined", 70'000));
+    EXPECT_EQ(r.code(), ErrorCode::kConflict);
+    EXPECT_EQ(Tie(*store().FindHandoff(h.id)), Tie(outcome));
+    EXPECT_EQ(store().EventsOfCase(c.id).size(), 2u);
+
+    HandoffRecord missing = outcome;
+    missing.id = h.id + 100;
+    EXPECT_EQ(store().RecordHandoffOutcome(missing, MakeEvent("handoff_outcome", "", "placed", 1)).code(),
+              ErrorCode::kNotFound);
+    EXPECT_EQ(store().EventsOfCase(c.id).size(), 2u);
+}
+
+// ---- case work: attachments ----
+
+TEST_P(StoreContract, AttachmentsListMetadataAndFindReturnsCiphertext) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    IntakeWrite write;
+    write.new_case = MakeCase(9101, applicant, 10);
+    write.case_id = CaseId{9101};
+    write.messages = {MakeMessage(CaseId{9101}, 1)};
+    write.attachments = {MakeAttachment(2), MakeAttachment(3, "image/png")};
+    write.at_ms = 1;
+    const MessageId message = store().RecordIntake(write).value();
+
+    auto listed = store().AttachmentsOfCase(CaseId{9101});
+    ASSERT_EQ(listed.size(), 2u);
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+        EXPECT_TRUE(listed[i].ciphertext.empty());
+        AttachmentRecord full_expected = write.attachments[i];
+        full_expected.id = listed[i].id;
+        full_expected.case_id = CaseId{9101};
+        full_expected.message_id = message;
+        AttachmentRecord meta_expected = full_expected;
+        meta_expected.ciphertext.clear();
+        EXPECT_EQ(Tie(listed[i]), Tie(meta_expected));
+
+        auto full = store().FindAttachment(listed[i].id);
+        ASSERT_TRUE(full.has_value());
+        EXPECT_EQ(Tie(*full), Tie(full_expected));
+        EXPECT_EQ(full->ciphertext.size(), 120u);
+    }
+    EXPECT_FALSE(store().FindAttachment(listed[1].id + 100).has_value());
+    EXPECT_TRUE(store().AttachmentsOfCase(CaseId{1}).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(test::SqliteBackend()),
+                         [](const ::testing::TestParamInfo<BackendFactory>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreCaseList, ::testing::Values(test::SqliteBackend()),
                          [](const ::testing::TestParamInfo<BackendFactory>& info) { return info.param.name; });
 
 }  // namespace

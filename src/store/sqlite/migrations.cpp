@@ -107,8 +107,65 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_case ON messages (case_id, id);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Version 2: case work. The workflow facts of a case in clear (codes only), its history, hand-offs
+// to coordinators and attachments; indexes for the case list (newest activity first, filtered by
+// state or assignee). Existing cases get the defaults of a fresh CaseRecord.
+constexpr std::string_view kMigration2 = R"sql(
+ALTER TABLE cases ADD COLUMN triage          TEXT    NOT NULL DEFAULT 'unset';
+ALTER TABLE cases ADD COLUMN suspect         INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN closure_reason  TEXT    NOT NULL DEFAULT 'none';
+ALTER TABLE cases ADD COLUMN inquiry_answer  TEXT    NOT NULL DEFAULT 'none';
+ALTER TABLE cases ADD COLUMN language        TEXT    NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN last_inbound_ms INTEGER NOT NULL DEFAULT 0;
+
+-- The case list: ORDER BY updated_ms DESC, id DESC, optionally filtered. id is the rowid, which
+-- every index carries, so the filtered indexes also serve the order (scanned backwards).
+CREATE INDEX cases_by_updated ON cases (updated_ms DESC, id DESC);
+CREATE INDEX cases_by_state ON cases (state, updated_ms);
+CREATE INDEX cases_by_assignee ON cases (assignee, updated_ms);
+
+CREATE TABLE case_events (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id       INTEGER NOT NULL REFERENCES cases (id),
+    at_ms         INTEGER NOT NULL,
+    actor         INTEGER NOT NULL,
+    type          TEXT NOT NULL,
+    from_value    TEXT NOT NULL,
+    to_value      TEXT NOT NULL,
+    reason_sealed BLOB NOT NULL
+);
+CREATE INDEX case_events_by_case ON case_events (case_id, id);
+
+CREATE TABLE handoffs (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id        INTEGER NOT NULL REFERENCES cases (id),
+    coordinator    INTEGER NOT NULL,
+    created_by     INTEGER NOT NULL,
+    created_ms     INTEGER NOT NULL,
+    payload_sealed BLOB NOT NULL,
+    outcome        TEXT NOT NULL DEFAULT '',
+    outcome_ms     INTEGER NOT NULL DEFAULT 0,
+    outcome_sealed BLOB NOT NULL DEFAULT x''
+);
+CREATE INDEX handoffs_by_case ON handoffs (case_id, id);
+CREATE INDEX handoffs_by_coordinator ON handoffs (coordinator, created_ms, id);
+
+-- message_id 0 = none, hence no foreign key on it.
+CREATE TABLE attachments (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id    INTEGER NOT NULL REFERENCES cases (id),
+    message_id INTEGER NOT NULL,
+    mime       TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    ciphertext BLOB NOT NULL
+);
+CREATE INDEX attachments_by_case ON attachments (case_id, id);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, kMigration1},
+    {2, kMigration2},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

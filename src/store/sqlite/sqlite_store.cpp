@@ -714,15 +714,22 @@ ApplicantId SqliteStore::FindOrInsertApplicant(ByteView pseudonym, std::int64_t 
 namespace {
 constexpr std::string_view kInsertCase =
     "INSERT INTO cases (id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup, "
-    "receipt_wrapped_key, assignee, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    "receipt_wrapped_key, assignee, created_ms, updated_ms, triage, suspect, closure_reason, inquiry_answer, "
+    "language, last_inbound_ms) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+// Column order shared by every cases query; ReadCase follows it.
 #define LIFELINE_CASE_COLUMNS                                                                         \
     "SELECT id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup, "              \
-    "receipt_wrapped_key, assignee, created_ms, updated_ms FROM cases "
+    "receipt_wrapped_key, assignee, created_ms, updated_ms, triage, suspect, closure_reason, "             \
+    "inquiry_answer, language, last_inbound_ms FROM cases "
 constexpr std::string_view kFindCase = LIFELINE_CASE_COLUMNS "WHERE id = ?1";
 constexpr std::string_view kFindCaseByReceipt = LIFELINE_CASE_COLUMNS "WHERE receipt_lookup = ?1";
 constexpr std::string_view kCasesOfApplicant =
     LIFELINE_CASE_COLUMNS "WHERE applicant_id = ?1 ORDER BY created_ms, id";
+// ListCases appends "AND <condition>" for each filter set, then the order and the limit.
+constexpr std::string_view kListCases = LIFELINE_CASE_COLUMNS "WHERE 1";
 #undef LIFELINE_CASE_COLUMNS
+constexpr std::string_view kCaseExists = "SELECT 1 FROM cases WHERE id = ?1";
 constexpr std::string_view kInsertMessage =
     "INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr std::string_view kMessagesOfCase =
@@ -742,39 +749,76 @@ CaseRecord ReadCase(const Statement& stmt) {
     record.assignee = UserId{stmt.Int(9)};
     record.created_ms = stmt.Int(10);
     record.updated_ms = stmt.Int(11);
+    record.triage = stmt.Text(12);
+    record.suspect = stmt.Int(13) != 0;
+    record.closure_reason = stmt.Text(14);
+    record.inquiry_answer = stmt.Text(15);
+    record.language = stmt.Text(16);
+    record.last_inbound_ms = stmt.Int(17);
     return record;
+}
+
+Result<void> InsertCaseIn(Connection& db, const CaseRecord& record) {
+    try {
+        Statement stmt = db.Prepare(kInsertCase);
+        stmt.Bind(1, record.id.value)
+            .Bind(2, record.applicant.value)
+            .Bind(3, ToString(record.kind))
+            .Bind(4, record.state)
+            .Bind(5, ToString(record.channel))
+            .Bind(6, record.key_epoch.value)
+            .BindBlob(7, record.wrapped_key);
+        // No receipt is NULL, not an empty blob, so that the unique index leaves it out.
+        if (record.receipt_lookup.empty())
+            stmt.BindNull(8);
+        else
+            stmt.BindBlob(8, record.receipt_lookup);
+        stmt.BindBlob(9, record.receipt_wrapped_key)
+            .Bind(10, record.assignee.value)
+            .Bind(11, record.created_ms)
+            .Bind(12, record.updated_ms)
+            .Bind(13, record.triage)
+            .Bind(14, std::int64_t{record.suspect})
+            .Bind(15, record.closure_reason)
+            .Bind(16, record.inquiry_answer)
+            .Bind(17, record.language)
+            .Bind(18, record.last_inbound_ms)
+            .Run();
+    } catch (const SqliteError& e) {
+        if (e.IsUniqueViolation())
+            return Error{ErrorCode::kAlreadyExists, "case " + record.id.ToString() + " or its receipt already exists"};
+        throw;
+    }
+    return Ok();
+}
+
+bool CaseExistsIn(Connection& db, CaseId id) {
+    Statement stmt = db.Prepare(kCaseExists);
+    stmt.Bind(1, id.value);
+    return stmt.Step();
+}
+
+/// Inserts with message.case_id as given; kNotFound when that case is missing.
+Result<MessageId> InsertMessageIn(Connection& db, const MessageRecord& message) {
+    try {
+        Statement stmt = db.Prepare(kInsertMessage);
+        stmt.Bind(1, message.case_id.value)
+            .Bind(2, message.kind)
+            .Bind(3, ToString(message.channel))
+            .Bind(4, message.author.value)
+            .Bind(5, message.created_ms)
+            .BindBlob(6, message.ciphertext)
+            .Run();
+    } catch (const SqliteError& e) {
+        if (e.IsForeignKeyViolation()) return Error{ErrorCode::kNotFound, "no case " + message.case_id.ToString()};
+        throw;
+    }
+    return MessageId{db.LastInsertRowId()};
 }
 }  // namespace
 
 Result<void> SqliteStore::InsertCase(const CaseRecord& record) {
-    return impl_->Write([&](Connection& db) -> Result<void> {
-        try {
-            Statement stmt = db.Prepare(kInsertCase);
-            stmt.Bind(1, record.id.value)
-                .Bind(2, record.applicant.value)
-                .Bind(3, ToString(record.kind))
-                .Bind(4, record.state)
-                .Bind(5, ToString(record.channel))
-                .Bind(6, record.key_epoch.value)
-                .BindBlob(7, record.wrapped_key);
-            // No receipt is NULL, not an empty blob, so that the unique index leaves it out.
-            if (record.receipt_lookup.empty())
-                stmt.BindNull(8);
-            else
-                stmt.BindBlob(8, record.receipt_lookup);
-            stmt.BindBlob(9, record.receipt_wrapped_key)
-                .Bind(10, record.assignee.value)
-                .Bind(11, record.created_ms)
-                .Bind(12, record.updated_ms)
-                .Run();
-        } catch (const SqliteError& e) {
-            if (e.IsUniqueViolation())
-                return Error{ErrorCode::kAlreadyExists,
-                             "case " + record.id.ToString() + " or its receipt already exists"};
-            throw;
-        }
-        return Ok();
-    });
+    return impl_->Write([&](Connection& db) -> Result<void> { return InsertCaseIn(db, record); });
 }
 
 std::optional<CaseRecord> SqliteStore::FindCase(CaseId id) {
@@ -806,20 +850,9 @@ std::vector<CaseRecord> SqliteStore::CasesOfApplicant(ApplicantId applicant) {
 MessageId SqliteStore::InsertMessage(const MessageRecord& message) {
     MessageId id;
     impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
-        try {
-            Statement stmt = db.Prepare(kInsertMessage);
-            stmt.Bind(1, message.case_id.value)
-                .Bind(2, message.kind)
-                .Bind(3, ToString(message.channel))
-                .Bind(4, message.author.value)
-                .Bind(5, message.created_ms)
-                .BindBlob(6, message.ciphertext)
-                .Run();
-        } catch (const SqliteError& e) {
-            if (e.IsForeignKeyViolation()) return Error{ErrorCode::kNotFound, "no case " + message.case_id.ToString()};
-            throw;
-        }
-        id = MessageId{db.LastInsertRowId()};
+        Result<MessageId> inserted = InsertMessageIn(db, message);
+        if (!inserted.ok()) return inserted.error();
+        id = *inserted;
         return Ok();
     });
     return id;
@@ -841,6 +874,335 @@ std::vector<MessageRecord> SqliteStore::MessagesOfCase(CaseId case_id) {
         message.ciphertext = stmt.Blob(6);
     }
     return messages;
+}
+
+// ---- case work: intake, updates, the case list, events ----
+
+namespace {
+constexpr std::string_view kInsertEvent =
+    "INSERT INTO case_events (case_id, at_ms, actor, type, from_value, to_value, reason_sealed) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kEventsOfCase =
+    "SELECT id, case_id, at_ms, actor, type, from_value, to_value, reason_sealed FROM case_events "
+    "WHERE case_id = ?1 ORDER BY id";
+constexpr std::string_view kInsertAttachment =
+    "INSERT INTO attachments (case_id, message_id, mime, size, created_ms, ciphertext) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view kTouchInbound = "UPDATE cases SET updated_ms = ?1, last_inbound_ms = ?1 WHERE id = ?2";
+constexpr std::string_view kTouchCase = "UPDATE cases SET updated_ms = ?1 WHERE id = ?2";
+constexpr std::string_view kCaseState = "SELECT state FROM cases WHERE id = ?1";
+constexpr std::string_view kUpdateCase =
+    "UPDATE cases SET state = ?1, assignee = ?2, triage = ?3, suspect = ?4, closure_reason = ?5, "
+    "inquiry_answer = ?6, language = ?7, updated_ms = ?8 WHERE id = ?9";
+// ListCases conditions: fixed text with positional parameters; values are only ever bound.
+constexpr std::string_view kWhereState = " AND state = ?";
+constexpr std::string_view kWhereKind = " AND kind = ?";
+constexpr std::string_view kWhereChannel = " AND channel = ?";
+constexpr std::string_view kWhereAssignee = " AND assignee = ?";
+constexpr std::string_view kWhereCreatedBefore = " AND created_ms < ?";
+// Strictly after the cursor row in (updated_ms DESC, id DESC) order: binds updated_ms, updated_ms, id.
+constexpr std::string_view kWhereAfter = " AND (updated_ms < ? OR (updated_ms = ? AND id < ?))";
+constexpr std::string_view kOrderAndLimit = " ORDER BY updated_ms DESC, id DESC LIMIT ?";
+constexpr std::size_t kMaxListLimit = 500;
+
+void InsertEventIn(Connection& db, const CaseEventRecord& event, CaseId case_id) {
+    Statement stmt = db.Prepare(kInsertEvent);
+    stmt.Bind(1, case_id.value)
+        .Bind(2, event.at_ms)
+        .Bind(3, event.actor.value)
+        .Bind(4, event.type)
+        .Bind(5, event.from_value)
+        .Bind(6, event.to_value)
+        .BindBlob(7, event.reason_sealed)
+        .Run();
+}
+
+void InsertAttachmentIn(Connection& db, const AttachmentRecord& attachment, CaseId case_id, MessageId message_id) {
+    Statement stmt = db.Prepare(kInsertAttachment);
+    stmt.Bind(1, case_id.value)
+        .Bind(2, message_id.value)
+        .Bind(3, attachment.mime)
+        .Bind(4, attachment.size)
+        .Bind(5, attachment.created_ms)
+        .BindBlob(6, attachment.ciphertext)
+        .Run();
+}
+
+void TouchCaseIn(Connection& db, CaseId id, std::int64_t updated_ms) {
+    Statement stmt = db.Prepare(kTouchCase);
+    stmt.Bind(1, updated_ms).Bind(2, id.value).Run();
+}
+}  // namespace
+
+Result<MessageId> SqliteStore::RecordIntake(const IntakeWrite& write) {
+    MessageId first;
+    Result<void> written = impl_->Write([&](Connection& db) -> Result<void> {
+        first = MessageId{};
+        if (write.new_case) {
+            if (write.new_case->id != write.case_id)
+                return Error{ErrorCode::kInvalidArgument, "intake: case_id differs from the new case's id"};
+            if (Result<void> inserted = InsertCaseIn(db, *write.new_case); !inserted.ok()) return inserted;
+        } else if (!CaseExistsIn(db, write.case_id)) {
+            return Error{ErrorCode::kNotFound, "no case " + write.case_id.ToString()};
+        }
+        for (const MessageRecord& draft : write.messages) {
+            MessageRecord message = draft;
+            message.case_id = write.case_id;
+            Result<MessageId> id = InsertMessageIn(db, message);
+            if (!id.ok()) return id.error();
+            if (!first.valid()) first = *id;
+        }
+        for (const AttachmentRecord& attachment : write.attachments)
+            InsertAttachmentIn(db, attachment, write.case_id, first);
+        Statement touch = db.Prepare(kTouchInbound);
+        touch.Bind(1, write.at_ms).Bind(2, write.case_id.value).Run();
+        return Ok();
+    });
+    if (!written.ok()) return written.error();
+    return first;
+}
+
+Result<void> SqliteStore::UpdateCase(const CaseRecord& record, const std::optional<CaseEventRecord>& event,
+                                     const std::optional<std::string>& expected_state) {
+    return impl_->Write([&](Connection& db) -> Result<void> {
+        {
+            Statement current = db.Prepare(kCaseState);
+            current.Bind(1, record.id.value);
+            if (!current.Step()) return Error{ErrorCode::kNotFound, "no case " + record.id.ToString()};
+            if (expected_state && current.Text(0) != *expected_state)
+                return Error{ErrorCode::kConflict, "the case changed meanwhile"};
+        }
+        {
+            Statement update = db.Prepare(kUpdateCase);
+            update.Bind(1, record.state)
+                .Bind(2, record.assignee.value)
+                .Bind(3, record.triage)
+                .Bind(4, std::int64_t{record.suspect})
+                .Bind(5, record.closure_reason)
+                .Bind(6, record.inquiry_answer)
+                .Bind(7, record.language)
+                .Bind(8, record.updated_ms)
+                .Bind(9, record.id.value)
+                .Run();
+        }
+        if (event) InsertEventIn(db, *event, record.id);
+        return Ok();
+    });
+}
+
+std::vector<CaseRecord> SqliteStore::ListCases(const CaseFilter& filter) {
+    std::string sql(kListCases);
+    if (filter.state) sql += kWhereState;
+    if (filter.kind) sql += kWhereKind;
+    if (filter.channel) sql += kWhereChannel;
+    if (filter.assignee) sql += kWhereAssignee;
+    if (filter.created_before_ms) sql += kWhereCreatedBefore;
+    if (filter.after) sql += kWhereAfter;
+    sql += kOrderAndLimit;
+    // At most 2^6 distinct texts, so the per-connection statement cache stays small.
+
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(sql);
+    int index = 0;
+    if (filter.state) stmt.Bind(++index, *filter.state);
+    if (filter.kind) stmt.Bind(++index, ToString(*filter.kind));
+    if (filter.channel) stmt.Bind(++index, ToString(*filter.channel));
+    if (filter.assignee) stmt.Bind(++index, filter.assignee->value);
+    if (filter.created_before_ms) stmt.Bind(++index, *filter.created_before_ms);
+    if (filter.after) {
+        stmt.Bind(++index, filter.after->first);
+        stmt.Bind(++index, filter.after->first);
+        stmt.Bind(++index, filter.after->second);
+    }
+    stmt.Bind(++index, static_cast<std::int64_t>(std::clamp<std::size_t>(filter.limit, 1, kMaxListLimit)));
+    std::vector<CaseRecord> cases;
+    while (stmt.Step()) cases.push_back(ReadCase(stmt));
+    return cases;
+}
+
+std::vector<CaseEventRecord> SqliteStore::EventsOfCase(CaseId case_id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kEventsOfCase);
+    stmt.Bind(1, case_id.value);
+    std::vector<CaseEventRecord> events;
+    while (stmt.Step()) {
+        CaseEventRecord& event = events.emplace_back();
+        event.id = stmt.Int(0);
+        event.case_id = CaseId{stmt.Int(1)};
+        event.at_ms = stmt.Int(2);
+        event.actor = UserId{stmt.Int(3)};
+        event.type = stmt.Text(4);
+        event.from_value = stmt.Text(5);
+        event.to_value = stmt.Text(6);
+        event.reason_sealed = stmt.Blob(7);
+    }
+    return events;
+}
+
+Result<MessageId> SqliteStore::AppendMessage(const MessageRecord& message, const std::optional<CaseEventRecord>& event,
+                                             std::int64_t updated_ms) {
+    MessageId id;
+    Result<void> written = impl_->Write([&](Connection& db) -> Result<void> {
+        if (!CaseExistsIn(db, message.case_id))
+            return Error{ErrorCode::kNotFound, "no case " + message.case_id.ToString()};
+        Result<MessageId> inserted = InsertMessageIn(db, message);
+        if (!inserted.ok()) return inserted.error();
+        id = *inserted;
+        if (event) InsertEventIn(db, *event, message.case_id);
+        TouchCaseIn(db, message.case_id, updated_ms);
+        return Ok();
+    });
+    if (!written.ok()) return written.error();
+    return id;
+}
+
+// ---- hand-offs ----
+
+namespace {
+#define LIFELINE_HANDOFF_COLUMNS                                                                       \
+    "SELECT id, case_id, coordinator, created_by, created_ms, payload_sealed, outcome, outcome_ms, "       \
+    "outcome_sealed FROM handoffs "
+constexpr std::string_view kInsertHandoff =
+    "INSERT INTO handoffs (case_id, coordinator, created_by, created_ms, payload_sealed, outcome, outcome_ms, "
+    "outcome_sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr std::string_view kFindHandoff = LIFELINE_HANDOFF_COLUMNS "WHERE id = ?1";
+constexpr std::string_view kHandoffsOfCase = LIFELINE_HANDOFF_COLUMNS "WHERE case_id = ?1 ORDER BY id";
+constexpr std::string_view kHandoffsForCoordinator =
+    LIFELINE_HANDOFF_COLUMNS "WHERE coordinator = ?1 ORDER BY created_ms DESC, id DESC LIMIT ?2";
+#undef LIFELINE_HANDOFF_COLUMNS
+constexpr std::string_view kHandoffOutcome = "SELECT case_id, outcome FROM handoffs WHERE id = ?1";
+constexpr std::string_view kSetHandoffOutcome =
+    "UPDATE handoffs SET outcome = ?1, outcome_ms = ?2, outcome_sealed = ?3 WHERE id = ?4";
+
+HandoffRecord ReadHandoff(const Statement& stmt) {
+    HandoffRecord handoff;
+    handoff.id = stmt.Int(0);
+    handoff.case_id = CaseId{stmt.Int(1)};
+    handoff.coordinator = UserId{stmt.Int(2)};
+    handoff.created_by = UserId{stmt.Int(3)};
+    handoff.created_ms = stmt.Int(4);
+    handoff.payload_sealed = stmt.Blob(5);
+    handoff.outcome = stmt.Text(6);
+    handoff.outcome_ms = stmt.Int(7);
+    handoff.outcome_sealed = stmt.Blob(8);
+    return handoff;
+}
+}  // namespace
+
+Result<std::int64_t> SqliteStore::InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event) {
+    std::int64_t id = 0;
+    Result<void> written = impl_->Write([&](Connection& db) -> Result<void> {
+        if (!CaseExistsIn(db, handoff.case_id))
+            return Error{ErrorCode::kNotFound, "no case " + handoff.case_id.ToString()};
+        {
+            Statement stmt = db.Prepare(kInsertHandoff);
+            stmt.Bind(1, handoff.case_id.value)
+                .Bind(2, handoff.coordinator.value)
+                .Bind(3, handoff.created_by.value)
+                .Bind(4, handoff.created_ms)
+                .BindBlob(5, handoff.payload_sealed)
+                .Bind(6, handoff.outcome)
+                .Bind(7, handoff.outcome_ms)
+                .BindBlob(8, handoff.outcome_sealed)
+                .Run();
+        }
+        id = db.LastInsertRowId();
+        InsertEventIn(db, event, handoff.case_id);
+        return Ok();
+    });
+    if (!written.ok()) return written.error();
+    return id;
+}
+
+std::optional<HandoffRecord> SqliteStore::FindHandoff(std::int64_t id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kFindHandoff);
+    stmt.Bind(1, id);
+    if (!stmt.Step()) return std::nullopt;
+    return ReadHandoff(stmt);
+}
+
+std::vector<HandoffRecord> SqliteStore::HandoffsOfCase(CaseId case_id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kHandoffsOfCase);
+    stmt.Bind(1, case_id.value);
+    std::vector<HandoffRecord> handoffs;
+    while (stmt.Step()) handoffs.push_back(ReadHandoff(stmt));
+    return handoffs;
+}
+
+std::vector<HandoffRecord> SqliteStore::HandoffsForCoordinator(UserId coordinator, std::size_t limit) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kHandoffsForCoordinator);
+    stmt.Bind(1, coordinator.value).Bind(2, ToSqlLimit(limit));
+    std::vector<HandoffRecord> handoffs;
+    while (stmt.Step()) handoffs.push_back(ReadHandoff(stmt));
+    return handoffs;
+}
+
+Result<void> SqliteStore::RecordHandoffOutcome(const HandoffRecord& handoff, const CaseEventRecord& event) {
+    if (handoff.outcome.empty()) return Error{ErrorCode::kInvalidArgument, "a hand-off outcome may not be empty"};
+    return impl_->Write([&](Connection& db) -> Result<void> {
+        CaseId case_id;
+        {
+            Statement current = db.Prepare(kHandoffOutcome);
+            current.Bind(1, handoff.id);
+            if (!current.Step()) return Error{ErrorCode::kNotFound, "no hand-off " + std::to_string(handoff.id)};
+            if (!current.Text(1).empty())
+                return Error{ErrorCode::kConflict, "the hand-off's outcome is already recorded"};
+            case_id = CaseId{current.Int(0)};
+        }
+        {
+            Statement update = db.Prepare(kSetHandoffOutcome);
+            update.Bind(1, handoff.outcome)
+                .Bind(2, handoff.outcome_ms)
+                .BindBlob(3, handoff.outcome_sealed)
+                .Bind(4, handoff.id)
+                .Run();
+        }
+        InsertEventIn(db, event, case_id);
+        return Ok();
+    });
+}
+
+// ---- attachments ----
+
+namespace {
+constexpr std::string_view kAttachmentsOfCase =
+    "SELECT id, case_id, message_id, mime, size, created_ms FROM attachments WHERE case_id = ?1 ORDER BY id";
+constexpr std::string_view kFindAttachment =
+    "SELECT id, case_id, message_id, mime, size, created_ms, ciphertext FROM attachments WHERE id = ?1";
+
+// Reads columns 0..5 (everything but the ciphertext).
+AttachmentRecord ReadAttachmentMeta(const Statement& stmt) {
+    AttachmentRecord attachment;
+    attachment.id = stmt.Int(0);
+    attachment.case_id = CaseId{stmt.Int(1)};
+    attachment.message_id = MessageId{stmt.Int(2)};
+    attachment.mime = stmt.Text(3);
+    attachment.size = stmt.Int(4);
+    attachment.created_ms = stmt.Int(5);
+    return attachment;
+}
+}  // namespace
+
+std::vector<AttachmentRecord> SqliteStore::AttachmentsOfCase(CaseId case_id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kAttachmentsOfCase);
+    stmt.Bind(1, case_id.value);
+    std::vector<AttachmentRecord> attachments;
+    while (stmt.Step()) attachments.push_back(ReadAttachmentMeta(stmt));
+    return attachments;
+}
+
+std::optional<AttachmentRecord> SqliteStore::FindAttachment(std::int64_t id) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kFindAttachment);
+    stmt.Bind(1, id);
+    if (!stmt.Step()) return std::nullopt;
+    AttachmentRecord attachment = ReadAttachmentMeta(stmt);
+    attachment.ciphertext = stmt.Blob(6);
+    return attachment;
 }
 
 // ---- factory ----

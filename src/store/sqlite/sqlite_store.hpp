@@ -36,6 +36,14 @@ struct SqliteOptions {
 ///   - InsertUser ignores user.id (the store assigns it); InsertSession of an existing id_hash and
 ///     InsertMessage for a missing case throw LifelineError (kAlreadyExists, kNotFound).
 ///   - CasesOfApplicant returns the oldest first (created_ms, then id).
+///   - Case work: every event is stored under the case it is written with (UpdateCase: record.id;
+///     AppendMessage: message.case_id; InsertHandoff: handoff.case_id; RecordHandoffOutcome: the
+///     stored hand-off's case), whatever event.case_id says; likewise an intake's attachments take
+///     write.case_id. RecordIntake with a new_case whose id differs from write.case_id, and
+///     RecordHandoffOutcome with an empty outcome, return kInvalidArgument. AppendMessage and
+///     InsertHandoff return kNotFound for a missing case. ListCases clamps limit to [1, 500];
+///     HandoffsForCoordinator breaks created_ms ties by id, newest first. Hand-offs and their
+///     outcomes are stored as given (InsertHandoff keeps outcome fields too).
 ///   - Rows with an enum name this build does not know throw LifelineError(kIntegrity).
 ///   - Any other SQLite failure throws LifelineError(kInternal) whose message carries SQLite's error
 ///     text and the statement (placeholders only), never bound values.
@@ -78,6 +86,23 @@ public:
     std::vector<CaseRecord> CasesOfApplicant(ApplicantId applicant) override;
     MessageId InsertMessage(const MessageRecord& message) override;
     std::vector<MessageRecord> MessagesOfCase(CaseId case_id) override;
+
+    Result<MessageId> RecordIntake(const IntakeWrite& write) override;
+    Result<void> UpdateCase(const CaseRecord& record, const std::optional<CaseEventRecord>& event,
+                            const std::optional<std::string>& expected_state) override;
+    std::vector<CaseRecord> ListCases(const CaseFilter& filter) override;
+    std::vector<CaseEventRecord> EventsOfCase(CaseId case_id) override;
+    Result<MessageId> AppendMessage(const MessageRecord& message, const std::optional<CaseEventRecord>& event,
+                                    std::int64_t updated_ms) override;
+
+    Result<std::int64_t> InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event) override;
+    std::optional<HandoffRecord> FindHandoff(std::int64_t id) override;
+    std::vector<HandoffRecord> HandoffsOfCase(CaseId case_id) override;
+    std::vector<HandoffRecord> HandoffsForCoordinator(UserId coordinator, std::size_t limit) override;
+    Result<void> RecordHandoffOutcome(const HandoffRecord& handoff, const CaseEventRecord& event) override;
+
+    std::vector<AttachmentRecord> AttachmentsOfCase(CaseId case_id) override;
+    std::optional<AttachmentRecord> FindAttachment(std::int64_t id) override;
 
     /// Transactions the writer has committed since this instance opened.
     std::uint64_t batches_committed() const noexcept;
