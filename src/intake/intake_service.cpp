@@ -1,0 +1,329 @@
+#include "intake/intake_service.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "intake/message_codec.hpp"
+
+namespace lifeline::intake {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kTeamPublicKeyMeta = "team_public_key";
+constexpr std::int64_t kMaxSafeId = (std::int64_t{1} << 53) - 1;  // ids stay exact in JavaScript
+constexpr std::string_view kClosed = "closed";
+
+CaseId RandomCaseId() {
+    for (;;) {
+        auto b = crypto::RandomBytes(8);
+        std::int64_t v = 0;
+        for (auto x : b) v = v << 8 | x;
+        v &= kMaxSafeId;
+        if (v > 0) return CaseId{v};
+    }
+}
+
+std::string FormatReceipt(const std::string& d) {
+    return fmt::format("{}-{}-{}-{}-{}", d.substr(0, 5), d.substr(5, 5), d.substr(10, 5), d.substr(15, 5),
+                       d.substr(20, 5));
+}
+
+/// The messages and attachments of one contact, sealed by `seal(field, payload)`.
+template <typename SealFn>
+void AddContent(store::IntakeWrite& write, const InboundContact& contact, std::int64_t now, SealFn seal) {
+    if (!contact.fields.empty()) {
+        store::MessageRecord m;
+        m.kind = "form";
+        m.channel = contact.channel;
+        m.created_ms = now;
+        m.ciphertext = seal("message", AsBytes(EncodePayload(contact.fields, {})));
+        write.messages.push_back(std::move(m));
+    }
+    if (!contact.text.empty() || (contact.fields.empty() && !contact.attachments.empty())) {
+        store::MessageRecord m;
+        m.kind = "inbound";
+        m.channel = contact.channel;
+        m.created_ms = now;
+        m.ciphertext = seal("message", AsBytes(EncodePayload({}, contact.text)));
+        write.messages.push_back(std::move(m));
+    }
+    for (const auto& a : contact.attachments) {
+        store::AttachmentRecord ar;
+        ar.mime = a.mime;
+        ar.size = static_cast<std::int64_t>(a.data.size());
+        ar.created_ms = now;
+        ar.ciphertext = seal("attachment", a.data);
+        write.attachments.push_back(std::move(ar));
+    }
+}
+
+}  // namespace
+
+const std::vector<FieldSpec>& FormFields(CaseKind kind) {
+    static const std::vector<FieldSpec> kApplication = {
+        {"status", 32},         {"deployment_date", 10}, {"unit", 200},         {"rank", 100},
+        {"service_number", 64}, {"area", 300},           {"group", 16},         {"group_size", 4},
+        {"contact_window", 200}, {"after_capture", 16},  {"heard_from", 300},   {"contact", 300},
+        {"name", 200},          {"free_text", 5000},
+    };
+    static const std::vector<FieldSpec> kInquiry = {
+        {"seeker_name", 200},   {"seeker_contact", 300}, {"relation", 100}, {"sought_name", 200},
+        {"sought_birth_date", 10}, {"sought_unit", 200}, {"marks", 2000},   {"free_text", 5000},
+    };
+    return kind == CaseKind::kRelativeInquiry ? kInquiry : kApplication;
+}
+
+std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text) {
+    json::object o;
+    if (!fields.empty()) {
+        json::object f;
+        for (const auto& [k, v] : fields) f[k] = v;
+        o["fields"] = std::move(f);
+    }
+    if (!text.empty()) o["text"] = text;
+    return json::serialize(o);
+}
+
+bool DecodePayload(std::string_view payload, std::map<std::string, std::string>& fields, std::string& text) {
+    json::error_code ec;
+    auto v = json::parse(payload, ec);
+    if (ec || !v.is_object()) return false;
+    const auto& o = v.as_object();
+    if (auto it = o.find("fields"); it != o.end() && it->value().is_object()) {
+        for (const auto& [k, val] : it->value().as_object())
+            if (val.is_string()) fields[std::string(k)] = std::string(val.as_string());
+    }
+    if (auto it = o.find("text"); it != o.end() && it->value().is_string()) text = std::string(it->value().as_string());
+    return true;
+}
+
+IntakeService::IntakeService(store::Store& store, const crypto::Secrets& secrets, const Clock& clock,
+                             std::chrono::minutes epoch_length)
+    : store_(store), secrets_(secrets), clock_(clock), epoch_length_(epoch_length) {}
+
+void IntakeService::OnIntake(IntakeListener listener) {
+    std::lock_guard lock(listeners_mutex_);
+    listeners_.push_back(std::move(listener));
+}
+
+std::string IntakeService::NewReceipt() {
+    auto bytes = crypto::RandomBytes(32);
+    std::string digits;
+    // Rejection sampling keeps every digit uniform.
+    std::size_t i = 0;
+    while (digits.size() < 25) {
+        if (i == bytes.size()) {
+            bytes = crypto::RandomBytes(32);
+            i = 0;
+        }
+        const auto b = bytes[i++];
+        if (b < 250) digits.push_back(static_cast<char>('0' + b % 10));
+    }
+    return fmt::format("{}-{}-{}-{}-{}", digits.substr(0, 5), digits.substr(5, 5), digits.substr(10, 5),
+                       digits.substr(15, 5), digits.substr(20, 5));
+}
+
+std::string IntakeService::NormalizeReceipt(std::string_view text) {
+    std::string digits;
+    for (char c : text) {
+        if (c >= '0' && c <= '9') {
+            digits.push_back(c);
+        } else if (c != '-' && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            return {};
+        }
+        if (digits.size() > 25) return {};
+    }
+    return digits.size() == 25 ? digits : std::string{};
+}
+
+Bytes IntakeService::ReceiptLookup(std::string_view normalized_receipt) const {
+    return crypto::KeyedHash(secrets_.pseudonym_key, "lifeline/v1/receipt-lookup", AsBytes(normalized_receipt));
+}
+
+const crypto::IntakeEpoch& IntakeService::CurrentEpoch() {
+    // Called with epoch_mutex_ held.
+    const auto now = ToUnixMillis(clock_.Now());
+    const auto length_ms = std::chrono::duration_cast<std::chrono::milliseconds>(epoch_length_).count();
+    if (!epoch_ || now - epoch_started_ms_ >= length_ms) {
+        if (team_public_key_.empty()) {
+            auto pk = store_.GetMeta(kTeamPublicKeyMeta);
+            if (!pk) throw LifelineError(ErrorCode::kInternal, "no team key: run lifeline init");
+            team_public_key_ = *pk;
+        }
+        // The old epoch's shared secret is wiped when its object is destroyed here.
+        auto next = std::make_unique<crypto::IntakeEpoch>(KeyEpochId{}, team_public_key_);
+        next->set_id(store_.InsertKeyEpoch(next->ephemeral_public_key(), now));
+        epoch_ = std::move(next);
+        epoch_started_ms_ = now;
+    }
+    return *epoch_;
+}
+
+Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact, const std::string& receipt) {
+    const auto now = ToUnixMillis(clock_.Now());
+    // A web applicant is known by his receipt; anyone else by the keyed pseudonym of his sender
+    // id on the channel.
+    const std::string who = contact.sender_id.empty() ? "receipt:" + receipt : contact.sender_id;
+    const auto applicant = store_.FindOrInsertApplicant(
+        crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), who), now);
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        store::CaseRecord rec;
+        rec.id = RandomCaseId();
+        auto case_key = crypto::IntakeEpoch::NewCaseKey();
+        {
+            std::lock_guard lock(epoch_mutex_);
+            const auto& epoch = CurrentEpoch();
+            rec.key_epoch = epoch.id();
+            rec.wrapped_key = epoch.WrapCaseKey(rec.id, case_key);
+        }
+        rec.applicant = applicant;
+        rec.kind = contact.kind;
+        rec.state = "new";
+        rec.channel = contact.channel;
+        rec.language = contact.language;
+        rec.created_ms = rec.updated_ms = rec.last_inbound_ms = now;
+        if (!receipt.empty()) {
+            rec.receipt_lookup = ReceiptLookup(receipt);
+            rec.receipt_wrapped_key = crypto::WrapCaseKeyForReceipt(receipt, rec.id, case_key);
+        }
+        store::IntakeWrite write;
+        write.at_ms = now;
+        write.case_id = rec.id;
+        write.new_case = rec;
+        AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
+            return SealWithCaseKey(case_key, rec.id, field, payload);
+        });
+        auto written = store_.RecordIntake(write);
+        if (written.ok()) {
+            IntakeOutcome outcome;
+            outcome.case_id = rec.id;
+            outcome.new_case = true;
+            if (!receipt.empty()) outcome.receipt = FormatReceipt(receipt);
+            return outcome;
+        }
+        if (written.code() != ErrorCode::kAlreadyExists) return written.error();
+        // A random id or receipt collided: draw again.
+    }
+    return {ErrorCode::kInternal, "could not allocate a case id"};
+}
+
+Result<IntakeOutcome> IntakeService::WriteToCase(const store::CaseRecord& target, const InboundContact& contact,
+                                                 const crypto::SecretKey* case_key) {
+    const auto now = ToUnixMillis(clock_.Now());
+    store::IntakeWrite write;
+    write.at_ms = now;
+    write.case_id = target.id;
+    if (case_key) {
+        AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
+            return SealWithCaseKey(*case_key, target.id, field, payload);
+        });
+    } else {
+        std::lock_guard lock(epoch_mutex_);
+        const auto& epoch = CurrentEpoch();
+        AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
+            return SealThroughEpoch(epoch, target.id, field, payload);
+        });
+    }
+    auto written = store_.RecordIntake(write);
+    if (!written) return written.error();
+    IntakeOutcome outcome;
+    outcome.case_id = target.id;
+    return outcome;
+}
+
+Result<void> IntakeService::CheckContact(const InboundContact& contact) {
+    for (const auto& [name, value] : contact.fields) {
+        const auto& specs = FormFields(contact.kind);
+        auto it = std::find_if(specs.begin(), specs.end(), [&](const FieldSpec& s) { return s.name == name; });
+        if (it == specs.end()) return {ErrorCode::kInvalidArgument, fmt::format("unknown field '{}'", name)};
+        if (value.size() > it->max_length) return {ErrorCode::kInvalidArgument, fmt::format("'{}' is too long", name)};
+    }
+    if (contact.text.size() > kMaxTextBytes) return {ErrorCode::kInvalidArgument, "the message is too long"};
+    if (contact.attachments.size() > kMaxAttachments) return {ErrorCode::kInvalidArgument, "too many attachments"};
+    if (contact.fields.empty() && contact.text.empty() && contact.attachments.empty())
+        return {ErrorCode::kInvalidArgument, "the contact is empty"};
+    return Ok();
+}
+
+void IntakeService::Notify(const IntakeOutcome& outcome, const InboundContact& contact) {
+    std::vector<IntakeListener> listeners;
+    {
+        std::lock_guard lock(listeners_mutex_);
+        listeners = listeners_;
+    }
+    for (const auto& l : listeners) l(outcome, contact);
+}
+
+Result<IntakeOutcome> IntakeService::Submit(const InboundContact& contact) {
+    if (auto ok = CheckContact(contact); !ok) return ok.error();
+    Result<IntakeOutcome> out{ErrorCode::kInternal, "unset"};
+    if (!contact.sender_id.empty()) {
+        // A known sender: his open case of that kind gets the message.
+        const auto pseudonym =
+            crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), contact.sender_id);
+        const auto applicant = store_.FindOrInsertApplicant(pseudonym, ToUnixMillis(clock_.Now()));
+        auto cases = store_.CasesOfApplicant(applicant);
+        std::optional<store::CaseRecord> target;
+        for (auto it = cases.rbegin(); it != cases.rend(); ++it) {
+            if (it->kind == contact.kind && it->state != kClosed) {
+                target = *it;
+                break;
+            }
+        }
+        out = target ? WriteToCase(*target, contact, nullptr) : WriteNewCase(contact, {});
+    } else {
+        out = WriteNewCase(contact, NormalizeReceipt(NewReceipt()));
+    }
+    if (out.ok()) Notify(*out, contact);
+    return out;
+}
+
+Result<IntakeOutcome> IntakeService::FollowUp(std::string_view receipt, std::string_view text,
+                                              std::vector<Attachment> attachments) {
+    const Error not_found{ErrorCode::kNotFound, "no conversation for this receipt"};
+    const auto normalized = NormalizeReceipt(receipt);
+    if (normalized.empty()) return not_found;
+    auto target = store_.FindCaseByReceipt(ReceiptLookup(normalized));
+    if (!target) return not_found;
+    auto case_key = crypto::UnwrapCaseKeyWithReceipt(normalized, target->id, target->receipt_wrapped_key);
+    if (!case_key) return not_found;
+    InboundContact contact;
+    contact.channel = target->channel;
+    contact.kind = target->kind;
+    contact.language = target->language;
+    contact.text = std::string(text);
+    contact.attachments = std::move(attachments);
+    if (auto ok = CheckContact(contact); !ok) return ok.error();
+    auto out = WriteToCase(*target, contact, &*case_key);
+    if (out.ok()) Notify(*out, contact);
+    return out;
+}
+
+Result<Conversation> IntakeService::ReadConversation(std::string_view receipt) {
+    const Error not_found{ErrorCode::kNotFound, "no conversation for this receipt"};
+    const auto normalized = NormalizeReceipt(receipt);
+    if (normalized.empty()) return not_found;
+    auto target = store_.FindCaseByReceipt(ReceiptLookup(normalized));
+    if (!target) return not_found;
+    auto case_key = crypto::UnwrapCaseKeyWithReceipt(normalized, target->id, target->receipt_wrapped_key);
+    if (!case_key) return not_found;
+    Conversation c;
+    c.case_id = target->id;
+    c.kind = target->kind;
+    c.state = target->state;
+    for (const auto& m : store_.MessagesOfCase(target->id)) {
+        if (m.kind != "form" && m.kind != "inbound" && m.kind != "reply") continue;  // never internal notes
+        auto payload = OpenSealed(target->id, "message", m.ciphertext, &*case_key, {});
+        if (!payload) continue;  // a message only the team can open
+        ConversationEntry e;
+        e.kind = m.kind;
+        e.at_ms = m.created_ms;
+        if (!DecodePayload(AsString(*payload), e.fields, e.text)) continue;
+        c.entries.push_back(std::move(e));
+    }
+    return c;
+}
+
+}  // namespace lifeline::intake

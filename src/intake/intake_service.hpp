@@ -1,0 +1,138 @@
+#pragma once
+/// Intake: every inbound contact, from any channel, becomes an encrypted case record.
+///
+/// Intake holds only public keys. It wraps each new case key for the team through the current
+/// key epoch (one X25519 operation per epoch, not per case) and, for web applicants, under the
+/// receipt. It never holds a key that opens an older case. The pseudonym (keyed BLAKE2b of
+/// channel ‖ sender id) finds the same person again on the same channel, any month later.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/domain.hpp"
+#include "core/result.hpp"
+#include "crypto/crypto.hpp"
+#include "store/store.hpp"
+
+namespace lifeline::intake {
+
+/// An image already checked by content and stripped of metadata (see public_site/image.hpp).
+struct Attachment {
+    std::string mime;
+    Bytes data;
+};
+
+struct InboundContact {
+    Channel channel = Channel::kWeb;
+    /// The sender's id on the channel (chat id, phone number); empty for the anonymous web form.
+    std::string sender_id;
+    CaseKind kind = CaseKind::kSurrenderApplication;
+    std::string language = "ru";
+    /// Form answers, field name → value (see FormFields()).
+    std::map<std::string, std::string> fields;
+    /// Free text of a message (a chat message, the form's free text goes in fields).
+    std::string text;
+    std::vector<Attachment> attachments;
+};
+
+struct IntakeOutcome {
+    CaseId case_id;
+    bool new_case = false;
+    /// For a new web case: the receipt, shown once to the applicant.
+    std::string receipt;
+};
+
+/// One entry of the conversation an applicant sees with his receipt: his own messages and the
+/// operators' replies, never internal notes.
+struct ConversationEntry {
+    std::string kind;  ///< "form", "inbound", "reply"
+    std::int64_t at_ms = 0;
+    std::string text;
+    std::map<std::string, std::string> fields;  ///< for "form"
+};
+
+struct Conversation {
+    CaseId case_id;
+    CaseKind kind = CaseKind::kSurrenderApplication;
+    std::string state;
+    std::vector<ConversationEntry> entries;
+};
+
+/// The form fields intake accepts for a case kind, in display order, with their size limits.
+struct FieldSpec {
+    std::string_view name;
+    std::size_t max_length;
+};
+const std::vector<FieldSpec>& FormFields(CaseKind kind);
+
+/// Called after every committed intake (the queue listens here).
+using IntakeListener = std::function<void(const IntakeOutcome&, const InboundContact&)>;
+
+class IntakeService {
+public:
+    IntakeService(store::Store& store, const crypto::Secrets& secrets, const Clock& clock,
+                  std::chrono::minutes epoch_length = std::chrono::minutes(60));
+
+    /// Records a contact: a new case for a new person (or a web form), a message on the open case
+    /// of a known sender otherwise. Durable when it returns.
+    Result<IntakeOutcome> Submit(const InboundContact& contact);
+
+    /// A follow-up from the web with a receipt. kNotFound (with a generic message) for a wrong
+    /// receipt; the caller rate-limits.
+    Result<IntakeOutcome> FollowUp(std::string_view receipt, std::string_view text,
+                                   std::vector<Attachment> attachments = {});
+
+    /// What the applicant sees with his receipt. kNotFound for a wrong receipt.
+    Result<Conversation> ReadConversation(std::string_view receipt);
+
+    /// Registers a listener for committed contacts.
+    void OnIntake(IntakeListener listener);
+
+    /// A fresh receipt: 25 random digits in five groups of five (83 bits), easy to read aloud.
+    static std::string NewReceipt();
+    /// Digits only, or empty when the text cannot be a receipt.
+    static std::string NormalizeReceipt(std::string_view text);
+
+    /// The keyed hash a receipt is found by.
+    Bytes ReceiptLookup(std::string_view normalized_receipt) const;
+
+    /// Limits on one contact.
+    static constexpr std::size_t kMaxTextBytes = 10'000;
+    static constexpr std::size_t kMaxAttachments = 3;
+
+private:
+    const crypto::IntakeEpoch& CurrentEpoch();  // epoch_mutex_ held
+    static Result<void> CheckContact(const InboundContact& contact);
+    Result<IntakeOutcome> WriteNewCase(const InboundContact& contact, const std::string& receipt);
+    /// Adds the contact to an existing case: under the case key when known (a receipt holder),
+    /// else through the current epoch (a messenger sender).
+    Result<IntakeOutcome> WriteToCase(const store::CaseRecord& target, const InboundContact& contact,
+                                      const crypto::SecretKey* case_key);
+    void Notify(const IntakeOutcome& outcome, const InboundContact& contact);
+
+    store::Store& store_;
+    const crypto::Secrets& secrets_;
+    const Clock& clock_;
+    const std::chrono::minutes epoch_length_;
+    std::mutex epoch_mutex_;
+    std::unique_ptr<crypto::IntakeEpoch> epoch_;
+    std::int64_t epoch_started_ms_ = 0;
+    Bytes team_public_key_;
+    std::mutex listeners_mutex_;
+    std::vector<IntakeListener> listeners_;
+};
+
+/// Serialises form fields and text into the plaintext of a message, and back.
+std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text);
+bool DecodePayload(std::string_view payload, std::map<std::string, std::string>& fields, std::string& text);
+
+}  // namespace lifeline::intake

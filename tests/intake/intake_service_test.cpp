@@ -1,0 +1,213 @@
+#include "intake/intake_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "intake/message_codec.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "test_util.hpp"
+
+namespace lifeline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class IntakeTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        crypto::Init();
+        secrets_ = crypto::Secrets::Generate();
+        store::SqliteOptions options;
+        options.path = dir_ / "lifeline.db";
+        store_ = store::OpenSqliteStore(options);
+        store_->PutMeta("team_public_key", team_.public_key);
+        intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
+    }
+
+    /// The team's view of every message of a case.
+    std::vector<std::string> TeamReads(CaseId id) {
+        auto rec = store_->FindCase(id);
+        auto epoch = store_->FindKeyEpoch(rec->key_epoch);
+        auto case_key = crypto::UnwrapCaseKey(team_, epoch->ephemeral_public_key, id, rec->wrapped_key);
+        EXPECT_TRUE(case_key.ok());
+        intake::EpochUnwrap unwrap = [&](KeyEpochId eid, CaseId cid, ByteView wrapped) -> Result<crypto::SecretKey> {
+            auto e = store_->FindKeyEpoch(eid);
+            if (!e) return Error{ErrorCode::kDecryptFailed, "no epoch"};
+            return crypto::UnwrapCaseKey(team_, e->ephemeral_public_key, cid, wrapped);
+        };
+        std::vector<std::string> out;
+        for (const auto& m : store_->MessagesOfCase(id)) {
+            auto p = intake::OpenSealed(id, "message", m.ciphertext, &*case_key, unwrap);
+            EXPECT_TRUE(p.ok());
+            if (p) out.emplace_back(AsString(*p));
+        }
+        return out;
+    }
+
+    TempDir dir_;
+    FakeClock clock_;
+    crypto::Secrets secrets_;
+    crypto::KeyPair team_ = crypto::KeyPair::Generate();
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<intake::IntakeService> intake_;
+};
+
+TEST_F(IntakeTest, AWebApplicationGetsAReceiptAndTheTeamReadsIt) {
+    intake::InboundContact c;
+    c.fields = {{"unit", "3rd motor rifle"}, {"contact", "@ivan_tg"}, {"free_text", "хочу сдаться"}};
+    auto out = intake_->Submit(c);
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    EXPECT_TRUE(out->new_case);
+    EXPECT_TRUE(std::regex_match(out->receipt, std::regex(R"(\d{5}-\d{5}-\d{5}-\d{5}-\d{5})"))) << out->receipt;
+    auto rec = store_->FindCase(out->case_id);
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(rec->state, "new");
+    EXPECT_EQ(rec->kind, CaseKind::kSurrenderApplication);
+    auto texts = TeamReads(out->case_id);
+    ASSERT_EQ(texts.size(), 1u);
+    EXPECT_NE(texts[0].find("3rd motor rifle"), std::string::npos);
+}
+
+TEST_F(IntakeTest, FollowUpWithTheReceiptAddsToTheSameCase) {
+    intake::InboundContact c;
+    c.fields = {{"contact", "+7 900 000 00 00"}};
+    auto first = intake_->Submit(c);
+    clock_.Advance(5min);
+    // Spaces and dashes in a typed receipt do not matter.
+    std::string typed = first->receipt;
+    std::replace(typed.begin(), typed.end(), '-', ' ');
+    auto again = intake_->FollowUp(typed, "я на позиции с понедельника");
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->case_id, first->case_id);
+    EXPECT_FALSE(again->new_case);
+    auto conv = intake_->ReadConversation(first->receipt);
+    ASSERT_TRUE(conv.ok());
+    ASSERT_EQ(conv->entries.size(), 2u);
+    EXPECT_EQ(conv->entries[0].kind, "form");
+    EXPECT_EQ(conv->entries[0].fields.at("contact"), "+7 900 000 00 00");
+    EXPECT_EQ(conv->entries[1].text, "я на позиции с понедельника");
+    EXPECT_EQ(store_->FindCase(first->case_id)->last_inbound_ms, ToUnixMillis(clock_.Now()));
+}
+
+TEST_F(IntakeTest, AWrongReceiptRevealsNothing) {
+    intake::InboundContact c;
+    c.text = "hello";
+    auto out = intake_->Submit(c);
+    std::string wrong = out->receipt;
+    wrong[0] = wrong[0] == '9' ? '8' : '9';
+    for (const std::string& r : {wrong, std::string("garbage"), std::string(""), std::string(500, '1')}) {
+        auto a = intake_->ReadConversation(r);
+        auto b = intake_->FollowUp(r, "x");
+        EXPECT_EQ(a.code(), ErrorCode::kNotFound);
+        EXPECT_EQ(b.code(), ErrorCode::kNotFound);
+        EXPECT_EQ(a.error().message, "no conversation for this receipt");
+    }
+}
+
+TEST_F(IntakeTest, TheConversationShowsRepliesButNeverNotes) {
+    intake::InboundContact c;
+    c.text = "помогите";
+    auto out = intake_->Submit(c);
+    auto rec = store_->FindCase(out->case_id);
+    auto epoch = store_->FindKeyEpoch(rec->key_epoch);
+    auto key = crypto::UnwrapCaseKey(team_, epoch->ephemeral_public_key, rec->id, rec->wrapped_key);
+    for (auto [kind, text] : {std::pair{"reply", "Мы получили вашу заявку"}, {"note", "internal: check unit"}}) {
+        store::MessageRecord m;
+        m.case_id = rec->id;
+        m.kind = kind;
+        m.author = UserId{1};
+        m.created_ms = 5;
+        m.ciphertext = intake::SealWithCaseKey(*key, rec->id, "message",
+                                               AsBytes(intake::EncodePayload({}, text)));
+        ASSERT_TRUE(store_->AppendMessage(m, std::nullopt, 5).ok());
+    }
+    auto conv = intake_->ReadConversation(out->receipt);
+    ASSERT_TRUE(conv.ok());
+    ASSERT_EQ(conv->entries.size(), 2u);
+    EXPECT_EQ(conv->entries[1].kind, "reply");
+    EXPECT_EQ(conv->entries[1].text, "Мы получили вашу заявку");
+}
+
+TEST_F(IntakeTest, AKnownMessengerSenderReturnsToHisCaseMonthsLater) {
+    intake::InboundContact c;
+    c.channel = Channel::kTelegram;
+    c.sender_id = "5550001234";
+    c.text = "first";
+    auto first = intake_->Submit(c);
+    ASSERT_TRUE(first.ok());
+    EXPECT_TRUE(first->receipt.empty());
+    clock_.Advance(24h * 90);  // a new key epoch by now
+    c.text = "I am at the front now";
+    auto second = intake_->Submit(c);
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->case_id, first->case_id);
+    EXPECT_FALSE(second->new_case);
+    // Intake had no case key: the team still reads both, through the epochs.
+    auto texts = TeamReads(first->case_id);
+    ASSERT_EQ(texts.size(), 2u);
+    EXPECT_NE(texts[1].find("I am at the front now"), std::string::npos);
+    // Another sender, or the same id on another channel, is another person.
+    c.sender_id = "5550009999";
+    EXPECT_NE(intake_->Submit(c)->case_id, first->case_id);
+    c.sender_id = "5550001234";
+    c.channel = Channel::kWhatsApp;
+    EXPECT_NE(intake_->Submit(c)->case_id, first->case_id);
+}
+
+TEST_F(IntakeTest, EpochsRotateAndOnlyPublicKeysAreStored) {
+    intake::InboundContact c;
+    c.text = "a";
+    auto a = intake_->Submit(c);
+    auto b = intake_->Submit(c);
+    EXPECT_EQ(store_->FindCase(a->case_id)->key_epoch, store_->FindCase(b->case_id)->key_epoch);
+    clock_.Advance(61min);
+    auto d = intake_->Submit(c);
+    EXPECT_NE(store_->FindCase(d->case_id)->key_epoch, store_->FindCase(a->case_id)->key_epoch);
+    EXPECT_EQ(store_->FindKeyEpoch(store_->FindCase(d->case_id)->key_epoch)->ephemeral_public_key.size(), 32u);
+}
+
+TEST_F(IntakeTest, BadContactsAreRefusedAndNothingIsStored) {
+    intake::InboundContact empty;
+    EXPECT_EQ(intake_->Submit(empty).code(), ErrorCode::kInvalidArgument);
+    intake::InboundContact unknown;
+    unknown.fields = {{"password", "x"}};
+    EXPECT_EQ(intake_->Submit(unknown).code(), ErrorCode::kInvalidArgument);
+    intake::InboundContact too_long;
+    too_long.fields = {{"unit", std::string(201, 'x')}};
+    EXPECT_EQ(intake_->Submit(too_long).code(), ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(store_->ListCases(store::CaseFilter{}).empty());
+}
+
+TEST_F(IntakeTest, ReceiptsAreUniformDigitGroups) {
+    std::set<std::string> seen;
+    std::array<int, 10> counts{};
+    for (int i = 0; i < 2000; ++i) {
+        auto r = intake::IntakeService::NewReceipt();
+        ASSERT_EQ(r.size(), 29u);
+        auto n = intake::IntakeService::NormalizeReceipt(r);
+        ASSERT_EQ(n.size(), 25u);
+        for (char ch : n) counts[ch - '0']++;
+        seen.insert(n);
+    }
+    EXPECT_EQ(seen.size(), 2000u);
+    for (int c : counts) EXPECT_NEAR(c, 5000, 400);
+    EXPECT_EQ(intake::IntakeService::NormalizeReceipt("12345-12345-12345-12345-1234x"), "");
+    EXPECT_EQ(intake::IntakeService::NormalizeReceipt("1234512345123451234512345"), "1234512345123451234512345");
+}
+
+TEST_F(IntakeTest, ListenersHearEveryCommittedContact) {
+    std::vector<CaseId> heard;
+    intake_->OnIntake([&](const intake::IntakeOutcome& o, const intake::InboundContact&) { heard.push_back(o.case_id); });
+    intake::InboundContact c;
+    c.text = "x";
+    auto a = intake_->Submit(c);
+    (void)intake_->FollowUp(a->receipt, "y");
+    ASSERT_EQ(heard.size(), 2u);
+    EXPECT_EQ(heard[0], a->case_id);
+    EXPECT_EQ(heard[1], a->case_id);
+}
+
+}  // namespace
+}  // namespace lifeline::testing
