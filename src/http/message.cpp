@@ -1,0 +1,257 @@
+#include "http/message.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace lifeline::http {
+namespace {
+
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+    }
+    return true;
+}
+
+std::string_view Trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one (overlong forms,
+// surrogates and code points beyond U+10FFFF are invalid).
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = byte(i);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return 0;
+    }
+    return n;
+}
+
+// A JSON string literal (with quotes). Control characters and <, >, & are escaped so the text is
+// inert wherever it ends up; invalid UTF-8 becomes U+FFFD so the output is always valid JSON.
+std::string JsonString(std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('"');
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            const std::size_t n = Utf8SequenceLength(s, i);
+            if (n == 0) {
+                out += "\\ufffd";
+                ++i;
+            } else {
+                out.append(s.substr(i, n));
+                i += n;
+            }
+            continue;
+        }
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            default:
+                if (c < 0x20 || c == 0x7F || c == '<' || c == '>' || c == '&') {
+                    out += "\\u00";
+                    out.push_back(kHex[c >> 4]);
+                    out.push_back(kHex[c & 0xF]);
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
+        }
+        ++i;
+    }
+    out.push_back('"');
+    return out;
+}
+
+// Calls fn(name, value) with each decoded name=value pair of a form or query string; pairs that
+// fail to decode or have an empty name are skipped.
+template <typename Fn>
+void ForEachFormPair(std::string_view s, Fn&& fn) {
+    while (!s.empty()) {
+        const std::size_t amp = s.find('&');
+        const std::string_view pair = s.substr(0, amp);
+        s = amp == std::string_view::npos ? std::string_view{} : s.substr(amp + 1);
+        if (pair.empty()) continue;
+        const std::size_t eq = pair.find('=');
+        const std::string_view raw_name = pair.substr(0, eq);
+        const std::string_view raw_value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        auto name = PercentDecode(raw_name, true);
+        auto value = PercentDecode(raw_value, true);
+        if (!name || !value || name->empty()) continue;
+        if (!fn(std::move(*name), std::move(*value))) return;
+    }
+}
+
+}  // namespace
+
+void Headers::Set(std::string name, std::string value) {
+    std::erase_if(items_, [&](const auto& item) { return EqualsIgnoreCase(item.first, name); });
+    items_.emplace_back(std::move(name), std::move(value));
+}
+
+void Headers::Add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+
+std::optional<std::string_view> Headers::Get(std::string_view name) const {
+    for (const auto& [n, v] : items_) {
+        if (EqualsIgnoreCase(n, name)) return std::string_view(v);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Request::Cookie(std::string_view name) const {
+    // Cookie: a=1; b=2 (RFC 6265 section 4.2). Every Cookie header is searched, first match wins.
+    for (const auto& [header_name, header_value] : headers.all()) {
+        if (!EqualsIgnoreCase(header_name, "Cookie")) continue;
+        std::string_view rest = header_value;
+        while (!rest.empty()) {
+            const std::size_t semi = rest.find(';');
+            const std::string_view item = Trim(rest.substr(0, semi));
+            rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+            const std::size_t eq = item.find('=');
+            if (eq == std::string_view::npos) continue;
+            if (Trim(item.substr(0, eq)) != name) continue;
+            std::string_view value = Trim(item.substr(eq + 1));
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+                value = value.substr(1, value.size() - 2);
+            }
+            return std::string(value);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Request::QueryParam(std::string_view name) const {
+    std::optional<std::string> found;
+    ForEachFormPair(query, [&](std::string n, std::string v) {
+        if (n != name) return true;
+        found = std::move(v);
+        return false;  // the first occurrence wins
+    });
+    return found;
+}
+
+Response Response::Json(int status, std::string body) {
+    Response r;
+    r.status = status;
+    r.headers.Set("Content-Type", "application/json");
+    r.body = std::move(body);
+    return r;
+}
+
+Response Response::Text(int status, std::string body) {
+    Response r;
+    r.status = status;
+    r.headers.Set("Content-Type", "text/plain; charset=utf-8");
+    r.body = std::move(body);
+    return r;
+}
+
+Response Response::Html(int status, std::string body) {
+    Response r;
+    r.status = status;
+    r.headers.Set("Content-Type", "text/html; charset=utf-8");
+    r.body = std::move(body);
+    return r;
+}
+
+Response Response::Error(int status, std::string_view code, std::string_view message) {
+    std::string body = "{\"error\":{\"code\":";
+    body += JsonString(code);
+    body += ",\"message\":";
+    body += JsonString(message);
+    body += "}}";
+    return Json(status, std::move(body));
+}
+
+Response ErrorResponse(ErrorCode code, std::string_view message) {
+    int status = 500;
+    switch (code) {
+        case ErrorCode::kInvalidArgument: status = 400; break;
+        case ErrorCode::kUnauthenticated: status = 401; break;
+        case ErrorCode::kForbidden: status = 403; break;
+        case ErrorCode::kNotFound: status = 404; break;
+        case ErrorCode::kAlreadyExists: status = 409; break;
+        case ErrorCode::kConflict: status = 409; break;
+        case ErrorCode::kLocked: status = 423; break;
+        case ErrorCode::kRateLimited: status = 429; break;
+        case ErrorCode::kUnavailable: status = 503; break;
+        case ErrorCode::kOk:
+        case ErrorCode::kDecryptFailed:
+        case ErrorCode::kIntegrity:
+        case ErrorCode::kInternal: break;
+    }
+    if (status == 500) return Response::Error(500, "internal", "internal error");
+    return Response::Error(status, ErrorCodeName(code), message);
+}
+
+std::optional<std::string> PercentDecode(std::string_view s, bool form) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '%') {
+            if (s.size() - i < 3) return std::nullopt;
+            const int hi = HexValue(s[i + 1]);
+            const int lo = HexValue(s[i + 2]);
+            if (hi < 0 || lo < 0) return std::nullopt;
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else if (c == '+' && form) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::map<std::string, std::string, std::less<>> ParseForm(std::string_view body) {
+    std::map<std::string, std::string, std::less<>> form;
+    ForEachFormPair(body, [&](std::string n, std::string v) {
+        form.insert_or_assign(std::move(n), std::move(v));
+        return true;
+    });
+    return form;
+}
+
+}  // namespace lifeline::http

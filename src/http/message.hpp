@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace lifeline::http {
 
 /// Header list with case-insensitive lookup; order kept.
@@ -56,6 +58,14 @@ struct Response {
     /// {"error":{"code":"<code>","message":"<message>"}} with the given status.
     static Response Error(int status, std::string_view code, std::string_view message);
 };
+
+/// The JSON error response for a failure: the HTTP status its code maps to (invalid_argument 400,
+/// unauthenticated 401, forbidden 403, not_found 404, already_exists and conflict 409, locked 423,
+/// rate_limited 429, unavailable 503) with the code's name and the message. Decrypt, integrity and
+/// internal failures (and any unknown code) become 500 "internal" with a generic message: their
+/// details are for the log, not the client.
+Response ErrorResponse(ErrorCode code, std::string_view message);
+inline Response ErrorResponse(const LifelineError& error) { return ErrorResponse(error.code(), error.what()); }
 
 /// Percent-decodes a URL component ('+' becomes a space when form is true); nullopt if malformed.
 std::optional<std::string> PercentDecode(std::string_view s, bool form = false);

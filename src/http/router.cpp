@@ -1,0 +1,119 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace lifeline::http {
+namespace {
+
+// "/a/b/" → {"a", "b", ""}; "/" → {""}. A path that does not start with '/' yields no segments
+// and so matches nothing.
+std::vector<std::string_view> SplitPath(std::string_view path) {
+    std::vector<std::string_view> segments;
+    if (path.empty() || path.front() != '/') return segments;
+    path.remove_prefix(1);
+    for (;;) {
+        const std::size_t slash = path.find('/');
+        segments.push_back(path.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        path.remove_prefix(slash + 1);
+    }
+    return segments;
+}
+
+bool IsParam(std::string_view segment) {
+    return segment.size() >= 3 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool Fits(const std::vector<std::string>& pattern, const std::vector<std::string_view>& segments) {
+    if (pattern.size() != segments.size()) return false;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (IsParam(pattern[i]) ? segments[i].empty() : pattern[i] != segments[i]) return false;
+    }
+    return true;
+}
+
+constexpr std::string_view kUnmatched = "unmatched";
+
+}  // namespace
+
+void Router::Add(std::string method, std::string pattern, Handler handler) {
+    Route route;
+    route.method = std::move(method);
+    for (std::string_view segment : SplitPath(pattern)) route.segments.emplace_back(segment);
+    route.pattern = std::move(pattern);
+    route.handler = std::move(handler);
+    routes_.push_back(std::move(route));
+}
+
+const Router::Route* Router::Match(const Request& request, bool* path_matched) const {
+    if (path_matched != nullptr) *path_matched = false;
+    const std::vector<std::string_view> segments = SplitPath(request.path);
+    if (segments.empty()) return nullptr;
+
+    // Among the routes whose pattern fits, the most specific wins: at the first segment where two
+    // differ, a literal beats a parameter ("/users/me" before "/users/{id}"), whatever the order
+    // they were added in. An exact method match beats HEAD falling back to GET.
+    const Route* best = nullptr;
+    bool best_exact_method = false;
+    const auto more_specific = [](const Route& a, const Route& b) {
+        for (std::size_t i = 0; i < a.segments.size(); ++i) {
+            const bool a_literal = !IsParam(a.segments[i]);
+            const bool b_literal = !IsParam(b.segments[i]);
+            if (a_literal != b_literal) return a_literal;
+        }
+        return false;
+    };
+    for (const Route& route : routes_) {
+        if (!Fits(route.segments, segments)) continue;
+        if (path_matched != nullptr) *path_matched = true;
+        const bool exact_method = route.method == request.method;
+        if (!exact_method && !(request.method == "HEAD" && route.method == "GET")) continue;
+        if (best == nullptr || more_specific(route, *best) ||
+            (exact_method && !best_exact_method && !more_specific(*best, route))) {
+            best = &route;
+            best_exact_method = exact_method;
+        }
+    }
+    return best;
+}
+
+Response Router::Dispatch(Request& request) const {
+    bool path_matched = false;
+    const Route* route = Match(request, &path_matched);
+    request.params.clear();
+    if (route == nullptr) {
+        request.route = std::string(kUnmatched);
+        if (!path_matched) return Response::Error(404, "not_found", "no such resource");
+        // The path exists under other methods: list them for the Allow header.
+        std::set<std::string> allowed;
+        const std::vector<std::string_view> segments = SplitPath(request.path);
+        for (const Route& r : routes_) {
+            if (!Fits(r.segments, segments)) continue;
+            allowed.insert(r.method);
+            if (r.method == "GET") allowed.insert("HEAD");
+        }
+        std::string allow;
+        for (const std::string& m : allowed) {
+            if (!allow.empty()) allow += ", ";
+            allow += m;
+        }
+        Response response = Response::Error(405, "method_not_allowed", "method not allowed");
+        response.headers.Set("Allow", std::move(allow));
+        return response;
+    }
+    request.route = route->pattern;
+    const std::vector<std::string_view> segments = SplitPath(request.path);
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const std::string& p = route->segments[i];
+        if (IsParam(p)) request.params.insert_or_assign(p.substr(1, p.size() - 2), std::string(segments[i]));
+    }
+    return route->handler(request);
+}
+
+std::string Router::RouteOf(const Request& request) const {
+    const Route* route = Match(request, nullptr);
+    return route != nullptr ? route->pattern : std::string(kUnmatched);
+}
+
+}  // namespace lifeline::http

@@ -1,0 +1,761 @@
+// The only translation unit that includes Boost.Beast: everything else sees http::Request/Response.
+
+#include "http/server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <csignal>
+#include <exception>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include "core/error.hpp"
+
+namespace lifeline::http {
+
+void AddSecurityHeaders(Response& response, bool tls) {
+    Headers& h = response.headers;
+    h.Set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    h.Set("Referrer-Policy", "no-referrer");
+    h.Set("X-Content-Type-Options", "nosniff");
+    h.Set("X-Frame-Options", "DENY");
+    h.Set("Cross-Origin-Opener-Policy", "same-origin");
+    h.Set("Cross-Origin-Resource-Policy", "same-origin");
+    h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    if (!h.Has("Cache-Control")) h.Set("Cache-Control", "no-store");
+    if (tls) h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+}
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using Strand = asio::strand<asio::io_context::executor_type>;
+using SslStream = asio::ssl::stream<beast::tcp_stream>;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// How much one read asks for while waiting for the first byte of a request.
+constexpr std::size_t kReadChunk = 16 * 1024;
+// Connections being turned away at once; beyond it they are closed without a word.
+constexpr unsigned kMaxRejecting = 256;
+// After the last response of a connection, what the client still sends is read and dropped for
+// this long (and up to kLingerBytes) so that closing does not reset the connection before the
+// client has read the response.
+constexpr std::chrono::milliseconds kLingerTime{1'000};
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+// The same while stopping, when a TLS close_notify is all that is worth waiting for.
+constexpr std::chrono::milliseconds kStoppingLingerTime{100};
+// After drain_timeout every connection is closed; this is how long Stop then waits for them.
+constexpr std::chrono::milliseconds kCloseGrace{1'000};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+bool IsTokenChar(char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// A handler-set header that would break the framing of the response (or inject another header)
+// is dropped.
+bool IsValidHeader(std::string_view name, std::string_view value) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
+    return std::none_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+// Headers the server owns: framing, connection management, and Server (never reveal a version).
+bool IsServerOwnedHeader(std::string_view name) {
+    return EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
+           EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Keep-Alive") ||
+           EqualsIgnoreCase(name, "Server");
+}
+
+// "ADDR:PORT", "[v6]:PORT", ":PORT" or "*:PORT" (all interfaces), "localhost:PORT".
+tcp::endpoint ParseListen(const std::string& listen) {
+    const auto fail = [&](std::string_view why) {
+        return LifelineError(ErrorCode::kInvalidArgument, fmt::format("cannot listen on {}: {}", listen, why));
+    };
+    std::string_view s = listen;
+    std::string_view host;
+    std::string_view port;
+    if (!s.empty() && s.front() == '[') {
+        const std::size_t close = s.find("]:");
+        if (close == std::string_view::npos) throw fail("expected [ADDRESS]:PORT");
+        host = s.substr(1, close - 1);
+        port = s.substr(close + 2);
+    } else {
+        const std::size_t colon = s.rfind(':');
+        if (colon == std::string_view::npos) throw fail("expected ADDRESS:PORT");
+        host = s.substr(0, colon);
+        port = s.substr(colon + 1);
+    }
+    unsigned port_number = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
+    if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || port_number > 65535) {
+        throw fail("invalid port");
+    }
+    if (host.empty() || host == "*") host = "0.0.0.0";
+    if (host == "localhost") host = "127.0.0.1";
+    error_code address_error;
+    const asio::ip::address address = asio::ip::make_address(host, address_error);
+    if (address_error) throw fail("not a numeric IP address");
+    return {address, static_cast<std::uint16_t>(port_number)};
+}
+
+struct HandlerResult {
+    Response response;
+    std::string route;
+};
+
+}  // namespace
+
+struct Server::Impl {
+    // One listening socket. The acceptor lives on its own strand (Stop closes it from outside).
+    struct Listener {
+        std::optional<tcp::acceptor> acceptor;
+        bool admin = false;
+        bool tls = false;
+        std::atomic<unsigned> open{0};  // sessions (not rejections) on this listener
+    };
+
+    // The handle Stop uses to reach a live connection. Everything but strand is touched only on
+    // the strand, where the connection's coroutine runs.
+    struct Connection {
+        Connection(std::uint64_t i, Strand s) : id(i), strand(std::move(s)) {}
+        const std::uint64_t id;
+        Strand strand;
+        beast::tcp_stream* stream = nullptr;  // while the coroutine owns a stream
+        bool idle = false;                    // waiting for a request, or lingering after the last response
+    };
+
+    Impl(ServerConfig c, const Router& r, Metrics& m) : config(std::move(c)), router(r), metrics(m) {}
+
+    ~Impl() {
+        // Acceptors must go before the io_context; the Listener objects stay until after it,
+        // since coroutine frames the io_context destroys still refer to them.
+        if (main) main->acceptor.reset();
+        if (admin) admin->acceptor.reset();
+    }
+
+    std::unique_ptr<Listener> Bind(const std::string& listen, bool is_admin, bool tls);
+    asio::awaitable<void> AcceptLoop(Listener& listener);
+    asio::awaitable<void> RunConnection(Listener& listener, std::shared_ptr<Connection> connection, tcp::socket socket,
+                                        bool reject);
+    template <typename Stream>
+    asio::awaitable<void> Session(Stream& stream, Listener& listener, Connection& connection, const std::string& peer,
+                                  bool reject);
+    template <typename Stream>
+    asio::awaitable<void> WriteResponse(Stream& stream, Response response, unsigned version, bool keep_alive,
+                                        bool head, bool tls, bool* ok);
+    template <typename Stream>
+    asio::awaitable<void> RejectAndClose(Stream& stream, Connection& connection, Response response, bool tls,
+                                         const std::string& reason);
+    template <typename Stream>
+    asio::awaitable<void> GracefulClose(Stream& stream, Connection& connection);
+    bool Builtin(const Listener& listener, const Request& request, Response* response, std::string* route) const;
+    HandlerResult RunHandler(Request& request) const;
+    // The request is a coroutine parameter, so the frame owns it while the handler runs.
+    asio::awaitable<HandlerResult> HandleOnPool(Request request) const { co_return RunHandler(request); }
+    void CloseConnections(bool idle_only);
+
+    const ServerConfig config;
+    const Router& router;
+    Metrics& metrics;
+    std::optional<asio::ssl::context> ssl;
+
+    std::mutex lifecycle_mutex;  // serialises Start, Stop and RunUntilSignal's start
+    enum class State { kNew, kRunning, kStopped } state = State::kNew;
+
+    std::mutex mutex;  // guards connections, next_id, signalled, stopped
+    std::condition_variable cv;
+    std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;
+    std::uint64_t next_id = 0;
+    bool signalled = false;
+    bool stopped = false;
+    std::atomic<bool> stopping{false};
+    std::atomic<unsigned> rejecting{0};
+
+    std::unique_ptr<Listener> main;
+    std::unique_ptr<Listener> admin;
+    std::uint16_t main_port = 0;
+    std::uint16_t admin_port = 0;
+
+    std::unique_ptr<asio::thread_pool> pool;
+    // Declared after everything coroutine frames refer to: destroying the io_context destroys the
+    // frames of coroutines that never finished.
+    asio::io_context ioc;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::vector<std::thread> threads;
+};
+
+std::unique_ptr<Server::Impl::Listener> Server::Impl::Bind(const std::string& listen, bool is_admin, bool tls) {
+    const tcp::endpoint endpoint = ParseListen(listen);
+    auto listener = std::make_unique<Listener>();
+    listener->admin = is_admin;
+    listener->tls = tls;
+    tcp::acceptor& acceptor = listener->acceptor.emplace(asio::make_strand(ioc));
+    error_code ec;
+    const auto check = [&] {
+        if (ec) {
+            throw LifelineError(ErrorCode::kInvalidArgument,
+                                fmt::format("cannot listen on {}: {}", listen, ec.message()));
+        }
+    };
+    acceptor.open(endpoint.protocol(), ec);
+    check();
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    check();
+    acceptor.bind(endpoint, ec);
+    check();
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    check();
+    return listener;
+}
+
+asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
+    tcp::acceptor& acceptor = *listener.acceptor;
+    for (;;) {
+        Strand strand = asio::make_strand(ioc);
+        tcp::socket socket(strand);
+        auto [ec] = co_await acceptor.async_accept(socket, kTuple);
+        if (ec) {
+            if (stopping || ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            // Out of file descriptors and the like: back off instead of spinning.
+            spdlog::warn("http: accept failed: {}", ec.message());
+            asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+            co_await timer.async_wait(kTuple);
+            continue;
+        }
+        if (stopping) co_return;
+        const bool reject = listener.open.load() >= config.max_connections;
+        if (reject && rejecting.load() >= kMaxRejecting) {
+            metrics.Rejected("connection_cap");
+            continue;  // the socket closes as it goes out of scope
+        }
+        std::shared_ptr<Connection> connection;
+        if (reject) {
+            connection = std::make_shared<Connection>(0, strand);
+            ++rejecting;
+        } else {
+            {
+                std::lock_guard lock(mutex);
+                connection = std::make_shared<Connection>(next_id++, strand);
+                connections.emplace(connection->id, connection);
+            }
+            ++listener.open;
+            metrics.ConnectionOpened();
+        }
+        asio::co_spawn(strand, RunConnection(listener, std::move(connection), std::move(socket), reject),
+                       [](std::exception_ptr e) {
+                           if (!e) return;
+                           try {
+                               std::rethrow_exception(e);
+                           } catch (const std::exception& ex) {
+                               spdlog::error("http: connection failed: {}", ex.what());
+                           } catch (...) {
+                               spdlog::error("http: connection failed");
+                           }
+                       });
+    }
+}
+
+asio::awaitable<void> Server::Impl::RunConnection(Listener& listener, std::shared_ptr<Connection> connection,
+                                                  tcp::socket socket, bool reject) {
+    // Runs when the coroutine ends, and also when its frame is destroyed unfinished at shutdown.
+    struct Cleanup {
+        Impl& impl;
+        Listener& listener;
+        const std::shared_ptr<Connection>& connection;
+        bool reject;
+        ~Cleanup() {
+            connection->stream = nullptr;
+            if (reject) {
+                --impl.rejecting;
+                return;
+            }
+            --listener.open;
+            impl.metrics.ConnectionClosed();
+            std::lock_guard lock(impl.mutex);
+            impl.connections.erase(connection->id);
+            impl.cv.notify_all();
+        }
+    } cleanup{*this, listener, connection, reject};
+
+    std::string peer;
+    {
+        error_code ec;
+        const tcp::endpoint remote = socket.remote_endpoint(ec);
+        if (ec) co_return;  // already gone
+        peer = remote.address().to_string();
+        socket.set_option(tcp::no_delay(true), ec);
+    }
+    if (listener.tls) {
+        SslStream stream(std::move(socket), *ssl);
+        connection->stream = &stream.next_layer();
+        beast::get_lowest_layer(stream).expires_after(config.read_timeout);
+        auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+        if (ec) {
+            spdlog::debug("http: TLS handshake failed: {}", ec.message());
+        } else {
+            co_await Session(stream, listener, *connection, peer, reject);
+        }
+        connection->stream = nullptr;
+    } else {
+        beast::tcp_stream stream(std::move(socket));
+        connection->stream = &stream;
+        co_await Session(stream, listener, *connection, peer, reject);
+        connection->stream = nullptr;
+    }
+}
+
+template <typename Stream>
+asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, Connection& connection,
+                                            const std::string& peer, bool reject) {
+    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+    if (reject) {
+        Response busy = Response::Error(503, "unavailable", "server busy, retry later");
+        busy.headers.Set("Retry-After", "1");
+        co_await RejectAndClose(stream, connection, std::move(busy), listener.tls, "connection_cap");
+        co_return;
+    }
+
+    beast::flat_buffer buffer;
+    bool first = true;
+    for (;;) {
+        if (stopping) break;
+        if (buffer.size() == 0) {
+            // Between requests only the idle timeout runs; a new connection gets read_timeout to
+            // send its first byte. Stop may close the connection while it waits here.
+            lowest.expires_after(first ? config.read_timeout : config.idle_timeout);
+            connection.idle = true;
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
+            connection.idle = false;
+            if (ec) {
+                if (first && ec == beast::error::timeout) metrics.Rejected("timeout");
+                co_return;
+            }
+            buffer.commit(n);
+        }
+        first = false;
+
+        // The whole request must arrive within read_timeout of its first byte.
+        lowest.expires_after(config.read_timeout);
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(config.header_limit);
+        parser.body_limit(config.body_limit);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+        if (!ec && !parser.is_done()) {
+            const auto& header = parser.get();
+            if (header.version() >= 11 && EqualsIgnoreCase(header[bhttp::field::expect], "100-continue")) {
+                bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
+                auto [write_ec, written] = co_await bhttp::async_write(stream, proceed, kTuple);
+                ec = write_ec;
+            }
+            if (!ec) {
+                auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+                ec = read_ec;
+            }
+        }
+        if (ec) {
+            if (ec == bhttp::error::header_limit) {
+                co_await RejectAndClose(stream, connection,
+                                        Response::Error(431, "header_too_large", "request header too large"),
+                                        listener.tls, "header_too_large");
+            } else if (ec == bhttp::error::body_limit) {
+                co_await RejectAndClose(stream, connection,
+                                        Response::Error(413, "body_too_large", "request body too large"),
+                                        listener.tls, "body_too_large");
+            } else if (ec == beast::error::timeout) {
+                // The stream closed the socket when the deadline passed: nothing can be sent.
+                metrics.Rejected("timeout");
+            } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+                       ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+                co_await RejectAndClose(stream, connection, Response::Error(400, "bad_request", "malformed request"),
+                                        listener.tls, "bad_request");
+            }
+            // Anything else: the client went away or the connection broke.
+            co_return;
+        }
+
+        const Clock::time_point started = Clock::now();
+        bhttp::request<bhttp::string_body> message = parser.release();
+        Request request;
+        request.method = std::string(message.method_string());
+        request.target = std::string(message.target());
+        const std::string_view target = request.target;
+        const std::size_t question = target.find('?');
+        const std::string_view raw_path = target.substr(0, question);
+        if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+        std::optional<std::string> path = PercentDecode(raw_path);
+        if (raw_path.empty() || raw_path.front() != '/' || !path || path->find('\0') != std::string::npos) {
+            co_await RejectAndClose(stream, connection, Response::Error(400, "bad_request", "malformed request target"),
+                                    listener.tls, "bad_request");
+            co_return;
+        }
+        request.path = std::move(*path);
+        for (const auto& field : message) {
+            request.headers.Add(std::string(field.name_string()), std::string(field.value()));
+        }
+        request.body = std::move(message.body());
+        request.peer = peer;
+        request.tls = listener.tls;
+        const bool head = message.method() == bhttp::verb::head;
+        const std::string method = request.method;
+
+        HandlerResult result;
+        if (!Builtin(listener, request, &result.response, &result.route)) {
+            // Handlers may block (the store): they run on the worker pool, and this coroutine
+            // resumes on its strand when the response is ready.
+            result = co_await asio::co_spawn(pool->get_executor(), HandleOnPool(std::move(request)),
+                                             asio::use_awaitable);
+        }
+        const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        if (result.response.status < 200 || result.response.status > 599) {
+            spdlog::error("http: handler for route {} returned invalid status {}", result.route,
+                          result.response.status);
+            result.response = Response::Error(500, "internal", "internal error");
+        }
+        metrics.ObserveRequest(result.route, method, result.response.status, seconds);
+
+        const auto connection_header = result.response.headers.Get("Connection");
+        const bool keep_alive = message.keep_alive() && !stopping &&
+                                !(connection_header && EqualsIgnoreCase(*connection_header, "close"));
+        bool ok = false;
+        lowest.expires_after(config.write_timeout);
+        co_await WriteResponse(stream, std::move(result.response), message.version(), keep_alive, head, listener.tls,
+                               &ok);
+        if (!ok) co_return;
+        if (!keep_alive) break;
+    }
+    co_await GracefulClose(stream, connection);
+}
+
+template <typename Stream>
+asio::awaitable<void> Server::Impl::WriteResponse(Stream& stream, Response response, unsigned version, bool keep_alive,
+                                                  bool head, bool tls, bool* ok) {
+    AddSecurityHeaders(response, tls);
+    bhttp::response<bhttp::string_body> out;
+    out.version(version == 10 ? 10 : 11);
+    out.result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : response.headers.all()) {
+        if (IsServerOwnedHeader(name)) continue;
+        if (!IsValidHeader(name, value)) {
+            spdlog::warn("http: dropped an invalid response header");
+            continue;
+        }
+        out.insert(name, value);
+    }
+    out.keep_alive(keep_alive);
+    const bool bodiless = response.status == 204 || response.status == 304;
+    if (!bodiless) out.content_length(response.body.size());
+    if (!head && !bodiless) out.body() = std::move(response.body);
+    auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
+    *ok = !ec;
+}
+
+template <typename Stream>
+asio::awaitable<void> Server::Impl::RejectAndClose(Stream& stream, Connection& connection, Response response, bool tls,
+                                                   const std::string& reason) {
+    metrics.Rejected(reason);
+    spdlog::debug("http: rejected a {} request: {}", tls ? "TLS" : "plain", reason);
+    bool ok = false;
+    beast::get_lowest_layer(stream).expires_after(config.write_timeout);
+    co_await WriteResponse(stream, std::move(response), 11, false, false, tls, &ok);
+    if (ok) co_await GracefulClose(stream, connection);
+}
+
+template <typename Stream>
+asio::awaitable<void> Server::Impl::GracefulClose(Stream& stream, Connection& connection) {
+    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+    // Stop may cut this short: the response is already on its way.
+    connection.idle = true;
+    lowest.expires_after(stopping ? kStoppingLingerTime
+                                  : std::min<std::chrono::milliseconds>(config.read_timeout, kLingerTime));
+    if constexpr (std::is_same_v<Stream, SslStream>) {
+        co_await stream.async_shutdown(kTuple);
+    } else {
+        error_code ec;
+        lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+        std::array<char, 4096> sink;
+        if (stopping) {
+            // Drop what has already arrived (closing on unread data would reset the connection)
+            // but wait for no more.
+            while (!ec && lowest.socket().available(ec) > 0) lowest.socket().read_some(asio::buffer(sink), ec);
+        } else {
+            std::size_t total = 0;
+            while (!ec && total < kLingerBytes) {
+                auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+                ec = read_ec;
+                total += n;
+            }
+        }
+    }
+    lowest.close();
+}
+
+bool Server::Impl::Builtin(const Listener& listener, const Request& request, Response* response,
+                           std::string* route) const {
+    const bool ops_here = listener.admin || config.admin_listen.empty();
+    if (request.path == "/healthz" || request.path == "/metrics") {
+        if (!ops_here) {
+            *response = Response::Error(404, "not_found", "no such resource");
+            *route = "unmatched";
+            return true;
+        }
+        *route = request.path;
+        if (request.method != "GET" && request.method != "HEAD") {
+            *response = Response::Error(405, "method_not_allowed", "method not allowed");
+            response->headers.Set("Allow", "GET, HEAD");
+        } else if (request.path == "/healthz") {
+            *response = Response::Text(200, "ok");
+        } else {
+            *response = Response::Text(200, metrics.Render());
+            response->headers.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        }
+        return true;
+    }
+    if (listener.admin) {
+        *response = Response::Error(404, "not_found", "no such resource");
+        *route = "unmatched";
+        return true;
+    }
+    return false;
+}
+
+HandlerResult Server::Impl::RunHandler(Request& request) const {
+    HandlerResult result;
+    try {
+        result.response = router.Dispatch(request);
+        result.route = request.route;
+        return result;
+    } catch (const LifelineError& e) {
+        result.response = ErrorResponse(e);
+        if (result.response.status >= 500) {
+            spdlog::error("http: handler for {} {} failed: {}: {}", request.method, request.route,
+                          ErrorCodeName(e.code()), e.what());
+        } else {
+            spdlog::debug("http: handler for {} {} refused: {}", request.method, request.route,
+                          ErrorCodeName(e.code()));
+        }
+    } catch (const std::exception& e) {
+        spdlog::error("http: handler for {} {} threw: {}", request.method, request.route, e.what());
+        result.response = Response::Error(500, "internal", "internal error");
+    } catch (...) {
+        spdlog::error("http: handler for {} {} threw a non-exception", request.method, request.route);
+        result.response = Response::Error(500, "internal", "internal error");
+    }
+    result.route = request.route.empty() ? "unmatched" : request.route;
+    return result;
+}
+
+void Server::Impl::CloseConnections(bool idle_only) {
+    std::vector<std::shared_ptr<Connection>> live;
+    {
+        std::lock_guard lock(mutex);
+        for (const auto& [id, connection] : connections) live.push_back(connection);
+    }
+    for (auto& connection : live) {
+        asio::dispatch(connection->strand, [connection, idle_only] {
+            if (connection->stream != nullptr && (connection->idle || !idle_only)) connection->stream->close();
+        });
+    }
+}
+
+Server::Server(ServerConfig config, const Router& router, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(config), router, metrics)) {}
+
+Server::~Server() { Stop(); }
+
+void Server::Start() {
+    Impl& impl = *impl_;
+    std::lock_guard lifecycle(impl.lifecycle_mutex);
+    if (impl.state != Impl::State::kNew) return;
+    const ServerConfig& config = impl.config;
+    try {
+        if (config.tls) {
+            auto& ctx = impl.ssl.emplace(asio::ssl::context::tls_server);
+            ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                            asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use |
+                            asio::ssl::context::no_compression);
+            SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+            SSL_CTX_set_options(ctx.native_handle(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+            error_code ec;
+            ctx.use_certificate_chain_file(config.tls->certificate_chain_file, ec);
+            if (ec) {
+                throw LifelineError(ErrorCode::kInvalidArgument,
+                                    fmt::format("cannot load TLS certificate chain {}: {}",
+                                                config.tls->certificate_chain_file, ec.message()));
+            }
+            ctx.use_private_key_file(config.tls->private_key_file, asio::ssl::context::pem, ec);
+            if (ec) {
+                throw LifelineError(ErrorCode::kInvalidArgument,
+                                    fmt::format("cannot load TLS private key {}: {}", config.tls->private_key_file,
+                                                ec.message()));
+            }
+        }
+        impl.main = impl.Bind(config.listen, false, config.tls.has_value());
+        if (!config.admin_listen.empty()) impl.admin = impl.Bind(config.admin_listen, true, false);
+    } catch (...) {
+        if (impl.main) impl.main->acceptor.reset();
+        if (impl.admin) impl.admin->acceptor.reset();
+        throw;
+    }
+    impl.main_port = impl.main->acceptor->local_endpoint().port();
+    if (impl.admin) impl.admin_port = impl.admin->acceptor->local_endpoint().port();
+
+    impl.pool = std::make_unique<asio::thread_pool>(std::max(1u, config.worker_threads));
+    impl.work.emplace(asio::make_work_guard(impl.ioc));
+    for (Impl::Listener* listener : {impl.main.get(), impl.admin.get()}) {
+        if (listener == nullptr) continue;
+        asio::co_spawn(listener->acceptor->get_executor(), impl.AcceptLoop(*listener), [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                spdlog::error("http: accept loop failed: {}", ex.what());
+            } catch (...) {
+                spdlog::error("http: accept loop failed");
+            }
+        });
+    }
+    unsigned io_threads = config.io_threads != 0 ? config.io_threads : std::thread::hardware_concurrency();
+    io_threads = std::max(1u, io_threads);
+    for (unsigned i = 0; i < io_threads; ++i) {
+        impl.threads.emplace_back([&impl] {
+            for (;;) {
+                try {
+                    impl.ioc.run();
+                    return;
+                } catch (const std::exception& e) {
+                    spdlog::error("http: I/O thread caught: {}", e.what());
+                }
+            }
+        });
+    }
+    impl.state = Impl::State::kRunning;
+    spdlog::info("http: listening on port {}{}{}", impl.main_port, config.tls ? " (TLS)" : "",
+                 impl.admin ? fmt::format(", admin on port {}", impl.admin_port) : std::string());
+}
+
+std::uint16_t Server::port() const { return impl_->main_port; }
+
+std::uint16_t Server::admin_port() const { return impl_->admin_port; }
+
+void Server::Stop() {
+    Impl& impl = *impl_;
+    std::lock_guard lifecycle(impl.lifecycle_mutex);
+    if (impl.state != Impl::State::kRunning) {
+        impl.state = Impl::State::kStopped;
+        return;
+    }
+    impl.stopping = true;
+
+    // 1. No new connections.
+    for (Impl::Listener* listener : {impl.main.get(), impl.admin.get()}) {
+        if (listener == nullptr) continue;
+        std::promise<void> closed;
+        asio::post(listener->acceptor->get_executor(), [&] {
+            error_code ec;
+            listener->acceptor->close(ec);
+            closed.set_value();
+        });
+        closed.get_future().wait();
+    }
+    // 2. Idle connections go now; busy ones close after their current response.
+    impl.CloseConnections(true);
+    // 3. Wait for in-flight requests, then cut off whatever is left.
+    {
+        std::unique_lock lock(impl.mutex);
+        if (!impl.cv.wait_for(lock, impl.config.drain_timeout, [&] { return impl.connections.empty(); })) {
+            spdlog::warn("http: {} connections still busy after the drain timeout; closing them",
+                         impl.connections.size());
+            lock.unlock();
+            impl.CloseConnections(false);
+            lock.lock();
+            impl.cv.wait_for(lock, kCloseGrace, [&] { return impl.connections.empty(); });
+        }
+    }
+    // 4. Stop the threads. A handler still running holds up the pool's join: it cannot be killed.
+    impl.work.reset();
+    impl.ioc.stop();
+    for (std::thread& t : impl.threads) t.join();
+    impl.threads.clear();
+    impl.pool->join();
+    for (Impl::Listener* listener : {impl.main.get(), impl.admin.get()}) {
+        if (listener != nullptr) listener->acceptor.reset();
+    }
+    impl.state = Impl::State::kStopped;
+    {
+        std::lock_guard lock(impl.mutex);
+        impl.stopped = true;
+    }
+    impl.cv.notify_all();
+    spdlog::info("http: stopped");
+}
+
+void Server::RunUntilSignal() {
+    Impl& impl = *impl_;
+    {
+        std::unique_lock lifecycle(impl.lifecycle_mutex);
+        if (impl.state == Impl::State::kNew) {
+            lifecycle.unlock();
+            Start();
+        } else if (impl.state == Impl::State::kStopped) {
+            return;
+        }
+    }
+    asio::signal_set signals(impl.ioc, SIGINT, SIGTERM);
+    signals.async_wait([&impl](const error_code& ec, int signal_number) {
+        if (ec) return;
+        spdlog::info("http: signal {} received, stopping", signal_number);
+        std::lock_guard lock(impl.mutex);
+        impl.signalled = true;
+        impl.cv.notify_all();
+    });
+    {
+        std::unique_lock lock(impl.mutex);
+        impl.cv.wait(lock, [&] { return impl.signalled || impl.stopped; });
+    }
+    Stop();
+    // The io_context is stopped and its threads joined: destroying the signal set here is safe.
+}
+
+}  // namespace lifeline::http

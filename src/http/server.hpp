@@ -38,7 +38,7 @@ struct ServerConfig {
     std::chrono::milliseconds idle_timeout{30'000};
     /// Time to write a response.
     std::chrono::milliseconds write_timeout{10'000};
-    /// Most open connections; beyond it new ones get 503 and are closed.
+    /// Most open connections per listener; beyond it new ones get 503 (Retry-After) and are closed.
     unsigned max_connections = 1024;
     /// How long SIGTERM waits for in-flight requests before closing anyway.
     std::chrono::milliseconds drain_timeout{10'000};
@@ -61,7 +61,8 @@ public:
     std::uint16_t port() const;
     std::uint16_t admin_port() const;
     /// Stops accepting, lets in-flight requests finish (up to drain_timeout), closes idle
-    /// connections, joins the threads. Idempotent.
+    /// connections, joins the threads. Idempotent. Must not be called from a handler (it waits
+    /// for the handlers to finish).
     void Stop();
     /// Blocks until SIGTERM or SIGINT, then Stop()s.
     void RunUntilSignal();

@@ -1,0 +1,136 @@
+#include "http/message.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+namespace lifeline::http {
+namespace {
+
+TEST(HeadersTest, LookupIgnoresCase) {
+    Headers h;
+    h.Add("Content-Type", "text/plain");
+    EXPECT_EQ(h.Get("content-type"), "text/plain");
+    EXPECT_EQ(h.Get("CONTENT-TYPE"), "text/plain");
+    EXPECT_TRUE(h.Has("Content-type"));
+    EXPECT_FALSE(h.Get("Content-Length").has_value());
+}
+
+TEST(HeadersTest, SetReplacesEveryHeaderOfThatNameAddAppends) {
+    Headers h;
+    h.Add("Set-Cookie", "a=1");
+    h.Add("set-cookie", "b=2");
+    h.Add("X-Other", "x");
+    ASSERT_EQ(h.all().size(), 3u);
+    h.Set("SET-COOKIE", "c=3");
+    ASSERT_EQ(h.all().size(), 2u);
+    EXPECT_EQ(h.Get("Set-Cookie"), "c=3");
+    EXPECT_EQ(h.all()[0].first, "X-Other");  // order of the rest is kept
+    h.Add("Set-Cookie", "d=4");
+    EXPECT_EQ(h.all().size(), 3u);
+    EXPECT_EQ(h.Get("set-cookie"), "c=3");  // first one wins
+}
+
+TEST(RequestTest, CookieParsing) {
+    Request r;
+    r.headers.Add("Cookie", "theme=dark; session=abc123 ;  quoted=\"v w\"; flag; xsession=no");
+    r.headers.Add("cookie", "later=1; session=second");
+    EXPECT_EQ(r.Cookie("session"), "abc123");
+    EXPECT_EQ(r.Cookie("theme"), "dark");
+    EXPECT_EQ(r.Cookie("quoted"), "v w");
+    EXPECT_EQ(r.Cookie("later"), "1");
+    EXPECT_FALSE(r.Cookie("flag").has_value());
+    EXPECT_FALSE(r.Cookie("Session").has_value());  // cookie names are case-sensitive
+    EXPECT_FALSE(r.Cookie("missing").has_value());
+    Request none;
+    EXPECT_FALSE(none.Cookie("session").has_value());
+}
+
+TEST(RequestTest, QueryParamDecodesAndFirstWins) {
+    Request r;
+    r.query = "state=new&q=hello+world&path=%2Fa%2Fb&state=closed&bad=%zz&empty=&flag";
+    EXPECT_EQ(r.QueryParam("state"), "new");
+    EXPECT_EQ(r.QueryParam("q"), "hello world");
+    EXPECT_EQ(r.QueryParam("path"), "/a/b");
+    EXPECT_EQ(r.QueryParam("empty"), "");
+    EXPECT_EQ(r.QueryParam("flag"), "");
+    EXPECT_FALSE(r.QueryParam("bad").has_value());
+    EXPECT_FALSE(r.QueryParam("missing").has_value());
+}
+
+TEST(PercentDecodeTest, ValidAndMalformed) {
+    EXPECT_EQ(PercentDecode("a%20b%2fc"), "a b/c");
+    EXPECT_EQ(PercentDecode("a+b"), "a+b");
+    EXPECT_EQ(PercentDecode("a+b", true), "a b");
+    EXPECT_EQ(PercentDecode("%D0%BF%D1%80"), "\xD0\xBF\xD1\x80");
+    EXPECT_EQ(PercentDecode(""), "");
+    EXPECT_FALSE(PercentDecode("%").has_value());
+    EXPECT_FALSE(PercentDecode("abc%4").has_value());
+    EXPECT_FALSE(PercentDecode("%zz").has_value());
+    EXPECT_FALSE(PercentDecode("%-1").has_value());
+    EXPECT_EQ(PercentDecode("%00"), std::string(1, '\0'));
+}
+
+TEST(ParseFormTest, LastWinsAndSkipsMalformed) {
+    const auto form = ParseForm("name=Ann+Lee&age=30&name=Bob&bad=%G1&=novalue&flag&&x=%26");
+    EXPECT_EQ(form.at("name"), "Bob");
+    EXPECT_EQ(form.at("age"), "30");
+    EXPECT_EQ(form.at("flag"), "");
+    EXPECT_EQ(form.at("x"), "&");
+    EXPECT_EQ(form.count("bad"), 0u);
+    EXPECT_EQ(form.count(""), 0u);
+    EXPECT_EQ(form.size(), 4u);
+    EXPECT_TRUE(ParseForm("").empty());
+}
+
+TEST(ResponseTest, FactoriesSetContentType) {
+    EXPECT_EQ(Response::Json(201, "{}").headers.Get("Content-Type"), "application/json");
+    EXPECT_EQ(Response::Json(201, "{}").status, 201);
+    EXPECT_EQ(Response::Text(200, "x").headers.Get("Content-Type"), "text/plain; charset=utf-8");
+    EXPECT_EQ(Response::Html(200, "<p>").headers.Get("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(Response::Html(200, "<p>").body, "<p>");
+}
+
+TEST(ResponseTest, ErrorEscapesIntoValidJson) {
+    const std::string nasty = std::string("quote \" back \\ nl \n tab \t ctl \x01 del \x7f <script>&") +
+                              "\xD0\xBF ok, bad \xFF\xC3 end";
+    const Response r = Response::Error(400, "invalid_argument", nasty);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.headers.Get("Content-Type"), "application/json");
+    EXPECT_EQ(r.body.find("<script>"), std::string::npos);
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(r.body, ec);
+    ASSERT_FALSE(ec) << r.body;
+    EXPECT_EQ(v.at("error").at("code").as_string(), "invalid_argument");
+    const std::string message(v.at("error").at("message").as_string());
+    EXPECT_EQ(message, std::string("quote \" back \\ nl \n tab \t ctl \x01 del \x7f <script>&") +
+                           "\xD0\xBF ok, bad \xEF\xBF\xBD\xEF\xBF\xBD end");
+}
+
+TEST(ResponseTest, ErrorResponseMapsCodes) {
+    struct Case {
+        ErrorCode code;
+        int status;
+        const char* name;
+    };
+    const Case cases[] = {
+        {ErrorCode::kInvalidArgument, 400, "invalid_argument"}, {ErrorCode::kNotFound, 404, "not_found"},
+        {ErrorCode::kAlreadyExists, 409, "already_exists"},     {ErrorCode::kUnauthenticated, 401, "unauthenticated"},
+        {ErrorCode::kForbidden, 403, "forbidden"},               {ErrorCode::kLocked, 423, "locked"},
+        {ErrorCode::kRateLimited, 429, "rate_limited"},          {ErrorCode::kConflict, 409, "conflict"},
+        {ErrorCode::kUnavailable, 503, "unavailable"},           {ErrorCode::kDecryptFailed, 500, "internal"},
+        {ErrorCode::kIntegrity, 500, "internal"},                {ErrorCode::kInternal, 500, "internal"},
+        {ErrorCode::kOk, 500, "internal"},
+    };
+    for (const Case& c : cases) {
+        const Response r = ErrorResponse(LifelineError(c.code, "detail 42"));
+        EXPECT_EQ(r.status, c.status) << c.name;
+        const boost::json::value v = boost::json::parse(r.body);
+        EXPECT_EQ(v.at("error").at("code").as_string(), c.name);
+        // 500s carry a generic message; the others the (client-safe) message.
+        EXPECT_EQ(r.body.find("detail 42") != std::string::npos, c.status != 500) << c.name;
+    }
+}
+
+}  // namespace
+}  // namespace lifeline::http

@@ -1,0 +1,122 @@
+#include "http/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace lifeline::http {
+namespace {
+
+Request Make(std::string method, std::string path) {
+    Request r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.target = r.path;
+    return r;
+}
+
+Handler Returns(std::string text) {
+    return [text = std::move(text)](Request&) { return Response::Text(200, text); };
+}
+
+TEST(RouterTest, MatchesLiteralsAndParameters) {
+    Router router;
+    router.Add("GET", "/api/v1/cases", Returns("list"));
+    router.Add("GET", "/api/v1/cases/{id}/messages/{mid}", [](Request& r) {
+        return Response::Text(200, r.params.at("id") + "," + r.params.at("mid"));
+    });
+    router.Add("POST", "/api/v1/cases", Returns("create"));
+
+    Request list = Make("GET", "/api/v1/cases");
+    EXPECT_EQ(router.Dispatch(list).body, "list");
+    EXPECT_EQ(list.route, "/api/v1/cases");
+
+    Request create = Make("POST", "/api/v1/cases");
+    EXPECT_EQ(router.Dispatch(create).body, "create");
+
+    Request nested = Make("GET", "/api/v1/cases/17/messages/99");
+    EXPECT_EQ(router.Dispatch(nested).body, "17,99");
+    EXPECT_EQ(nested.route, "/api/v1/cases/{id}/messages/{mid}");
+    EXPECT_EQ(nested.params.size(), 2u);
+}
+
+TEST(RouterTest, NotFoundIsJson) {
+    Router router;
+    router.Add("GET", "/a/{id}", Returns("a"));
+    for (const char* path : {"/b", "/a", "/a/", "/a/1/2", "", "a/1"}) {
+        Request r = Make("GET", path);
+        const Response response = router.Dispatch(r);
+        EXPECT_EQ(response.status, 404) << path;
+        EXPECT_NE(response.body.find("\"code\":\"not_found\""), std::string::npos);
+        EXPECT_EQ(response.headers.Get("Content-Type"), "application/json");
+        EXPECT_EQ(r.route, "unmatched");
+        EXPECT_EQ(router.RouteOf(r), "unmatched");
+    }
+}
+
+TEST(RouterTest, MethodNotAllowedListsAllow) {
+    Router router;
+    router.Add("GET", "/things/{id}", Returns("get"));
+    router.Add("DELETE", "/things/{id}", Returns("delete"));
+    router.Add("POST", "/things", Returns("post"));
+    Request r = Make("PUT", "/things/3");
+    const Response response = router.Dispatch(r);
+    EXPECT_EQ(response.status, 405);
+    EXPECT_EQ(response.headers.Get("Allow"), "DELETE, GET, HEAD");
+    EXPECT_NE(response.body.find("method_not_allowed"), std::string::npos);
+    EXPECT_EQ(r.route, "unmatched");
+}
+
+TEST(RouterTest, LiteralBeatsParameterWhateverTheOrder) {
+    Router router;
+    router.Add("GET", "/users/{id}", Returns("param"));
+    router.Add("GET", "/users/me", Returns("me"));
+    router.Add("GET", "/users/{id}/keys", Returns("keys"));
+    router.Add("GET", "/{any}/me/keys", Returns("any"));
+    Request me = Make("GET", "/users/me");
+    EXPECT_EQ(router.Dispatch(me).body, "me");
+    EXPECT_EQ(me.route, "/users/me");
+    EXPECT_TRUE(me.params.empty());
+    Request other = Make("GET", "/users/42");
+    EXPECT_EQ(router.Dispatch(other).body, "param");
+    EXPECT_EQ(other.params.at("id"), "42");
+    Request keys = Make("GET", "/users/me/keys");
+    EXPECT_EQ(router.Dispatch(keys).body, "keys");  // the first differing segment decides
+}
+
+TEST(RouterTest, HeadFallsBackToGet) {
+    Router router;
+    router.Add("GET", "/page", Returns("get"));
+    Request head = Make("HEAD", "/page");
+    EXPECT_EQ(router.Dispatch(head).status, 200);
+    EXPECT_EQ(router.RouteOf(head), "/page");
+    router.Add("HEAD", "/page", Returns("head"));
+    Request head2 = Make("HEAD", "/page");
+    EXPECT_EQ(router.Dispatch(head2).body, "head");
+}
+
+TEST(RouterTest, RouteOfGivesThePatternNeverThePath) {
+    Router router;
+    router.Add("GET", "/items/{id}", Returns("x"));
+    Request r = Make("GET", "/items/secret-name");
+    EXPECT_EQ(router.RouteOf(r), "/items/{id}");
+    EXPECT_TRUE(r.route.empty());  // RouteOf does not modify
+}
+
+TEST(RouterTest, RootAndStaleParamsCleared) {
+    Router router;
+    router.Add("GET", "/", Returns("root"));
+    Request r = Make("GET", "/");
+    r.params["stale"] = "x";
+    EXPECT_EQ(router.Dispatch(r).body, "root");
+    EXPECT_TRUE(r.params.empty());
+}
+
+TEST(RouterTest, HandlerExceptionsPropagate) {
+    Router router;
+    router.Add("GET", "/boom", [](Request&) -> Response { throw LifelineError(ErrorCode::kForbidden, "no"); });
+    Request r = Make("GET", "/boom");
+    EXPECT_THROW(router.Dispatch(r), LifelineError);
+    EXPECT_EQ(r.route, "/boom");  // set before the handler runs, for the metrics label
+}
+
+}  // namespace
+}  // namespace lifeline::http
