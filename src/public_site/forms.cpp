@@ -1,0 +1,171 @@
+#include "public_site/forms.hpp"
+
+#include "intake/intake_service.hpp"
+
+namespace lifeline::public_site {
+namespace {
+
+std::string_view TrimSpace(std::string_view s) {
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+bool AllDigits(std::string_view s) {
+    if (s.empty()) return false;
+    for (const char c : s) {
+        if (c < '0' || c > '9') return false;
+    }
+    return true;
+}
+
+int ToInt(std::string_view digits) {
+    int v = 0;
+    for (const char c : digits) v = v * 10 + (c - '0');
+    return v;
+}
+
+}  // namespace
+
+FieldUi UiOf(std::string_view field) {
+    if (field == "status") return {Control::kSelect, {"mobilised", "serving", "expecting_deployment"}};
+    if (field == "group") return {Control::kSelect, {"alone", "group"}};
+    if (field == "after_capture") return {Control::kSelect, {"exchange", "stay", "asylum"}};
+    if (field == "deployment_date" || field == "sought_birth_date") return {Control::kDate, {}};
+    if (field == "group_size") return {Control::kNumber, {}};
+    if (field == "free_text" || field == "marks" || field == "message") return {Control::kTextarea, {}};
+    return {Control::kText, {}};
+}
+
+std::string_view ContactField(CaseKind kind) {
+    return kind == CaseKind::kRelativeInquiry ? "seeker_contact" : "contact";
+}
+
+std::string CleanText(std::string_view value) {
+    const std::string_view trimmed = TrimSpace(value);
+    std::string out;
+    out.reserve(trimmed.size());
+    for (std::size_t i = 0; i < trimmed.size(); ++i) {
+        if (trimmed[i] == '\r') {
+            out.push_back('\n');
+            if (i + 1 < trimmed.size() && trimmed[i + 1] == '\n') ++i;
+        } else {
+            out.push_back(trimmed[i]);
+        }
+    }
+    return out;
+}
+
+bool IsAcceptableText(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return false;
+            ++i;
+            continue;
+        }
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (s.size() - i < n) return false;
+        for (std::size_t k = 1; k < n; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return false;
+        }
+        if (cp >= 0x80 && cp <= 0x9F) return false;  // C1 controls
+        i += n;
+    }
+    return true;
+}
+
+bool IsValidDate(std::string_view v) {
+    if (v.size() != 10 || v[4] != '-' || v[7] != '-') return false;
+    const auto year_s = v.substr(0, 4);
+    const auto month_s = v.substr(5, 2);
+    const auto day_s = v.substr(8, 2);
+    if (!AllDigits(year_s) || !AllDigits(month_s) || !AllDigits(day_s)) return false;
+    const int year = ToInt(year_s);
+    const int month = ToInt(month_s);
+    const int day = ToInt(day_s);
+    if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1) return false;
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const int days = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+    return day <= days;
+}
+
+Validation ValidateFields(CaseKind kind, const FormValues& input) {
+    Validation result;
+    for (const auto& spec : intake::FormFields(kind)) {
+        const auto it = input.find(spec.name);
+        if (it == input.end()) continue;
+        const std::string name(spec.name);
+        if (!IsAcceptableText(it->second)) {
+            result.problems.emplace(name, FieldProblem::kBadText);
+            continue;
+        }
+        std::string value = CleanText(it->second);
+        if (value.empty()) continue;
+        const FieldUi ui = UiOf(spec.name);
+        std::optional<FieldProblem> problem;
+        switch (ui.control) {
+            case Control::kDate:
+                if (!IsValidDate(value)) problem = FieldProblem::kBadDate;
+                break;
+            case Control::kNumber:
+                if (!AllDigits(value) || value.size() > 3 || ToInt(value) < 1 || ToInt(value) > 500) {
+                    problem = FieldProblem::kBadGroupSize;
+                }
+                break;
+            case Control::kSelect: {
+                bool known = false;
+                for (const auto option : ui.options) known = known || option == value;
+                if (!known) problem = FieldProblem::kBadChoice;
+                break;
+            }
+            case Control::kText:
+            case Control::kTextarea: break;
+        }
+        if (!problem && value.size() > spec.max_length) problem = FieldProblem::kTooLong;
+        if (problem) {
+            result.problems.emplace(name, *problem);
+        } else {
+            result.clean.emplace(name, std::move(value));
+        }
+    }
+    const std::string contact(ContactField(kind));
+    const bool reachable = result.clean.contains(contact) || result.clean.contains(std::string(kFreeTextField)) ||
+                           result.problems.contains(contact) || result.problems.contains(kFreeTextField);
+    if (!reachable) result.problems.emplace(contact, FieldProblem::kNeedContact);
+    return result;
+}
+
+std::string NormalizeContact(std::string_view contact) {
+    std::string out;
+    for (const char c : contact) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '-' || c == '(' || c == ')' || c == '.') continue;
+        out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+    }
+    if (!out.empty() && out.front() == '@') out.erase(0, 1);
+    if (!out.empty() && out.front() == '+' && AllDigits(std::string_view(out).substr(1))) out.erase(0, 1);
+    if (out.size() == 11 && out.front() == '8' && AllDigits(out)) out.front() = '7';
+    return out;
+}
+
+}  // namespace lifeline::public_site

@@ -1,0 +1,420 @@
+#include "public_site/public_site.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "public_site/image.hpp"
+
+namespace lifeline::public_site {
+namespace {
+
+constexpr std::string_view kContactContext = "lifeline/v1/public-site/contact";
+
+double PerMinute(const RateLimitRule& rule) {
+    const auto minutes = std::max<std::int64_t>(1, rule.per.count());
+    return rule.count / static_cast<double>(minutes);
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+/// "12345-67890-..." from the 25 digits of a normalised receipt.
+std::string GroupReceipt(std::string_view digits) {
+    if (digits.size() != 25) return std::string(digits);
+    return fmt::format("{}-{}-{}-{}-{}", digits.substr(0, 5), digits.substr(5, 5), digits.substr(10, 5),
+                       digits.substr(15, 5), digits.substr(20, 5));
+}
+
+/// ReadConversation's answers for a receipt that opens nothing (a malformed one may be reported either way).
+bool IsNotFound(ErrorCode code) { return code == ErrorCode::kNotFound || code == ErrorCode::kInvalidArgument; }
+
+int StatusOf(ErrorCode code) { return code == ErrorCode::kUnavailable ? 503 : 500; }
+
+/// Runs an intake call; an exception becomes an internal error value (its text is not shown).
+template <typename Fn>
+auto Guarded(Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const LifelineError& e) {
+        return Error{e.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal, "intake"};
+    } catch (const std::exception&) {
+        return Error{ErrorCode::kInternal, "intake"};
+    }
+}
+
+}  // namespace
+
+std::string_view PublicSite::Posted::Field(std::string_view name) const {
+    const auto it = fields.find(name);
+    return it == fields.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+PublicSite::PublicSite(intake::IntakeService& intake, const Clock& clock, crypto::SecretKey site_key,
+                       PublicSiteConfig config)
+    : intake_(intake),
+      clock_(clock),
+      site_key_(std::move(site_key)),
+      config_(std::move(config)),
+      tokens_(site_key_.Clone(), config_.form_token_lifetime),
+      uploads_{std::min(config_.max_attachments, intake::IntakeService::kMaxAttachments), config_.max_attachment_bytes},
+      form_cookie_name_(config_.secure_cookies ? "__Host-lifeline_form" : "lifeline_form"),
+      submissions_per_client_(clock, config_.submissions_per_client.count, PerMinute(config_.submissions_per_client)),
+      submissions_per_contact_(clock, config_.submissions_per_contact.count,
+                               PerMinute(config_.submissions_per_contact)),
+      lookups_per_client_(clock, config_.lookups_per_client.count, PerMinute(config_.lookups_per_client)) {}
+
+void PublicSite::Register(http::Router& router) {
+    router.Add("GET", "/", [this](http::Request& r) { return Home(r); });
+    router.Add("GET", "/channels", [this](http::Request& r) { return Channels(r); });
+    router.Add("GET", "/apply", [this](http::Request& r) { return FormPage(r, CaseKind::kSurrenderApplication); });
+    router.Add("POST", "/apply", [this](http::Request& r) { return Submit(r, CaseKind::kSurrenderApplication); });
+    router.Add("GET", "/inquiry", [this](http::Request& r) { return FormPage(r, CaseKind::kRelativeInquiry); });
+    router.Add("POST", "/inquiry", [this](http::Request& r) { return Submit(r, CaseKind::kRelativeInquiry); });
+    router.Add("GET", "/followup", [this](http::Request& r) { return LookupPage(r); });
+    router.Add("POST", "/followup", [this](http::Request& r) { return Lookup(r); });
+    router.Add("POST", "/followup/message", [this](http::Request& r) { return AddMessage(r); });
+    router.Add("GET", "/static/site.css", [this](http::Request& r) { return Stylesheet(r); });
+}
+
+// ---- helpers ----
+
+PublicSite::FormSession PublicSite::NewFormSession(const http::Request& request) const {
+    FormSession session;
+    std::optional<Bytes> random;
+    if (const auto cookie = request.Cookie(form_cookie_name_)) random = FormTokens::ParseCookie(*cookie);
+    if (!random) {
+        random = FormTokens::NewRandom();
+        session.set_cookie = form_cookie_name_ + "=" + FormTokens::CookieValue(*random) + "; Path=/" +
+                             (config_.secure_cookies ? "; Secure" : "") + "; HttpOnly; SameSite=Strict";
+    }
+    session.token = tokens_.Issue(*random, clock_.Now());
+    return session;
+}
+
+bool PublicSite::TokenValid(const http::Request& request, const Posted& posted) const {
+    const auto cookie = request.Cookie(form_cookie_name_);
+    return tokens_.Verify(posted.Field("csrf_token"),
+                          cookie ? std::optional<std::string_view>(*cookie) : std::nullopt, clock_.Now());
+}
+
+PublicSite::Posted PublicSite::ParseBody(const http::Request& request) const {
+    Posted posted;
+    const std::string_view content_type = request.Header("Content-Type").value_or("");
+    if (StartsWithIgnoreCase(content_type, "multipart/form-data")) {
+        auto parsed = ParseMultipart(content_type, request.body, config_.multipart);
+        if (!parsed) {
+            posted.ok = false;
+            return posted;
+        }
+        posted.fields = std::move(parsed->fields);
+        posted.files = std::move(parsed->files);
+    } else if (content_type.empty() || StartsWithIgnoreCase(content_type, "application/x-www-form-urlencoded")) {
+        posted.fields = http::ParseForm(request.body);
+    } else {
+        posted.ok = false;
+    }
+    return posted;
+}
+
+void PublicSite::CheckPhotos(const std::vector<FilePart>& files,
+                             std::map<std::string, FieldProblem, std::less<>>& problems,
+                             std::vector<intake::Attachment>& attachments) const {
+    std::vector<const FilePart*> photos;
+    for (const auto& f : files) {
+        if (f.field == kPhotoField) photos.push_back(&f);
+    }
+    if (photos.empty()) return;
+    const std::string key(kPhotoField);
+    if (photos.size() > uploads_.max_files) {
+        problems.emplace(key, FieldProblem::kTooManyFiles);
+        return;
+    }
+    for (const FilePart* f : photos) {
+        if (f->data.size() > uploads_.max_file_bytes) {
+            problems.emplace(key, FieldProblem::kFileTooLarge);
+            return;
+        }
+        CleanImage clean = SanitizeImage(AsBytes(f->data));
+        if (!clean.ok()) {
+            problems.emplace(key, clean.problem == ImageProblem::kNotImage ? FieldProblem::kNotImage
+                                                                           : FieldProblem::kBadImage);
+            return;
+        }
+        attachments.push_back(intake::Attachment{std::move(clean.mime), std::move(clean.data)});
+    }
+}
+
+std::string PublicSite::ContactKey(std::string_view contact) const {
+    const std::string normalized = NormalizeContact(contact);
+    return ToHex(crypto::KeyedHash(site_key_, kContactContext, AsBytes(normalized)));
+}
+
+http::Response PublicSite::Page(const LangChoice& choice, int status, std::string body,
+                                const FormSession* session) const {
+    auto response = http::Response::Html(status, std::move(body));
+    response.headers.Set("Cache-Control", "no-store");
+    response.headers.Set("Content-Language", std::string(LangCode(choice.lang)));
+    if (choice.from_query) {
+        response.headers.Add("Set-Cookie", "lang=" + std::string(LangCode(choice.lang)) + "; Path=/" +
+                                               (config_.secure_cookies ? "; Secure" : "") +
+                                               "; HttpOnly; SameSite=Strict");
+    }
+    if (session != nullptr && session->set_cookie) response.headers.Add("Set-Cookie", *session->set_cookie);
+    return response;
+}
+
+http::Response PublicSite::NotFoundLookup(const LangChoice& choice, const FormSession& session) const {
+    // One answer for every receipt that opens nothing, well-formed or not: the page does not echo
+    // the code, so it is byte-for-byte the same.
+    const Strings& s = StringsFor(choice.lang);
+    LookupView view;
+    view.csrf_token = session.token;
+    view.notices.push_back({Notice::Kind::kError, std::string(s.followup_not_found)});
+    return Page(choice, 200, RenderLookup({choice.lang, "/followup"}, view), &session);
+}
+
+// ---- GET pages ----
+
+http::Response PublicSite::Home(http::Request& request) {
+    const LangChoice choice = ChooseLang(request);
+    return Page(choice, 200, RenderHome({choice.lang, "/"}), nullptr);
+}
+
+http::Response PublicSite::Channels(http::Request& request) {
+    const LangChoice choice = ChooseLang(request);
+    return Page(choice, 200, RenderChannels({choice.lang, "/channels"}, config_.channels, config_.channels_note),
+                nullptr);
+}
+
+http::Response PublicSite::FormPage(http::Request& request, CaseKind kind) {
+    const LangChoice choice = ChooseLang(request);
+    const FormSession session = NewFormSession(request);
+    FormView view;
+    view.kind = kind;
+    view.csrf_token = session.token;
+    view.uploads = uploads_;
+    const PageContext ctx{choice.lang, kind == CaseKind::kRelativeInquiry ? "/inquiry" : "/apply"};
+    return Page(choice, 200, RenderForm(ctx, view), &session);
+}
+
+http::Response PublicSite::LookupPage(http::Request& request) {
+    const LangChoice choice = ChooseLang(request);
+    const FormSession session = NewFormSession(request);
+    LookupView view;
+    view.csrf_token = session.token;
+    return Page(choice, 200, RenderLookup({choice.lang, "/followup"}, view), &session);
+}
+
+http::Response PublicSite::Stylesheet(http::Request&) {
+    http::Response response;
+    response.status = 200;
+    response.headers.Set("Content-Type", "text/css; charset=utf-8");
+    // Not cached either: a cached file is a trace of the visit on a shared phone.
+    response.headers.Set("Cache-Control", "no-store");
+    response.body = std::string(SiteCss());
+    return response;
+}
+
+// ---- POST handlers ----
+
+http::Response PublicSite::Submit(http::Request& request, CaseKind kind) {
+    const Posted posted = ParseBody(request);
+    const LangChoice choice = ChooseLang(request, posted.Field("lang"));
+    const Strings& s = StringsFor(choice.lang);
+    const PageContext ctx{choice.lang, kind == CaseKind::kRelativeInquiry ? "/inquiry" : "/apply"};
+    const FormSession session = NewFormSession(request);
+    const bool sent_files = kind == CaseKind::kRelativeInquiry && !posted.files.empty();
+
+    FormView view;
+    view.kind = kind;
+    view.values = posted.fields;
+    view.csrf_token = session.token;
+    view.uploads = uploads_;
+    const auto respond = [&](int status) { return Page(choice, status, RenderForm(ctx, view), &session); };
+    const auto add_error = [&](std::string text) { view.notices.push_back({Notice::Kind::kError, std::move(text)}); };
+    const auto keep_notices = [&] {
+        view.notices.push_back({Notice::Kind::kError, std::string(s.values_kept)});
+        if (sent_files) view.notices.push_back({Notice::Kind::kError, std::string(s.photos_again)});
+    };
+
+    if (!posted.ok) {
+        add_error(std::string(s.error_bad_form));
+        return respond(400);
+    }
+    if (!TokenValid(request, posted)) {
+        add_error(std::string(s.error_csrf));
+        keep_notices();
+        return respond(403);
+    }
+
+    Validation validation = ValidateFields(kind, posted.fields);
+    std::vector<intake::Attachment> attachments;
+    if (kind == CaseKind::kRelativeInquiry) CheckPhotos(posted.files, validation.problems, attachments);
+    if (!validation.ok()) {
+        view.problems = validation.problems;
+        add_error(std::string(s.errors_summary));
+        if (sent_files) add_error(std::string(s.photos_again));
+        return respond(422);
+    }
+
+    std::int64_t wait = submissions_per_client_.Take(request.peer);
+    if (wait == 0) {
+        const auto contact = validation.clean.find(std::string(ContactField(kind)));
+        if (contact != validation.clean.end()) wait = submissions_per_contact_.Take(ContactKey(contact->second));
+    }
+    if (wait > 0) {
+        add_error(RateLimitedText(s, choice.lang, wait));
+        keep_notices();
+        auto response = respond(429);
+        response.headers.Set("Retry-After", std::to_string(wait));
+        return response;
+    }
+
+    intake::InboundContact contact;
+    contact.channel = Channel::kWeb;
+    contact.kind = kind;
+    contact.language = std::string(LangCode(choice.lang));
+    contact.fields = std::move(validation.clean);
+    contact.attachments = std::move(attachments);
+    const auto outcome = Guarded([&]() -> Result<intake::IntakeOutcome> { return intake_.Submit(contact); });
+    if (!outcome || outcome->receipt.empty()) {
+        add_error(std::string(s.error_server));
+        keep_notices();
+        return respond(outcome ? 500 : StatusOf(outcome.code()));
+    }
+    return Page(choice, 200, RenderReceipt(ctx, kind, outcome->receipt), &session);
+}
+
+http::Response PublicSite::Lookup(http::Request& request) {
+    const Posted posted = ParseBody(request);
+    const LangChoice choice = ChooseLang(request, posted.Field("lang"));
+    const Strings& s = StringsFor(choice.lang);
+    const PageContext ctx{choice.lang, "/followup"};
+    const FormSession session = NewFormSession(request);
+
+    LookupView view;
+    view.csrf_token = session.token;
+    const auto respond = [&](int status, std::string text) {
+        view.notices.push_back({Notice::Kind::kError, std::move(text)});
+        return Page(choice, status, RenderLookup(ctx, view), &session);
+    };
+    if (!posted.ok) return respond(400, std::string(s.error_bad_form));
+    const std::string_view receipt = posted.Field("receipt");
+    if (!TokenValid(request, posted)) {
+        view.receipt = std::string(receipt);
+        return respond(403, std::string(s.error_csrf));
+    }
+    if (const auto wait = lookups_per_client_.Take(request.peer); wait > 0) {
+        view.receipt = std::string(receipt);
+        auto response = respond(429, RateLimitedText(s, choice.lang, wait));
+        response.headers.Set("Retry-After", std::to_string(wait));
+        return response;
+    }
+    const auto conversation = Guarded([&] { return intake_.ReadConversation(receipt); });
+    if (!conversation) {
+        if (IsNotFound(conversation.code())) return NotFoundLookup(choice, session);
+        return respond(StatusOf(conversation.code()), std::string(s.error_server));
+    }
+    ConversationView cv;
+    cv.conversation = &*conversation;
+    cv.receipt = GroupReceipt(intake::IntakeService::NormalizeReceipt(receipt));
+    cv.csrf_token = session.token;
+    cv.uploads = uploads_;
+    return Page(choice, 200, RenderConversation(ctx, cv), &session);
+}
+
+http::Response PublicSite::AddMessage(http::Request& request) {
+    const Posted posted = ParseBody(request);
+    const LangChoice choice = ChooseLang(request, posted.Field("lang"));
+    const Strings& s = StringsFor(choice.lang);
+    const PageContext ctx{choice.lang, "/followup"};
+    const FormSession session = NewFormSession(request);
+    if (!posted.ok) {
+        LookupView view;
+        view.csrf_token = session.token;
+        view.notices.push_back({Notice::Kind::kError, std::string(s.error_bad_form)});
+        return Page(choice, 400, RenderLookup(ctx, view), &session);
+    }
+
+    const std::string_view receipt = posted.Field("receipt");
+    const std::string normalized = intake::IntakeService::NormalizeReceipt(receipt);
+    const bool sent_files = !posted.files.empty();
+    ConversationView view;
+    view.receipt = normalized.empty() ? std::string(receipt) : GroupReceipt(normalized);
+    view.csrf_token = session.token;
+    view.message = std::string(posted.Field(kMessageField));
+    view.uploads = uploads_;
+    const auto add_error = [&](std::string text) { view.notices.push_back({Notice::Kind::kError, std::move(text)}); };
+    const auto keep_notices = [&] {
+        add_error(std::string(s.values_kept));
+        if (sent_files) add_error(std::string(s.photos_again));
+    };
+    const auto respond = [&](int status) { return Page(choice, status, RenderConversation(ctx, view), &session); };
+
+    if (!TokenValid(request, posted)) {
+        add_error(std::string(s.error_csrf));
+        keep_notices();
+        return respond(403);
+    }
+    if (const auto wait = lookups_per_client_.Take(request.peer); wait > 0) {
+        add_error(RateLimitedText(s, choice.lang, wait));
+        keep_notices();
+        auto response = respond(429);
+        response.headers.Set("Retry-After", std::to_string(wait));
+        return response;
+    }
+
+    std::map<std::string, FieldProblem, std::less<>> problems;
+    std::string text;
+    if (!IsAcceptableText(view.message)) {
+        problems.emplace(std::string(kMessageField), FieldProblem::kBadText);
+    } else {
+        text = CleanText(view.message);
+        if (text.size() > intake::IntakeService::kMaxTextBytes) {
+            problems.emplace(std::string(kMessageField), FieldProblem::kTooLong);
+        }
+    }
+    std::vector<intake::Attachment> attachments;
+    CheckPhotos(posted.files, problems, attachments);
+    if (problems.empty() && text.empty() && attachments.empty()) {
+        problems.emplace(std::string(kMessageField), FieldProblem::kEmptyMessage);
+    }
+
+    if (problems.empty()) {
+        const auto sent = Guarded([&] { return intake_.FollowUp(receipt, text, std::move(attachments)); });
+        if (!sent) {
+            if (sent.code() == ErrorCode::kNotFound) return NotFoundLookup(choice, session);
+            add_error(std::string(s.error_server));
+            keep_notices();
+            return respond(StatusOf(sent.code()));
+        }
+        view.message.clear();
+        view.notices.push_back({Notice::Kind::kSuccess, std::string(s.message_sent)});
+    }
+
+    const auto conversation = Guarded([&] { return intake_.ReadConversation(receipt); });
+    if (!conversation) {
+        if (IsNotFound(conversation.code())) return NotFoundLookup(choice, session);
+        add_error(std::string(s.error_server));
+        return respond(StatusOf(conversation.code()));
+    }
+    view.conversation = &*conversation;
+    if (!problems.empty()) {
+        view.problems = std::move(problems);
+        add_error(std::string(s.errors_summary));
+        if (sent_files) add_error(std::string(s.photos_again));
+        return respond(422);
+    }
+    return respond(200);
+}
+
+}  // namespace lifeline::public_site
