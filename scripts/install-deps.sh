@@ -16,7 +16,7 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 TEST_PACKAGES=(
-  sqlite3 oathtool openssl curl procps
+  sqlite3 oathtool openssl curl procps chromium fonts-dejavu-core
 )
 
 packages=("${BUILD_PACKAGES[@]}")
@@ -26,6 +26,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The console is built with Node.js and npm: Debian 12's own (18 and 9) are enough; a machine
+# that already has a newer Node.js with its npm keeps it.
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $SUDO apt-get update -q

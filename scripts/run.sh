@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIFELINE_TESTS=OFF -DLIFELINE_BENCH=OFF
 cmake --build build/release --target lifeline
+(cd console && npm ci --no-audit --no-fund && npm run build)
 
 DATA="${LIFELINE_DATA:-$PWD/data}"
 if [ ! -f "$DATA/secrets" ]; then

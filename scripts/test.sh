@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh --test
 
+(cd console && npm ci --no-audit --no-fund && npm run build)
+(cd e2e && npm ci --no-audit --no-fund)
+
 BUILD=build/test
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIFELINE_SANITIZE=ON -DLIFELINE_TESTS=ON -DLIFELINE_BENCH=ON
 cmake --build "$BUILD" -j "$(nproc)"

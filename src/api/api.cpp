@@ -1,4 +1,5 @@
 #include "api/api.hpp"
+#include "api/json_util.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -12,7 +13,6 @@ namespace {
 using auth::Action;
 using store::SessionStage;
 
-http::Response JsonResponse(int status, const json::value& v) { return http::Response::Json(status, json::serialize(v)); }
 
 bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 
@@ -28,25 +28,6 @@ bool CrossOrigin(const http::Request& req) {
     if (!origin) return false;
     auto host = req.Header("Host");
     return !host || HostOf(*origin) != *host;
-}
-
-Result<json::object> ParseBody(const http::Request& req) {
-    auto type = req.Header("Content-Type");
-    if (!type || type->substr(0, 16) != "application/json")
-        return {ErrorCode::kInvalidArgument, "the body must be application/json"};
-    json::error_code ec;
-    json::value v = json::parse(req.body, ec);
-    if (ec || !v.is_object()) return {ErrorCode::kInvalidArgument, "the body is not a JSON object"};
-    return std::move(v.as_object());
-}
-
-Result<std::string> StringField(const json::object& o, std::string_view name, std::size_t max = 1024) {
-    auto it = o.find(name);
-    if (it == o.end() || !it->value().is_string())
-        return {ErrorCode::kInvalidArgument, fmt::format("'{}' is required and must be a string", name)};
-    const auto& s = it->value().as_string();
-    if (s.size() > max) return {ErrorCode::kInvalidArgument, fmt::format("'{}' is too long", name)};
-    return std::string(s.data(), s.size());
 }
 
 std::string SessionCookie(const ApiConfig& config, std::string_view value, bool expire) {
@@ -79,51 +60,56 @@ json::object AccountJson(const auth::NewAccount& a) {
 }
 
 Result<UserId> PathId(const http::Request& req) {
-    auto it = req.params.find("id");
-    if (it == req.params.end()) return {ErrorCode::kInvalidArgument, "missing id"};
-    try {
-        std::size_t used = 0;
-        auto v = std::stoll(it->second, &used);
-        if (used != it->second.size() || v <= 0) throw std::invalid_argument("id");
-        return UserId{v};
-    } catch (const std::exception&) {
-        return {ErrorCode::kInvalidArgument, "the id must be a positive integer"};
-    }
+    auto v = PathInt(req, "id");
+    if (!v) return v.error();
+    return UserId{*v};
 }
 
 http::Response StageResponse(SessionStage stage) { return JsonResponse(200, json::object{{"stage", auth::ToString(stage)}}); }
 
 }  // namespace
 
+Result<json::object> ParseBody(const http::Request& req) {
+    auto type = req.Header("Content-Type");
+    if (!type || type->substr(0, 16) != "application/json")
+        return {ErrorCode::kInvalidArgument, "the body must be application/json"};
+    json::error_code ec;
+    json::value v = json::parse(req.body, ec);
+    if (ec || !v.is_object()) return {ErrorCode::kInvalidArgument, "the body is not a JSON object"};
+    return std::move(v.as_object());
+}
+
+Result<std::string> StringField(const json::object& o, std::string_view name, std::size_t max) {
+    auto it = o.find(name);
+    if (it == o.end() || !it->value().is_string())
+        return {ErrorCode::kInvalidArgument, fmt::format("'{}' is required and must be a string", name)};
+    const auto& s = it->value().as_string();
+    if (s.size() > max) return {ErrorCode::kInvalidArgument, fmt::format("'{}' is too long", name)};
+    return std::string(s.data(), s.size());
+}
+
+Result<std::string> OptionalString(const json::object& o, std::string_view name, std::size_t max) {
+    auto it = o.find(name);
+    if (it == o.end() || it->value().is_null()) return std::string{};
+    return StringField(o, name, max);
+}
+
+Result<std::int64_t> PathInt(const http::Request& req, std::string_view name) {
+    auto it = req.params.find(name);
+    if (it == req.params.end()) return {ErrorCode::kInvalidArgument, fmt::format("missing {}", name)};
+    const auto& text = it->second;
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+        return {ErrorCode::kInvalidArgument, fmt::format("'{}' must be a positive integer", name)};
+    const auto v = std::stoll(text);
+    if (v <= 0) return {ErrorCode::kInvalidArgument, fmt::format("'{}' must be a positive integer", name)};
+    return v;
+}
+
 std::string SessionCookieName(const ApiConfig& config) {
     return config.secure_cookies ? "__Host-lifeline" : "lifeline_session";
 }
 
-int HttpStatusFor(ErrorCode code) {
-    switch (code) {
-        case ErrorCode::kOk: return 200;
-        case ErrorCode::kInvalidArgument: return 400;
-        case ErrorCode::kNotFound: return 404;
-        case ErrorCode::kAlreadyExists: return 409;
-        case ErrorCode::kUnauthenticated: return 401;
-        case ErrorCode::kForbidden: return 403;
-        case ErrorCode::kLocked: return 423;
-        case ErrorCode::kRateLimited: return 429;
-        case ErrorCode::kConflict: return 409;
-        case ErrorCode::kUnavailable: return 503;
-        case ErrorCode::kDecryptFailed:
-        case ErrorCode::kIntegrity:
-        case ErrorCode::kInternal: return 500;
-    }
-    return 500;
-}
-
-http::Response ErrorResponse(const Error& error) {
-    const int status = HttpStatusFor(error.code);
-    // Internal failures keep their detail in the log, not in the response.
-    const std::string_view message = status == 500 ? "internal error" : std::string_view(error.message);
-    return http::Response::Error(status, ErrorCodeName(error.code), message);
-}
+http::Response ErrorResponse(const Error& error) { return http::ErrorResponse(error.code, error.message); }
 
 http::Handler Guard(ApiDeps& deps, Requirement requirement, GuardedHandler handler) {
     return [&deps, requirement, handler = std::move(handler)](http::Request& req) -> http::Response {
@@ -292,6 +278,8 @@ void RegisterRoutes(http::Router& router, ApiDeps& deps) {
                    if (next != 0) out["next_from"] = next;
                    return JsonResponse(200, out);
                }));
+
+    if (deps.cases) RegisterCaseRoutes(router, deps);
 
     router.Add("GET", "/api/v1/audit/verify",
                Guard(deps, {Action::kAuditRead}, [&deps](http::Request&, const auth::Principal& p) {

@@ -10,6 +10,7 @@
 #include "audit/audit_log.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/authz.hpp"
+#include "cases/case_service.hpp"
 #include "core/clock.hpp"
 #include "core/rate_limiter.hpp"
 #include "http/router.hpp"
@@ -30,6 +31,7 @@ struct ApiDeps {
     audit::AuditLog& audit;
     const Clock& clock;
     ApiConfig config;
+    cases::CaseService* cases = nullptr;  ///< case routes are registered when set
 };
 
 /// Name of the session cookie for a configuration.
@@ -49,8 +51,10 @@ http::Handler Guard(ApiDeps& deps, Requirement requirement, GuardedHandler handl
 /// Registers /api/v1/auth/*, /api/v1/me, /api/v1/users*, /api/v1/audit*.
 void RegisterRoutes(http::Router& router, ApiDeps& deps);
 
-/// Maps an error to its HTTP status and JSON body.
+/// Registers /api/v1/cases*, /api/v1/handoffs*, /api/v1/operators, /api/v1/coordinators.
+void RegisterCaseRoutes(http::Router& router, ApiDeps& deps);
+
+/// Maps an error to its HTTP status and JSON body (http::ErrorResponse).
 http::Response ErrorResponse(const Error& error);
-int HttpStatusFor(ErrorCode code);
 
 }  // namespace lifeline::api

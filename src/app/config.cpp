@@ -116,6 +116,26 @@ std::map<std::string, Setter> Setters(Config& c, std::optional<http::TlsConfig>&
         return "expected \"sqlite\"";
     });
     s["store.max_batch"] = Integer(c.store_max_batch, 1, 100'000);
+    s["console.dir"] = Text(c.console_dir);
+    s["site.channels"] = [&c](const toml::node& n) -> std::optional<std::string> {
+        const auto* array = n.as_array();
+        if (!array) return "expected an array of { label = \"...\", address = \"...\" }";
+        std::vector<public_site::OfficialChannel> channels;
+        for (const auto& item : *array) {
+            const auto* t = item.as_table();
+            if (!t || t->size() != 2 || !(*t)["label"].is_string() || !(*t)["address"].is_string())
+                return "expected an array of { label = \"...\", address = \"...\" }";
+            channels.push_back({*(*t)["label"].value<std::string>(), *(*t)["address"].value<std::string>()});
+        }
+        c.site.channels = std::move(channels);
+        return std::nullopt;
+    };
+    s["site.channels_note"] = Text(c.site.channels_note);
+    s["site.max_attachment_bytes"] = Integer(c.site.max_attachment_bytes, 1024, 64LL << 20);
+    s["site.max_attachments"] = Integer(c.site.max_attachments, 0, 3);
+    s["site.submissions_per_client"] = Number(c.site.submissions_per_client.count, 1, 1e9);
+    s["site.submissions_per_contact"] = Number(c.site.submissions_per_contact.count, 1, 1e9);
+    s["site.lookups_per_client"] = Number(c.site.lookups_per_client.count, 1, 1e9);
     s["log.level"] = Text(c.log_level, [](const std::string& v) -> std::optional<std::string> {
         for (auto l : {"trace", "debug", "info", "warn", "error"})
             if (v == l) return std::nullopt;

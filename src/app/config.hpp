@@ -8,6 +8,7 @@
 #include "auth/auth_service.hpp"
 #include "core/result.hpp"
 #include "http/server.hpp"
+#include "public_site/public_site.hpp"
 
 namespace lifeline::app {
 
@@ -22,6 +23,10 @@ struct Config {
     std::string store_backend = "sqlite";
     /// [store] max_batch: most writes committed in one transaction.
     std::size_t store_max_batch = 256;
+    /// [site]: the applicant site (official channels, attachment size, rate limits).
+    public_site::PublicSiteConfig site;
+    /// [console] dir: the built operator console (console/dist), served under /console/.
+    std::string console_dir = LIFELINE_DEFAULT_CONSOLE_DIR;
     /// [log] level: trace, debug, info, warn, error.
     std::string log_level = "info";
 };

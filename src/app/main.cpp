@@ -15,7 +15,11 @@
 #include "api/api.hpp"
 #include "app/config.hpp"
 #include "app/data_dir.hpp"
+#include "cases/case_service.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "intake/intake_service.hpp"
+#include "public_site/public_site.hpp"
 
 namespace lifeline::app {
 namespace {
@@ -80,10 +84,22 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     auto dir = OpenOrExit(data, config);
 
+    const Clock& clock = SystemClock::Instance();
+    intake::IntakeService intake(*dir->store, dir->secrets, clock);
+    cases::CaseService cases(*dir->store, *dir->audit, clock);
+
     http::Router router;
     http::Metrics metrics;
-    api::ApiDeps deps{*dir->auth, *dir->audit, SystemClock::Instance(), config.api};
+    api::ApiDeps deps{*dir->auth, *dir->audit, clock, config.api, &cases};
     api::RegisterRoutes(router, deps);
+    config.site.secure_cookies = config.api.secure_cookies;
+    public_site::PublicSite site(intake, clock, crypto::DeriveKey(dir->secrets.session_key, "lifeline/v1/public-site"),
+                                 config.site);
+    site.Register(router);
+    http::StaticFiles console(config.console_dir, "/console");
+    console.Register(router);
+    if (console.file_count() == 0)
+        spdlog::warn("no console files in '{}' (build it: cd console && npm ci && npm run build)", config.console_dir);
 
     http::Server server(config.server, router, metrics);
     try {

@@ -30,8 +30,8 @@ struct ServerConfig {
     unsigned worker_threads = 64;
     /// Largest request header block, bytes (431 beyond).
     std::uint32_t header_limit = 8 * 1024;
-    /// Largest request body, bytes (413 beyond).
-    std::uint64_t body_limit = 1024 * 1024;
+    /// Largest request body, bytes (413 beyond): room for a form with three 5 MiB photos.
+    std::uint64_t body_limit = 16 * 1024 * 1024;
     /// Time to receive a whole request once its first byte arrived (slow clients are cut off).
     std::chrono::milliseconds read_timeout{10'000};
     /// Keep-alive idle time between requests.
