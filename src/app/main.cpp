@@ -3,7 +3,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 #include <iostream>
 #include <string>
 
@@ -111,7 +115,27 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
                  config.server.admin_listen.empty() ? "" : fmt::format(", admin on port {}", server.admin_port()));
     // Tests and scripts read this line to learn the bound port.
     std::cout << "listening on " << server.port() << std::endl;
+    // Expired sessions are removed from the store every few minutes (they are refused anyway).
+    std::jthread janitor([&dir, &config](std::stop_token stop) {
+        std::mutex m;
+        std::condition_variable_any cv;
+        while (!stop.stop_requested()) {
+            std::unique_lock lock(m);
+            if (cv.wait_for(lock, stop, std::chrono::minutes(5), [] { return false; })) break;
+            if (stop.stop_requested()) break;
+            const auto now = ToUnixMillis(SystemClock::Instance().Now());
+            const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(config.auth.session_idle).count();
+            const auto absolute =
+                std::chrono::duration_cast<std::chrono::milliseconds>(config.auth.session_absolute).count();
+            try {
+                dir->store->DeleteExpiredSessions(now - idle, now - absolute);
+            } catch (const LifelineError& e) {
+                spdlog::warn("session clean-up failed: {}", e.what());
+            }
+        }
+    });
     server.RunUntilSignal();
+    janitor.request_stop();
     spdlog::info("lifeline stopped");
     return kExitOk;
 }

@@ -6,7 +6,11 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+
 #include "auth/auth_fixture.hpp"
+#include "cases/case_service.hpp"
+#include "intake/intake_service.hpp"
 
 namespace lifeline::testing {
 namespace {
@@ -23,7 +27,9 @@ class ApiTest : public AuthFixture {
 protected:
     void SetUp() override {
         AuthFixture::SetUp();
-        deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*auth_, *audit_, clock_, {}});
+        intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
+        cases_ = std::make_unique<cases::CaseService>(*store_, *audit_, clock_);
+        deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*auth_, *audit_, clock_, {}, cases_.get()});
         api::RegisterRoutes(router_, *deps_);
         Bytes secret;
         auto admin_token = FirstLogin("admin", admin_.one_time_password, "admin password 1", &secret);
@@ -39,6 +45,21 @@ protected:
         // A victim account for the state-changing user routes.
         auto victim = auth_->AddUser(*admin->team_keys, admin->user, "victim", Role::kOperator);
         victim_ = victim->id;
+        // One case per role, so that each role's allowed actions start from the same state, and a
+        // hand-off addressed to the coordinator.
+        for (Role role : auth::kAllRoles) {
+            intake::InboundContact c;
+            c.fields = {{"unit", "unit of " + std::string(ToString(role))}, {"contact", "@someone"}};
+            case_of_[role] = intake_->Submit(c)->case_id;
+        }
+        auto op = auth_->Authenticate(sessions_[Role::kOperator].token);
+        cases::Actor actor{op->user, op->role, op->team_keys.get(), op->operator_keys.get()};
+        handoff_ = *cases_->HandOff(actor, case_of_[Role::kOperator], sessions_[Role::kCoordinator].id, {"unit"}, "");
+        auto attachment_case = intake::InboundContact{};
+        attachment_case.text = "photo";
+        attachment_case.attachments.push_back({"image/png", Bytes{0x89, 'P', 'N', 'G'}});
+        attachment_case_ = intake_->Submit(attachment_case)->case_id;
+        attachment_ = store_->AttachmentsOfCase(attachment_case_)[0].id;
     }
 
     http::Response Call(const std::string& method, const std::string& target, const Session* session,
@@ -64,6 +85,12 @@ protected:
     std::unique_ptr<api::ApiDeps> deps_;
     std::map<Role, Session> sessions_;
     UserId victim_;
+    std::unique_ptr<intake::IntakeService> intake_;
+    std::unique_ptr<cases::CaseService> cases_;
+    std::map<Role, CaseId> case_of_;
+    std::int64_t handoff_ = 0;
+    CaseId attachment_case_;
+    std::int64_t attachment_ = 0;
 };
 
 struct RouteCase {
@@ -83,14 +110,46 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"GET", "/api/v1/audit?from=1&limit=5", "", auth::Action::kAuditRead},
         {"GET", "/api/v1/audit/verify", "", auth::Action::kAuditRead},
         {"GET", "/api/v1/me", "", std::nullopt},
+        {"GET", "/api/v1/cases", "", auth::Action::kCaseList},
+        {"GET", "/api/v1/cases?state=new&kind=surrender_application&channel=web&assignee=none&limit=5", "",
+         auth::Action::kCaseList},
+        {"GET", "/api/v1/cases/{case}", "", auth::Action::kCaseRead},
+        {"GET", "/api/v1/cases/{attachment_case}/attachments/{attachment}", "", auth::Action::kCaseRead},
+        {"POST", "/api/v1/cases/{case}/reply", R"({"text":"Мы получили заявку"})", auth::Action::kCaseReply},
+        {"POST", "/api/v1/cases/{case}/notes", R"({"text":"internal"})", auth::Action::kCaseNote},
+        {"POST", "/api/v1/cases/{case}/transition", R"({"to":"triage","reason":"reading"})",
+         auth::Action::kCaseTransition},
+        {"POST", "/api/v1/cases/{case}/triage", R"({"category":"surrender_intent"})", auth::Action::kCaseTransition},
+        {"POST", "/api/v1/cases/{case}/suspect", R"({"suspect":true,"reason":"odd unit"})",
+         auth::Action::kCaseTransition},
+        {"POST", "/api/v1/cases/{case}/assign", R"({"user_id":{operator}})", auth::Action::kCaseAssign},
+        {"POST", "/api/v1/cases/{case}/handoff", R"({"coordinator_id":{coordinator},"fields":["unit"]})",
+         auth::Action::kCaseHandoff},
+        {"GET", "/api/v1/operators", "", auth::Action::kCaseAssign},
+        {"GET", "/api/v1/coordinators", "", auth::Action::kCaseHandoff},
+        {"GET", "/api/v1/handoffs", "", auth::Action::kHandoffRead},
+        {"POST", "/api/v1/handoffs/{handoff}/outcome", R"({"outcome":"surrendered"})", auth::Action::kHandoffOutcome},
     };
     for (const auto& route : routes) {
         for (Role role : auth::kAllRoles) {
-            auto target = route.target;
-            if (auto pos = target.find("{victim}"); pos != std::string::npos)
-                target.replace(pos, 8, victim_.ToString());
-            auto body = route.body;
-            if (auto pos = body.find("{role}"); pos != std::string::npos) body.replace(pos, 6, ToString(role));
+            auto fill = [&](std::string text) {
+                const std::map<std::string, std::string> values = {
+                    {"{victim}", victim_.ToString()},
+                    {"{role}", std::string(ToString(role))},
+                    {"{case}", case_of_[role].ToString()},
+                    {"{attachment_case}", attachment_case_.ToString()},
+                    {"{attachment}", std::to_string(attachment_)},
+                    {"{handoff}", std::to_string(handoff_)},
+                    {"{operator}", sessions_[Role::kOperator].id.ToString()},
+                    {"{coordinator}", sessions_[Role::kCoordinator].id.ToString()},
+                };
+                for (const auto& [k, v] : values)
+                    for (auto pos = text.find(k); pos != std::string::npos; pos = text.find(k))
+                        text.replace(pos, k.size(), v);
+                return text;
+            };
+            const auto target = fill(route.target);
+            const auto body = fill(route.body);
             auto r = Call(route.method, target, &sessions_[role], body);
             const bool allowed = !route.action || auth::Allowed(role, *route.action);
             const std::string label = route.method + " " + route.target + " as " + std::string(ToString(role));
@@ -107,6 +166,64 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
     }
 }
 
+TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {
+    const auto& op = sessions_[Role::kOperator];
+    const auto id = case_of_[Role::kOperator].ToString();
+    struct Bad {
+        std::string method, target, body;
+        int status;
+        std::string expect;
+    };
+    for (const auto& bad : std::vector<Bad>{
+             {"GET", "/api/v1/cases?state=deleted", "", 400, "'state'"},
+             {"GET", "/api/v1/cases?kind=x", "", 400, "'kind'"},
+             {"GET", "/api/v1/cases?assignee=someone", "", 400, "'assignee'"},
+             {"GET", "/api/v1/cases?limit=100000", "", 400, "'limit'"},
+             {"GET", "/api/v1/cases?cursor=abc", "", 400, "'cursor'"},
+             {"GET", "/api/v1/cases/abc", "", 400, "'id'"},
+             {"GET", "/api/v1/cases/42", "", 404, "no such case"},
+             {"POST", "/api/v1/cases/" + id + "/reply", R"({"text":""})", 400, "empty"},
+             {"POST", "/api/v1/cases/" + id + "/reply", R"({"text":5})", 400, "'text'"},
+             {"POST", "/api/v1/cases/" + id + "/transition", R"({"to":"surrendered","reason":"x"})", 409, "cannot move"},
+             {"POST", "/api/v1/cases/" + id + "/transition", R"({"to":"closed","reason":"x"})", 400, "closure reason"},
+             {"POST", "/api/v1/cases/" + id + "/transition", R"({"to":"triage","reason":"  "})", 400, "reason"},
+             {"POST", "/api/v1/cases/" + id + "/transition", R"({"to":"nowhere","reason":"x"})", 400, "'to'"},
+             {"POST", "/api/v1/cases/" + id + "/triage", R"({"category":"spy"})", 400, "'category'"},
+             {"POST", "/api/v1/cases/" + id + "/suspect", R"({"suspect":"yes","reason":"x"})", 400, "'suspect'"},
+             {"POST", "/api/v1/cases/" + id + "/assign", R"({"user_id":"me"})", 400, "'user_id'"},
+             {"POST", "/api/v1/cases/" + id + "/assign", R"({})", 400, "'user_id'"},
+             {"POST", "/api/v1/cases/" + id + "/handoff", R"({"coordinator_id":1,"fields":["unit"]})", 400,
+              "coordinator"},
+             {"POST", "/api/v1/cases/" + id + "/handoff", R"({"coordinator_id":1,"fields":"unit"})", 400, "'fields'"},
+         }) {
+        auto r = Call(bad.method, bad.target, &op, bad.body);
+        EXPECT_EQ(r.status, bad.status) << bad.method << " " << bad.target << " " << bad.body << " → " << r.body;
+        EXPECT_NE(r.body.find(bad.expect), std::string::npos) << bad.target << " " << bad.body << " → " << r.body;
+    }
+    // Nothing changed.
+    auto rec = store_->FindCase(case_of_[Role::kOperator]);
+    EXPECT_EQ(rec->state, "new");
+    EXPECT_EQ(rec->triage, "unset");
+    EXPECT_FALSE(rec->suspect);
+}
+
+TEST_F(ApiTest, PagingThroughCases) {
+    const auto& op = sessions_[Role::kOperator];
+    std::set<std::int64_t> seen;
+    std::string cursor;
+    int pages = 0;
+    do {
+        auto r = Call("GET", "/api/v1/cases?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor), &op);
+        ASSERT_EQ(r.status, 200) << r.body;
+        auto v = json::parse(r.body).as_object();
+        for (const auto& item : v["items"].as_array()) EXPECT_TRUE(seen.insert(item.at("id").as_int64()).second);
+        cursor = v["next_cursor"].is_null() ? "" : std::string(v["next_cursor"].as_string());
+        ++pages;
+    } while (!cursor.empty() && pages < 10);
+    EXPECT_EQ(seen.size(), 5u);
+    EXPECT_EQ(pages, 3);
+}
+
 TEST_F(ApiTest, StateChangingRequestsNeedTheCsrfToken) {
     const auto& admin = sessions_[Role::kAdmin];
     const std::string body = R"({"username":"csrf_victim","role":"operator"})";
@@ -121,6 +238,13 @@ TEST_F(ApiTest, StateChangingRequestsNeedTheCsrfToken) {
     EXPECT_EQ(list.body.find("csrf_victim"), std::string::npos);
     // Safe methods need no token.
     EXPECT_EQ(Call("GET", "/api/v1/users", &admin, "", false).status, 200);
+    // The same for case work: a forged reply is refused and nothing is written.
+    const auto& op = sessions_[Role::kOperator];
+    const auto id = case_of_[Role::kOperator];
+    const auto before = store_->MessagesOfCase(id).size();
+    EXPECT_EQ(Call("POST", "/api/v1/cases/" + id.ToString() + "/reply", &op, R"({"text":"forged"})", false).status,
+              403);
+    EXPECT_EQ(store_->MessagesOfCase(id).size(), before);
 }
 
 TEST_F(ApiTest, CrossOriginRequestsAreRefusedEvenWithAToken) {
