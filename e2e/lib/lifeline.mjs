@@ -1,0 +1,257 @@
+// Helpers for the browser end-to-end tests: a throw-away lifeline server (init, users, serve,
+// SIGTERM), Debian's Chromium through playwright-core, TOTP codes and numbered screenshots.
+//
+// Environment:
+//   LIFELINE_BINARY   the lifeline binary (default: build/test/src/app/lifeline of this checkout)
+//   E2E_OUTPUT        where screenshots and server logs go (default: build/test/e2e-output)
+//   CHROMIUM          the browser (default: /usr/bin/chromium)
+//   LIFELINE_FAST_KDF passed on to lifeline (default 1: cheap password hashing for tests)
+
+import { execFile, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { chromium } from 'playwright-core';
+
+const execFileP = promisify(execFile);
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BINARY = process.env.LIFELINE_BINARY || join(PROJECT_ROOT, 'build/test/src/app/lifeline');
+export const OUTPUT = process.env.E2E_OUTPUT || join(PROJECT_ROOT, 'build/test/e2e-output');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const CHILD_ENV = { ...process.env, LIFELINE_FAST_KDF: process.env.LIFELINE_FAST_KDF ?? '1' };
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `lifeline ARGS`; rejects with its output when it exits non-zero. */
+export async function lifeline(args, env = {}) {
+  try {
+    const { stdout, stderr } = await execFileP(BINARY, args, {
+      env: { ...CHILD_ENV, ...env },
+      timeout: 60_000,
+      maxBuffer: 1 << 20,
+    });
+    return { stdout, stderr };
+  } catch (e) {
+    throw new Error(`lifeline ${args.join(' ')} failed (exit ${e.code}): ${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+function fieldOf(output, name) {
+  const m = new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(output);
+  if (!m) throw new Error(`no "${name}" in lifeline output:\n${output}`);
+  return m[1];
+}
+
+/**
+ * A data directory with its first administrator and the given accounts, and a server on it.
+ * users: [{ username, role }] → accounts[username] = { username, role, password } (one-time).
+ */
+export class LifelineServer {
+  constructor(name) {
+    this.name = name;
+    this.tmp = mkdtempSync(join(tmpdir(), 'lifeline-e2e-'));
+    this.data = join(this.tmp, 'data');
+    this.accounts = {};
+    this.proc = null;
+    this.port = 0;
+    this.stdout = '';
+    this.stderr = '';
+    this.exit = null;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async init(users = []) {
+    const out = await lifeline(['init', '--data', this.data]);
+    this.adminPassword = fieldOf(out.stdout, 'one-time password');
+    for (const { username, role } of users) {
+      const r = await lifeline(['user', 'add', '--data', this.data, '--username', username, '--role', role], {
+        LIFELINE_ADMIN_PASSWORD: this.adminPassword,
+      });
+      this.accounts[username] = { username, role, password: fieldOf(r.stdout, 'one-time password') };
+    }
+  }
+
+  /** Starts `lifeline serve --listen 127.0.0.1:0` and waits for "listening on PORT". */
+  async start(timeoutMs = 60_000) {
+    const proc = spawn(BINARY, ['serve', '--data', this.data, '--listen', '127.0.0.1:0'], {
+      env: CHILD_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (d) => (this.stderr += d));
+    this.exited = new Promise((resolveExit) =>
+      proc.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolveExit(this.exit);
+      }),
+    );
+    this.port = await new Promise((resolvePort, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening on" within ${timeoutMs} ms:\n${this.stderr}`)), timeoutMs);
+      proc.stdout.on('data', (d) => {
+        this.stdout += d;
+        const m = /listening on (\d+)/.exec(this.stdout);
+        if (m) {
+          clearTimeout(timer);
+          resolvePort(Number(m[1]));
+        }
+      });
+      proc.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`lifeline serve exited early (code ${code}, signal ${signal}):\n${this.stderr}`));
+      });
+      proc.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    return this.port;
+  }
+
+  /** SIGTERM, then waits for the exit; returns the exit code (null if killed by a signal). */
+  async stop(timeoutMs = 30_000) {
+    if (!this.proc) return null;
+    if (!this.exit) {
+      this.proc.kill('SIGTERM');
+      const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    this.saveLog();
+    return this.exit.code;
+  }
+
+  saveLog() {
+    try {
+      mkdirSync(OUTPUT, { recursive: true });
+      writeFileSync(join(OUTPUT, `server-${this.name}.log`), this.stderr);
+    } catch {
+      // The log is for people; a failure to write it must not hide the test's own result.
+    }
+  }
+
+  /** Kills a server still running (after a failed test) and removes the data directory. */
+  async cleanup() {
+    if (this.proc && !this.exit) {
+      this.proc.kill('SIGKILL');
+      await this.exited;
+      this.saveLog();
+    }
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+// ---- Browser ---------------------------------------------------------------
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Debian's Chromium, headless, with a fresh temporary profile (playwright-core makes one). */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Records, for a page, every request that left the server's origin and every console error
+ * (a Content-Security-Policy violation shows up as one).
+ */
+export function watchPage(page, origin) {
+  const foreign = [];
+  const errors = [];
+  const failed = [];
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin + '/') && !u.startsWith('data:')) foreign.push(u);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.request().method()} ${r.url().slice(origin.length)} ${r.status()}`);
+  });
+  page.on('console', (m) => {
+    // Failed requests are listed, with their address, in `failed`.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { foreign, errors, failed };
+}
+
+let shotNumber = 0;
+let shotPrefix = '';
+/** Names this test file's screenshots "PREFIX-NN-name.png" (each file runs in its own process). */
+export function screenshotPrefix(prefix) {
+  shotPrefix = prefix ? `${prefix}-` : '';
+}
+/** A full-page PNG under E2E_OUTPUT named "[PREFIX-]NN-name.png", numbered in order; returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(OUTPUT, { recursive: true });
+  shotNumber += 1;
+  const file = join(OUTPUT, `${shotPrefix}${String(shotNumber).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+// ---- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) --------------------
+
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const clean = text.toUpperCase().replace(/[\s=-]/g, '');
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of clean) {
+    const i = alphabet.indexOf(c);
+    if (i < 0) throw new Error(`not base32: ${JSON.stringify(c)}`);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+export function totpAt(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const bin = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(bin % 1_000_000).padStart(6, '0');
+}
+
+const lastStepUsed = new Map();
+/**
+ * A code for the secret that was not handed out before: codes are single-use, so a second
+ * code within the same 30-second step waits for the next step. A step about to end is skipped
+ * too, so the code is still current when the server checks it.
+ */
+export async function freshTotp(secret) {
+  for (;;) {
+    const now = Date.now();
+    const step = Math.floor(now / 30_000);
+    const left = (step + 1) * 30_000 - now;
+    const used = lastStepUsed.get(secret) ?? -1;
+    if (step > used && left > 3_000) {
+      lastStepUsed.set(secret, step);
+      return totpAt(secret, step);
+    }
+    await sleep(left + 50);
+  }
+}
