@@ -385,7 +385,8 @@ std::string RenderForm(const PageContext& ctx, const FormView& view) {
         }
         fields += RenderField(s, view.kind, spec.name, view.values, view.problems, view.uploads);
     }
-    if (inquiry && view.uploads.max_files > 0) fields += RenderPhotoInputs(s, view.problems, view.uploads);
+    // Both forms take photos: of a document, of the person sought, of a sign.
+    if (view.uploads.max_files > 0) fields += RenderPhotoInputs(s, view.problems, view.uploads);
     if (section_open) fields += "</fieldset>\n";
 
     const std::string_view title = inquiry ? s.inquiry_title : s.apply_title;
@@ -401,7 +402,7 @@ std::string RenderForm(const PageContext& ctx, const FormView& view) {
                                    {"lead", inquiry ? s.inquiry_lead : s.apply_lead},
                                    {"notices", Raw{Notices(view.notices)}},
                                    {"action", inquiry ? "/inquiry" : "/apply"},
-                                   {"enctype", Raw{inquiry ? R"( enctype="multipart/form-data")" : ""}},
+                                   {"enctype", Raw{R"( enctype="multipart/form-data")"}},
                                    {"hidden", Raw{HiddenInputs(view.csrf_token, ctx.lang)}},
                                    {"optional", s.optional_note},
                                    {"fields", Raw{fields}},

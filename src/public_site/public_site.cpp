@@ -232,7 +232,7 @@ http::Response PublicSite::Submit(http::Request& request, CaseKind kind) {
     const Strings& s = StringsFor(choice.lang);
     const PageContext ctx{choice.lang, kind == CaseKind::kRelativeInquiry ? "/inquiry" : "/apply"};
     const FormSession session = NewFormSession(request);
-    const bool sent_files = kind == CaseKind::kRelativeInquiry && !posted.files.empty();
+    const bool sent_files = !posted.files.empty();
 
     FormView view;
     view.kind = kind;
@@ -258,7 +258,7 @@ http::Response PublicSite::Submit(http::Request& request, CaseKind kind) {
 
     Validation validation = ValidateFields(kind, posted.fields);
     std::vector<intake::Attachment> attachments;
-    if (kind == CaseKind::kRelativeInquiry) CheckPhotos(posted.files, validation.problems, attachments);
+    CheckPhotos(posted.files, validation.problems, attachments);
     if (!validation.ok()) {
         view.problems = validation.problems;
         add_error(std::string(s.errors_summary));

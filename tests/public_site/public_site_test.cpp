@@ -533,6 +533,28 @@ TEST_F(SiteTest, AnInquiryWithPhotosStoresThemWithoutMetadata) {
     }
 }
 
+TEST_F(SiteTest, AnApplicationTakesPhotosToo) {
+    Browser b;
+    const auto form = Get("/apply?lang=en", &b);
+    EXPECT_TRUE(Has(form.body, R"(enctype="multipart/form-data")"));
+    EXPECT_TRUE(Has(form.body, R"(type="file")"));
+    const Bytes jpeg = samples::JpegWithMetadata();
+    const auto r = PostMultipart("/apply", b, {{"unit", "3rd battalion"}, {"contact", "@someone"}},
+                                 {{"photo", "id.jpg", "image/jpeg", std::string(AsString(jpeg))}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string receipt = ReceiptIn(r.body);
+    const auto rec = CaseOf(receipt);
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(rec->kind, CaseKind::kSurrenderApplication);
+    const auto attachments = store_->AttachmentsOfCase(rec->id);
+    ASSERT_EQ(attachments.size(), 1u);
+    const auto key = CaseKey(receipt);
+    auto plain = intake::OpenSealed(rec->id, "attachment", store_->FindAttachment(attachments[0].id)->ciphertext,
+                                    &key, {});
+    ASSERT_TRUE(plain.ok());
+    EXPECT_FALSE(samples::Contains(*plain, "GPS"));
+}
+
 TEST_F(SiteTest, ANonImageNamedJpgIsRejected) {
     Browser b;
     Get("/inquiry?lang=en", &b);
