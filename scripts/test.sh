@@ -10,7 +10,7 @@ scripts/install-deps.sh --test
 (cd e2e && npm ci --no-audit --no-fund)
 
 BUILD=build/test
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIFELINE_SANITIZE=ON -DLIFELINE_TESTS=ON -DLIFELINE_BENCH=ON
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIFELINE_SANITIZE=ON -DLIFELINE_TESTS=ON -DLIFELINE_BENCH=ON -DLIFELINE_REQUIRE_E2E=ON
 cmake --build "$BUILD" -j "$(nproc)"
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
