@@ -9,7 +9,7 @@ import { href } from './router';
 import {
   CHANNELS, CLOSURE_REASONS, FIELDS, HISTORY_TYPES, INQUIRY_ANSWERS, KINDS, label, OUTCOMES, ROLES, S, STATES, TRIAGE,
 } from './strings';
-import type { CaseDetail, Message, Operator, UserRef, ViewContext } from './types';
+import type { CaseDetail, HistoryEntry, Message, Operator, UserRef, ViewContext } from './types';
 import { handleError, showError, showStatus } from './ui';
 
 interface Pickers {
@@ -59,14 +59,26 @@ function authorName(m: Message): string {
   return m.kind === 'inbound' || m.kind === 'form' ? S.authorPerson : S.authorSystem;
 }
 
+/** The answers of a form message ({name: value}) as a small definition list; null when there are none. */
+function messageFields(m: Message): HTMLElement | null {
+  const entries = Object.entries(m.fields ?? {});
+  if (entries.length === 0) return null;
+  return h('dl', { class: 'facts message-fields' },
+    ...entries.map(([name, value]) => h('div', { class: 'message-field', testid: 'message-field', 'data-field': name },
+      h('dt', {}, label(FIELDS, name)),
+      h('dd', { class: 'user-text' }, valueText(value)))));
+}
+
 function message(m: Message): HTMLElement {
+  const fields = messageFields(m);
   return h('li', { class: `message message-${m.kind}`, testid: 'message', 'data-kind': m.kind, 'data-message-id': m.id },
     h('div', { class: 'message-meta' },
       h('span', { class: 'message-kind' }, label(S.messageKind, m.kind)),
       h('span', {}, authorName(m)),
       h('span', {}, label(CHANNELS, m.channel)),
       h('time', { datetime: new Date(m.at).toISOString() }, formatTime(m.at))),
-    h('p', { class: 'message-text user-text', testid: 'message-text' }, m.text));
+    m.text || !fields ? h('p', { class: 'message-text user-text', testid: 'message-text' }, m.text) : null,
+    fields);
 }
 
 function conversation(c: CaseDetail): HTMLElement {
@@ -85,16 +97,68 @@ function handoffList(c: CaseDetail): HTMLElement {
         ho.outcome ? `${S.outcome}: ${label(OUTCOMES, ho.outcome)}` : S.handoffPending))));
 }
 
-function history(c: CaseDetail): HTMLElement {
+/** Usernames by id (as the strings history entries use), from everything the screen knows. */
+function knownUsers(c: CaseDetail, pickers: Pickers): Map<string, string> {
+  const names = new Map<string, string>();
+  const add = (u: UserRef | null | undefined) => {
+    if (u && !names.has(String(u.id))) names.set(String(u.id), u.username);
+  };
+  pickers.operators.forEach(add);
+  pickers.coordinators.forEach(add);
+  add(c.assignee);
+  c.handoffs.forEach((ho) => add(ho.coordinator));
+  c.history.forEach((e) => add(e.actor));
+  c.messages.forEach((m) => add(m.author));
+  return names;
+}
+
+/** A state as recorded in history: "closed:completed" → "Closed (Completed)". */
+function stateText(value: string | null): string {
+  if (!value) return S.none;
+  const colon = value.indexOf(':');
+  if (colon < 0) return label(STATES, value);
+  const state = value.slice(0, colon);
+  const detail = value.slice(colon + 1);
+  const table: Record<string, string> = state === 'closed' ? CLOSURE_REASONS : state === 'answered' ? INQUIRY_ANSWERS : {};
+  const stateLabel = label(STATES, state);
+  return detail ? S.historyStateDetail(stateLabel, label(table, detail)) : stateLabel;
+}
+
+function historyText(e: HistoryEntry, names: Map<string, string>): string {
+  const what = label(HISTORY_TYPES, e.type);
+  const user = (id: string | null): string => {
+    if (!id || id === '0') return S.unassigned;
+    return names.get(id) ?? S.userById(id);
+  };
+  switch (e.type) {
+    case 'transition':
+      return S.historyChange(what, stateText(e.from), stateText(e.to));
+    case 'triage':
+      return S.historyChange(what, label(TRIAGE, e.from), label(TRIAGE, e.to));
+    case 'suspect':
+      return e.to === 'true' ? S.historySuspectOn : S.historySuspectOff;
+    case 'assign':
+      return S.historyChange(what, user(e.from), user(e.to));
+    case 'handoff': {
+      const fields = (e.from ?? '').split(',').filter((f) => f !== '').map((f) => label(FIELDS, f));
+      return S.historyHandoff(e.to ? names.get(e.to) ?? S.userById(e.to) : S.none,
+        fields.length ? fields.join(', ') : S.handoffNothingReleased);
+    }
+    case 'handoff_outcome':
+      return S.historyOutcome(what, label(OUTCOMES, e.to));
+    default:
+      return e.from || e.to ? S.historyChange(what, e.from || S.none, e.to || S.none) : what;
+  }
+}
+
+function history(c: CaseDetail, names: Map<string, string>): HTMLElement {
   if (c.history.length === 0) return h('p', { class: 'empty' }, S.noHistory);
   return h('ol', { class: 'plain-list history', testid: 'history' },
     ...c.history.map((e) => h('li', { testid: 'history-item', 'data-type': e.type },
       h('div', { class: 'message-meta' },
         h('time', { datetime: new Date(e.at).toISOString() }, formatTime(e.at)),
         h('span', {}, e.actor ? e.actor.username : S.authorSystem)),
-      h('p', {},
-        label(HISTORY_TYPES, e.type),
-        e.from || e.to ? `: ${e.from ? label(STATES, e.from) : S.none} → ${e.to ? label(STATES, e.to) : S.none}` : ''),
+      h('p', {}, historyText(e, names)),
       e.reason ? h('p', { class: 'user-text muted' }, e.reason) : null)));
 }
 
@@ -250,7 +314,7 @@ export function mountCase(root: HTMLElement, ctx: ViewContext, caseId: number): 
           suspectForm(c),
           handoffForm(c),
           section(S.handoffsOfCase, 'handoffs-panel', handoffList(c)),
-          section(S.historyTitle, 'history-panel', history(c)))));
+          section(S.historyTitle, 'history-panel', history(c, knownUsers(c, pickers))))));
     root.replaceChildren(view);
     const target = focusKey ? root.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusKey)}"]`) : null;
     (target ?? heading).focus({ preventScroll: !!target });

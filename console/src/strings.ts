@@ -164,6 +164,13 @@ export const S = {
   handoffPending: 'Awaiting outcome',
   historyTitle: 'History',
   noHistory: 'No history.',
+  historyChange: (what: string, from: string, to: string) => `${what}: ${from} → ${to}`,
+  historyStateDetail: (state: string, detail: string) => `${state} (${detail})`,
+  historySuspectOn: 'Marked as suspect',
+  historySuspectOff: 'Suspect mark removed',
+  historyHandoff: (coordinator: string, fields: string) => `Handed off to ${coordinator}: ${fields}`,
+  historyOutcome: (what: string, outcome: string) => `${what}: ${outcome}`,
+  userById: (id: string) => `#${id}`,
 
   // Coordinator
   handoffsTitle: 'Hand-offs',
@@ -275,7 +282,7 @@ export const HISTORY_TYPES: Record<string, string> = {
   suspect: 'Suspect flag',
   assign: 'Assignment',
   handoff: 'Hand-off',
-  outcome: 'Hand-off outcome',
+  handoff_outcome: 'Hand-off outcome',
 };
 
 // Form field labels, application and inquiry forms together.

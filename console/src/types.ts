@@ -56,6 +56,8 @@ export interface Message {
   channel: string;
   at: number;
   text: string;
+  /** Form answers ({name: value}); present on `form` messages, whose `text` is then empty. */
+  fields?: Record<string, unknown>;
 }
 
 export interface HistoryEntry {
