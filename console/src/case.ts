@@ -39,8 +39,8 @@ function details(c: CaseDetail): HTMLElement {
     [S.created, formatTime(c.created_at), 'case-created'],
     [S.updated, formatTime(c.updated_at), 'case-updated'],
   ];
-  if (c.closure_reason) rows.push([S.closureReason, label(CLOSURE_REASONS, c.closure_reason), 'case-closure']);
-  if (c.inquiry_answer) rows.push([S.inquiryAnswer, label(INQUIRY_ANSWERS, c.inquiry_answer), 'case-answer']);
+  if (c.closure_reason && c.closure_reason !== 'none') rows.push([S.closureReason, label(CLOSURE_REASONS, c.closure_reason), 'case-closure']);
+  if (c.inquiry_answer && c.inquiry_answer !== 'none') rows.push([S.inquiryAnswer, label(INQUIRY_ANSWERS, c.inquiry_answer), 'case-answer']);
   return h('dl', { class: 'facts' }, ...rows.flatMap(([k, v, id]) => [h('dt', {}, k), h('dd', { testid: id }, v)]));
 }
 
