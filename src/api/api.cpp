@@ -280,6 +280,7 @@ void RegisterRoutes(http::Router& router, ApiDeps& deps) {
                }));
 
     if (deps.cases) RegisterCaseRoutes(router, deps);
+    if (deps.queue) RegisterQueueRoutes(router, deps);
 
     router.Add("GET", "/api/v1/audit/verify",
                Guard(deps, {Action::kAuditRead}, [&deps](http::Request&, const auth::Principal& p) {

@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/rate_limiter.hpp"
 #include "http/router.hpp"
+#include "queue/queue_service.hpp"
 
 namespace lifeline::api {
 
@@ -32,6 +33,7 @@ struct ApiDeps {
     const Clock& clock;
     ApiConfig config;
     cases::CaseService* cases = nullptr;  ///< case routes are registered when set
+    queue::QueueService* queue = nullptr; ///< queue and wallboard routes are registered when set
 };
 
 /// Name of the session cookie for a configuration.
@@ -53,6 +55,9 @@ void RegisterRoutes(http::Router& router, ApiDeps& deps);
 
 /// Registers /api/v1/cases*, /api/v1/handoffs*, /api/v1/operators, /api/v1/coordinators.
 void RegisterCaseRoutes(http::Router& router, ApiDeps& deps);
+
+/// Registers /api/v1/queue/* and /api/v1/wallboard.
+void RegisterQueueRoutes(http::Router& router, ApiDeps& deps);
 
 /// Maps an error to its HTTP status and JSON body (http::ErrorResponse).
 http::Response ErrorResponse(const Error& error);

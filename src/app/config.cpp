@@ -35,6 +35,17 @@ Setter Span(Duration& field, std::int64_t min, std::int64_t max) {
     };
 }
 
+/// Whole seconds in the file, kept as milliseconds.
+Setter Seconds(std::chrono::milliseconds& field, std::int64_t min, std::int64_t max) {
+    return [&field, min, max](const toml::node& n) -> std::optional<std::string> {
+        auto v = n.value<std::int64_t>();
+        if (!n.is_integer() || !v) return "expected an integer";
+        if (*v < min || *v > max) return fmt::format("expected an integer from {} to {}", min, max);
+        field = std::chrono::seconds(*v);
+        return std::nullopt;
+    };
+}
+
 Setter Text(std::string& field, std::function<std::optional<std::string>(const std::string&)> check = {}) {
     return [&field, check](const toml::node& n) -> std::optional<std::string> {
         if (!n.is_string()) return "expected a string";
@@ -136,6 +147,12 @@ std::map<std::string, Setter> Setters(Config& c, std::optional<http::TlsConfig>&
     s["site.submissions_per_client"] = Number(c.site.submissions_per_client.count, 1, 1e9);
     s["site.submissions_per_contact"] = Number(c.site.submissions_per_contact.count, 1, 1e9);
     s["site.lookups_per_client"] = Number(c.site.lookups_per_client.count, 1, 1e9);
+    auto& q = c.queue;
+    s["queue.offer_timeout_seconds"] = Seconds(q.engine.offer_timeout, 5, 600);
+    s["queue.overflow_after_seconds"] = Seconds(q.engine.overflow_after, 0, 86'400);
+    s["queue.wrap_up_seconds"] = Seconds(q.engine.wrap_up, 0, 3'600);
+    s["queue.max_chats"] = Integer(q.engine.max_chats, 1, 50);
+    s["queue.service_level_seconds"] = Seconds(q.service_level, 1, 3'600);
     s["log.level"] = Text(c.log_level, [](const std::string& v) -> std::optional<std::string> {
         for (auto l : {"trace", "debug", "info", "warn", "error"})
             if (v == l) return std::nullopt;

@@ -9,6 +9,7 @@
 #include "core/result.hpp"
 #include "http/server.hpp"
 #include "public_site/public_site.hpp"
+#include "queue/queue_service.hpp"
 
 namespace lifeline::app {
 
@@ -27,6 +28,9 @@ struct Config {
     public_site::PublicSiteConfig site;
     /// [console] dir: the built operator console (console/dist), served under /console/.
     std::string console_dir = LIFELINE_DEFAULT_CONSOLE_DIR;
+    /// [queue]: offer_timeout_seconds (20), overflow_after_seconds (60), wrap_up_seconds (30),
+    /// max_chats (3) per operator, service_level_seconds (20: T of the wallboard's SL).
+    queue::QueueServiceConfig queue;
     /// [log] level: trace, debug, info, warn, error.
     std::string log_level = "info";
 };

@@ -23,6 +23,7 @@
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "intake/intake_service.hpp"
+#include "queue/queue_service.hpp"
 #include "public_site/public_site.hpp"
 
 namespace lifeline::app {
@@ -91,10 +92,28 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
     const Clock& clock = SystemClock::Instance();
     intake::IntakeService intake(*dir->store, dir->secrets, clock);
     cases::CaseService cases(*dir->store, *dir->audit, clock);
+    // The contact queue: rebuilt from its log (original clocks kept); every committed inbound
+    // contact enters it. Declared before the server so that it outlives every request.
+    std::unique_ptr<queue::QueueService> contact_queue;
+    try {
+        contact_queue = std::make_unique<queue::QueueService>(*dir->store, clock, config.queue);
+    } catch (const LifelineError& e) {
+        return Fail(Error{e.code(), fmt::format("queue: {}", e.what())});
+    }
+    intake.OnIntake([&q = *contact_queue](const intake::IntakeOutcome& outcome, const intake::InboundContact& c) {
+        try {
+            if (auto r = q.EnterCase(outcome.case_id, c.channel, c.kind, c.language); !r)
+                spdlog::error("queue: case {} not queued: {}", outcome.case_id.value, r.error().message);
+        } catch (const std::exception& e) {
+            // The contact is stored; the queue's write failed and is retried with its next step.
+            spdlog::error("queue: case {} not queued: {}", outcome.case_id.value, e.what());
+        }
+    });
 
     http::Router router;
     http::Metrics metrics;
     api::ApiDeps deps{*dir->auth, *dir->audit, clock, config.api, &cases};
+    deps.queue = contact_queue.get();
     api::RegisterRoutes(router, deps);
     config.site.secure_cookies = config.api.secure_cookies;
     public_site::PublicSite site(intake, clock, crypto::DeriveKey(dir->secrets.session_key, "lifeline/v1/public-site"),

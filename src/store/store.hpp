@@ -183,6 +183,31 @@ struct IntakeWrite {
     std::int64_t at_ms = 0;                      ///< becomes the case's updated_ms and last_inbound_ms
 };
 
+/// One line of the contact queue's log (queue/queue_event.hpp), in the store's terms: ids, codes
+/// and times only, nothing personal. The store keeps the enum names as given (queue/ owns them and
+/// converts); it assigns id, which orders the log.
+struct QueueEventRecord {
+    std::int64_t id = 0;               ///< assigned by the store: 1, 2, 3, ... in append order
+    std::int64_t at_ms = 0;            ///< when the step happened
+    std::string type;                  ///< "enter", "offer", "accept", ... (queue::ToString(QueueEventType))
+    std::int64_t entry_id = 0;
+    std::int64_t operator_id = 0;      ///< 0 = none
+    std::int64_t to_operator_id = 0;   ///< transfer target; 0 = none
+    std::int64_t case_id = 0;          ///< 0 = no case yet
+    std::string channel;               ///< ToString(Channel)
+    std::string language;              ///< "ru", "uk", "en"
+    std::string kind;                  ///< ToString(CaseKind)
+    std::int64_t priority = 0;
+    std::int64_t owner_id = 0;         ///< the case's owner for sticky routing; 0 = none
+    std::string media;                 ///< "chat" or "call"
+    std::int64_t enter_ms = 0;         ///< when the entry first entered the queue
+    std::int64_t wait_ms = 0;
+    std::int64_t duration_ms = 0;
+    bool callback = false;
+    bool withdrawn = false;
+    std::int64_t segment = 0;
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -261,6 +286,15 @@ public:
     /// Attachments of a case without their ciphertext (metadata only), in order.
     virtual std::vector<AttachmentRecord> AttachmentsOfCase(CaseId case_id) = 0;
     virtual std::optional<AttachmentRecord> FindAttachment(std::int64_t id) = 0;
+
+    // ---- contact queue log: append-only ----
+    /// Appends the events in order, all in one transaction (all or none); ids are assigned in
+    /// that order. An empty vector writes nothing.
+    virtual void AppendQueueEvents(const std::vector<QueueEventRecord>& events) = 0;
+    /// Events with id >= from_id in id order, at most limit.
+    virtual std::vector<QueueEventRecord> ReadQueueEvents(std::int64_t from_id, std::size_t limit) = 0;
+    /// Events with at_ms >= from_ms, in id order (the statistics of a day).
+    virtual std::vector<QueueEventRecord> ReadQueueEventsSince(std::int64_t from_ms) = 0;
 };
 
 }  // namespace lifeline::store

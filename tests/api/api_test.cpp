@@ -30,6 +30,12 @@ protected:
         intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
         cases_ = std::make_unique<cases::CaseService>(*store_, *audit_, clock_);
         deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*auth_, *audit_, clock_, {}, cases_.get()});
+        queue::QueueServiceConfig queue_config;
+        queue_config.timer = false;
+        queue_config.engine.max_chats = 1;
+        queue_config.engine.wrap_up = std::chrono::milliseconds(0);
+        queue_ = std::make_unique<queue::QueueService>(*store_, clock_, queue_config);
+        deps_->queue = queue_.get();
         api::RegisterRoutes(router_, *deps_);
         Bytes secret;
         auto admin_token = FirstLogin("admin", admin_.one_time_password, "admin password 1", &secret);
@@ -83,6 +89,7 @@ protected:
 
     http::Router router_;
     std::unique_ptr<api::ApiDeps> deps_;
+    std::unique_ptr<queue::QueueService> queue_;
     std::map<Role, Session> sessions_;
     UserId victim_;
     std::unique_ptr<intake::IntakeService> intake_;
@@ -129,6 +136,11 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"GET", "/api/v1/coordinators", "", auth::Action::kCaseHandoff},
         {"GET", "/api/v1/handoffs", "", auth::Action::kHandoffRead},
         {"POST", "/api/v1/handoffs/{handoff}/outcome", R"({"outcome":"surrendered"})", auth::Action::kHandoffOutcome},
+        {"POST", "/api/v1/queue/presence", R"({"presence":"away"})", auth::Action::kPresenceSet},
+        {"GET", "/api/v1/queue/mine", "", auth::Action::kQueueTake},
+        {"GET", "/api/v1/queue/waiting", "", auth::Action::kQueueTake},
+        {"GET", "/api/v1/wallboard", "", auth::Action::kWallboardRead},
+        // accept, reject and complete: QueueRoutesOfferAcceptCompleteAndTheWallboard.
     };
     for (const auto& route : routes) {
         for (Role role : auth::kAllRoles) {
@@ -164,6 +176,109 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
             EXPECT_EQ(Call(route.method, target, nullptr, body).status, 401) << label;
         }
     }
+}
+
+// Three operators, a burst of ten applications through intake, and the queue through the API:
+// who is offered what in which order, accept/complete, the line, and the wallboard's figures.
+TEST_F(ApiTest, QueueRoutesOfferAcceptCompleteAndTheWallboard) {
+    using namespace std::chrono_literals;
+    intake_->OnIntake([this](const intake::IntakeOutcome& o, const intake::InboundContact& c) {
+        ASSERT_TRUE(queue_->EnterCase(o.case_id, c.channel, c.kind, c.language).ok());
+    });
+    auto admin = auth_->Authenticate(sessions_[Role::kAdmin].token);
+    auto account = auth_->AddUser(*admin->team_keys, admin->user, "op2", Role::kOperator);
+    ASSERT_TRUE(account.ok());
+    Bytes secret;
+    const std::string op2_token = FirstLogin("op2", account->one_time_password, "op2 password 1", &secret);
+    Session op2{op2_token, auth_->Authenticate(op2_token)->csrf_token, account->id};
+    Session& op = sessions_[Role::kOperator];
+    Session& sup = sessions_[Role::kSupervisor];
+
+    const std::int64_t midnight = ToUnixMillis(clock_.Now()) - ToUnixMillis(clock_.Now()) % 86'400'000;
+    // (The fixture's clock starts at 00:00 UTC; sessions would expire if it jumped ahead.)
+    EXPECT_EQ(Call("POST", "/api/v1/queue/presence", &op, R"({"presence":"wrap_up"})").status, 400);
+    EXPECT_EQ(Call("POST", "/api/v1/queue/presence", &op, R"({"presence":"asleep"})").status, 400);
+    for (Session* s : {&op, &op2, &sup}) {
+        auto r = Call("POST", "/api/v1/queue/presence", s, R"({"presence":"available"})");
+        ASSERT_EQ(r.status, 200) << r.body;
+        EXPECT_EQ(json::parse(r.body).at("presence"), "available");
+        clock_.Advance(1s);
+    }
+    std::vector<CaseId> cases;  // entry i+1 is cases[i]
+    for (int i = 0; i < 10; ++i) {
+        intake::InboundContact c;
+        c.fields = {{"unit", "unit " + std::to_string(i)}, {"contact", "@someone"}};
+        c.language = i % 2 ? "uk" : "ru";
+        cases.push_back(intake_->Submit(c)->case_id);
+        if (i < 9) clock_.Advance(1s);
+    }
+    auto mine = [&](Session& s) { return json::parse(Call("GET", "/api/v1/queue/mine", &s).body).as_object(); };
+    auto offer_of = [&](Session& s) -> std::int64_t {
+        auto m = mine(s);
+        const auto& offers = m.at("offers").as_array();
+        return offers.size() == 1 ? offers[0].at("id").as_int64() : 0;
+    };
+    // The three oldest went out by idle time: op, op2, sup; each at capacity (one chat).
+    EXPECT_EQ(offer_of(op), 1);
+    EXPECT_EQ(offer_of(op2), 2);
+    EXPECT_EQ(offer_of(sup), 3);
+    auto m = mine(op);
+    EXPECT_EQ(m.at("offers").at(0).at("case_id").as_int64(), cases[0].value);
+    EXPECT_EQ(m.at("offers").at(0).at("wait_ms").as_int64(), 9000);
+    EXPECT_EQ(m.at("presence"), "available");  // chats full, but a call could still come
+
+    auto act = [&](Session& s, std::int64_t entry, const char* verb) {
+        return Call("POST", "/api/v1/queue/entries/" + std::to_string(entry) + "/" + verb, &s).status;
+    };
+    EXPECT_EQ(act(op2, 1, "accept"), 409);     // offered to someone else
+    EXPECT_EQ(act(op, 99, "accept"), 404);     // no such entry
+    EXPECT_EQ(act(op, 1, "complete"), 409);    // not connected yet
+    EXPECT_EQ(act(op, 1, "accept"), 200);      // waited 9 s
+    EXPECT_EQ(act(op2, 2, "accept"), 200);     // 8 s
+    EXPECT_EQ(act(sup, 3, "accept"), 200);     // 7 s
+    EXPECT_EQ(mine(op).at("active").at(0).at("id").as_int64(), 1);
+    EXPECT_EQ(Call("POST", "/api/v1/queue/entries/1/accept", &sessions_[Role::kCoordinator]).status, 403);
+
+    clock_.Advance(8s);
+    EXPECT_EQ(act(sup, 3, "complete"), 200);  // sup is free first: entry 4 is his
+    EXPECT_EQ(offer_of(sup), 4);
+    clock_.Advance(1s);
+    EXPECT_EQ(act(op, 1, "complete"), 200);
+    EXPECT_EQ(offer_of(op), 5);
+    clock_.Advance(1s);
+    EXPECT_EQ(act(sup, 4, "accept"), 200);  // entry 4 entered 16 s ago
+    EXPECT_EQ(act(op, 5, "reject"), 200);   // declined: entry 5 waits again, not for him
+    EXPECT_EQ(offer_of(op), 6);             // the next in line goes to him
+    EXPECT_EQ(act(op, 6, "accept"), 200);   // entered 14 s ago
+
+    auto waiting = json::parse(Call("GET", "/api/v1/queue/waiting", &op2).body).as_object();
+    const auto& items = waiting.at("items").as_array();
+    ASSERT_EQ(items.size(), 5u);  // 5, 7, 8, 9, 10 in order
+    std::vector<std::int64_t> ids;
+    for (const auto& e : items) ids.push_back(e.at("id").as_int64());
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{5, 7, 8, 9, 10}));
+    EXPECT_EQ(items[0].at("wait_ms").as_int64(), 15000);
+    EXPECT_EQ(items[0].at("case_id").as_int64(), cases[4].value);
+    ASSERT_TRUE(queue_->Abandon(QueueEntryId{10}).ok());  // left after 10 s
+
+    auto board = Call("GET", "/api/v1/wallboard", &sup);
+    ASSERT_EQ(board.status, 200) << board.body;
+    auto b = json::parse(board.body).as_object();
+    EXPECT_EQ(b.at("day_start").as_int64(), midnight);
+    EXPECT_EQ(b.at("service_level_seconds").as_int64(), 20);
+    EXPECT_EQ(b.at("waiting").as_int64(), 4);
+    EXPECT_EQ(b.at("longest_wait_ms").as_int64(), 15000);
+    EXPECT_EQ(b.at("connected").as_int64(), 3);
+    EXPECT_EQ(b.at("operators").at("available").as_int64(), 3);
+    const auto& today = b.at("today");
+    EXPECT_EQ(today.at("offered").as_int64(), 10);
+    EXPECT_EQ(today.at("answered").as_int64(), 5);
+    EXPECT_EQ(today.at("answered_within_service_level").as_int64(), 5);
+    EXPECT_EQ(today.at("abandoned").as_int64(), 1);
+    EXPECT_DOUBLE_EQ(today.at("service_level").as_double(), 1.0);
+    EXPECT_DOUBLE_EQ(today.at("asa_seconds").as_double(), (9 + 8 + 7 + 16 + 14) / 5.0);
+    EXPECT_DOUBLE_EQ(today.at("abandon_rate").as_double(), 0.1);
+    EXPECT_EQ(Call("GET", "/api/v1/wallboard", &op).status, 403);
 }
 
 TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {

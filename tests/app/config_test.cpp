@@ -69,5 +69,37 @@ TEST(Config, ErrorsNameTheKeyAndLeaveTheConfigAlone) {
     }
 }
 
+TEST(Config, QueueKeys) {
+    Config c;
+    EXPECT_EQ(c.queue.engine.offer_timeout, std::chrono::seconds(20));
+    EXPECT_EQ(c.queue.service_level, std::chrono::seconds(20));
+    auto r = ApplyConfigText(c, R"(
+[queue]
+offer_timeout_seconds = 30
+overflow_after_seconds = 120
+wrap_up_seconds = 0
+max_chats = 2
+service_level_seconds = 15
+)");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(c.queue.engine.offer_timeout, std::chrono::seconds(30));
+    EXPECT_EQ(c.queue.engine.overflow_after, std::chrono::seconds(120));
+    EXPECT_EQ(c.queue.engine.wrap_up, std::chrono::milliseconds(0));
+    EXPECT_EQ(c.queue.engine.max_chats, 2);
+    EXPECT_EQ(c.queue.service_level, std::chrono::seconds(15));
+
+    for (auto [text, key] : {std::pair{"[queue]\noffer_timeout_seconds = 1", "queue.offer_timeout_seconds"},
+                             {"[queue]\nmax_chats = 0", "queue.max_chats"},
+                             {"[queue]\nservice_level_seconds = \"20\"", "queue.service_level_seconds"},
+                             {"[queue]\nwrap_up_seconds = -1", "queue.wrap_up_seconds"},
+                             {"[queue]\nlanes = 2", "queue.lanes"}}) {
+        Config bad;
+        auto e = ApplyConfigText(bad, text);
+        ASSERT_FALSE(e.ok()) << text;
+        EXPECT_NE(e.error().message.find(key), std::string::npos) << e.error().message;
+        EXPECT_EQ(bad.queue.engine.max_chats, 3);
+    }
+}
+
 }  // namespace
 }  // namespace lifeline::app

@@ -1232,6 +1232,108 @@ TEST_P(StoreContract, AttachmentsListMetadataAndFindReturnsCiphertext) {
     EXPECT_TRUE(store().AttachmentsOfCase(CaseId{1}).empty());
 }
 
+// ---- contact queue log ----
+
+QueueEventRecord QueueEvent(std::int64_t at_ms, std::string type, std::int64_t entry) {
+    QueueEventRecord e;
+    e.at_ms = at_ms;
+    e.type = std::move(type);
+    e.entry_id = entry;
+    e.operator_id = 7;
+    e.to_operator_id = 8;
+    e.case_id = 123456789;
+    e.channel = "telegram";
+    e.language = "uk";
+    e.kind = "relative_inquiry";
+    e.priority = -3;
+    e.owner_id = 9;
+    e.media = "call";
+    e.enter_ms = at_ms - 5;
+    e.wait_ms = 4000;
+    e.duration_ms = 60000;
+    e.callback = true;
+    e.withdrawn = true;
+    e.segment = 2;
+    return e;
+}
+
+auto Tie(const QueueEventRecord& e) {
+    return std::tie(e.id, e.at_ms, e.type, e.entry_id, e.operator_id, e.to_operator_id, e.case_id, e.channel,
+                    e.language, e.kind, e.priority, e.owner_id, e.media, e.enter_ms, e.wait_ms, e.duration_ms,
+                    e.callback, e.withdrawn, e.segment);
+}
+
+TEST_P(StoreContract, QueueEventsRoundTripEveryFieldInOrder) {
+    EXPECT_TRUE(store().ReadQueueEvents(1, 100).empty());
+    store().AppendQueueEvents({});
+    EXPECT_TRUE(store().ReadQueueEvents(1, 100).empty());
+
+    std::vector<QueueEventRecord> batch = {QueueEvent(1000, "enter", 1), QueueEvent(1001, "offer", 1)};
+    batch[1].callback = false;
+    batch[1].withdrawn = false;
+    batch[1].owner_id = 0;
+    batch[1].case_id = 0;
+    store().AppendQueueEvents(batch);
+    store().AppendQueueEvents({QueueEvent(999, "enter", 2)});  // an earlier time still goes last
+
+    auto all = store().ReadQueueEvents(0, 100);
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_LT(all[0].id, all[1].id);
+    EXPECT_LT(all[1].id, all[2].id);
+    for (std::size_t i = 0; i < 2; ++i) {
+        QueueEventRecord expected = batch[i];
+        expected.id = all[i].id;
+        EXPECT_EQ(Tie(all[i]), Tie(expected)) << i;
+    }
+    EXPECT_EQ(all[2].entry_id, 2);
+    EXPECT_EQ(all[2].at_ms, 999);
+}
+
+TEST_P(StoreContract, ReadQueueEventsPagesById) {
+    for (int i = 0; i < 5; ++i) store().AppendQueueEvents({QueueEvent(100 + i, "enter", i + 1)});
+    auto first = store().ReadQueueEvents(1, 2);
+    ASSERT_EQ(first.size(), 2u);
+    auto rest = store().ReadQueueEvents(first.back().id + 1, 100);
+    ASSERT_EQ(rest.size(), 3u);
+    EXPECT_EQ(rest[0].entry_id, 3);
+    EXPECT_EQ(rest[2].entry_id, 5);
+    EXPECT_TRUE(store().ReadQueueEvents(rest.back().id + 1, 100).empty());
+    EXPECT_TRUE(store().ReadQueueEvents(1, 0).empty());
+}
+
+TEST_P(StoreContract, ReadQueueEventsSinceSelectsByTimeInIdOrder) {
+    store().AppendQueueEvents({QueueEvent(50, "enter", 1), QueueEvent(200, "offer", 1), QueueEvent(150, "enter", 2),
+                               QueueEvent(300, "accept", 1)});
+    auto since = store().ReadQueueEventsSince(150);
+    ASSERT_EQ(since.size(), 3u);
+    EXPECT_EQ(since[0].type, "offer");
+    EXPECT_EQ(since[1].type, "enter");
+    EXPECT_EQ(since[2].type, "accept");
+    EXPECT_TRUE(store().ReadQueueEventsSince(301).empty());
+    EXPECT_EQ(store().ReadQueueEventsSince(0).size(), 4u);
+}
+
+TEST_P(StoreContract, QueueEventBatchesFromManyThreadsKeepTheirOrder) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([this, t] {
+            for (int b = 0; b < 10; ++b) {
+                std::vector<QueueEventRecord> batch;
+                for (int i = 0; i < 3; ++i) batch.push_back(QueueEvent(t * 1000 + b * 10 + i, "enter", t));
+                store().AppendQueueEvents(batch);
+            }
+        });
+    for (auto& th : threads) th.join();
+    auto all = store().ReadQueueEvents(1, 1000);
+    ASSERT_EQ(all.size(), 120u);
+    // A batch is contiguous: one transaction, never interleaved with another.
+    for (std::size_t i = 0; i < all.size(); i += 3) {
+        EXPECT_EQ(all[i].at_ms % 10, 0) << i;
+        EXPECT_EQ(all[i + 1].at_ms, all[i].at_ms + 1);
+        EXPECT_EQ(all[i + 2].at_ms, all[i].at_ms + 2);
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(test::SqliteBackend()),
                          [](const ::testing::TestParamInfo<BackendFactory>& info) { return info.param.name; });
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreCaseList, ::testing::Values(test::SqliteBackend()),

@@ -163,9 +163,37 @@ CREATE TABLE attachments (
 CREATE INDEX attachments_by_case ON attachments (case_id, id);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// The contact queue's log: ids, codes and times only. No foreign keys: case_id is 0 for a
+// contact without a case, and the log outlives whatever it names.
+constexpr std::string_view kMigration3 = R"sql(
+CREATE TABLE queue_events (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms          INTEGER NOT NULL,
+    type           TEXT NOT NULL,
+    entry_id       INTEGER NOT NULL,
+    operator_id    INTEGER NOT NULL,
+    to_operator_id INTEGER NOT NULL,
+    case_id        INTEGER NOT NULL,
+    channel        TEXT NOT NULL,
+    language       TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    priority       INTEGER NOT NULL,
+    owner_id       INTEGER NOT NULL,
+    media          TEXT NOT NULL,
+    enter_ms       INTEGER NOT NULL,
+    wait_ms        INTEGER NOT NULL,
+    duration_ms    INTEGER NOT NULL,
+    callback       INTEGER NOT NULL,
+    withdrawn      INTEGER NOT NULL,
+    segment        INTEGER NOT NULL
+);
+CREATE INDEX queue_events_by_time ON queue_events (at_ms);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, kMigration1},
     {2, kMigration2},
+    {3, kMigration3},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -1205,6 +1205,92 @@ std::optional<AttachmentRecord> SqliteStore::FindAttachment(std::int64_t id) {
     return attachment;
 }
 
+// ---- contact queue log ----
+
+namespace {
+constexpr std::string_view kInsertQueueEvent =
+    "INSERT INTO queue_events (at_ms, type, entry_id, operator_id, to_operator_id, case_id, channel, language, "
+    "kind, priority, owner_id, media, enter_ms, wait_ms, duration_ms, callback, withdrawn, segment) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+#define LIFELINE_QUEUE_EVENT_COLUMNS                                                                          \
+    "SELECT id, at_ms, type, entry_id, operator_id, to_operator_id, case_id, channel, language, kind, priority, " \
+    "owner_id, media, enter_ms, wait_ms, duration_ms, callback, withdrawn, segment FROM queue_events "
+constexpr std::string_view kReadQueueEvents = LIFELINE_QUEUE_EVENT_COLUMNS "WHERE id >= ?1 ORDER BY id LIMIT ?2";
+constexpr std::string_view kReadQueueEventsSince = LIFELINE_QUEUE_EVENT_COLUMNS "WHERE at_ms >= ?1 ORDER BY id";
+#undef LIFELINE_QUEUE_EVENT_COLUMNS
+
+QueueEventRecord ReadQueueEvent(Statement& stmt) {
+    QueueEventRecord r;
+    r.id = stmt.Int(0);
+    r.at_ms = stmt.Int(1);
+    r.type = stmt.Text(2);
+    r.entry_id = stmt.Int(3);
+    r.operator_id = stmt.Int(4);
+    r.to_operator_id = stmt.Int(5);
+    r.case_id = stmt.Int(6);
+    r.channel = stmt.Text(7);
+    r.language = stmt.Text(8);
+    r.kind = stmt.Text(9);
+    r.priority = stmt.Int(10);
+    r.owner_id = stmt.Int(11);
+    r.media = stmt.Text(12);
+    r.enter_ms = stmt.Int(13);
+    r.wait_ms = stmt.Int(14);
+    r.duration_ms = stmt.Int(15);
+    r.callback = stmt.Int(16) != 0;
+    r.withdrawn = stmt.Int(17) != 0;
+    r.segment = stmt.Int(18);
+    return r;
+}
+}  // namespace
+
+void SqliteStore::AppendQueueEvents(const std::vector<QueueEventRecord>& events) {
+    if (events.empty()) return;
+    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+        for (const QueueEventRecord& e : events) {
+            Statement insert = db.Prepare(kInsertQueueEvent);
+            insert.Bind(1, e.at_ms)
+                .Bind(2, e.type)
+                .Bind(3, e.entry_id)
+                .Bind(4, e.operator_id)
+                .Bind(5, e.to_operator_id)
+                .Bind(6, e.case_id)
+                .Bind(7, e.channel)
+                .Bind(8, e.language)
+                .Bind(9, e.kind)
+                .Bind(10, e.priority)
+                .Bind(11, e.owner_id)
+                .Bind(12, e.media)
+                .Bind(13, e.enter_ms)
+                .Bind(14, e.wait_ms)
+                .Bind(15, e.duration_ms)
+                .Bind(16, std::int64_t{e.callback ? 1 : 0})
+                .Bind(17, std::int64_t{e.withdrawn ? 1 : 0})
+                .Bind(18, e.segment)
+                .Run();
+        }
+        return Ok();
+    });
+}
+
+std::vector<QueueEventRecord> SqliteStore::ReadQueueEvents(std::int64_t from_id, std::size_t limit) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kReadQueueEvents);
+    stmt.Bind(1, from_id).Bind(2, ToSqlLimit(limit));
+    std::vector<QueueEventRecord> events;
+    while (stmt.Step()) events.push_back(ReadQueueEvent(stmt));
+    return events;
+}
+
+std::vector<QueueEventRecord> SqliteStore::ReadQueueEventsSince(std::int64_t from_ms) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kReadQueueEventsSince);
+    stmt.Bind(1, from_ms);
+    std::vector<QueueEventRecord> events;
+    while (stmt.Step()) events.push_back(ReadQueueEvent(stmt));
+    return events;
+}
+
 // ---- factory ----
 
 std::unique_ptr<Store> OpenSqliteStore(const SqliteOptions& options) { return std::make_unique<SqliteStore>(options); }

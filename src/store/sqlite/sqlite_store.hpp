@@ -104,6 +104,10 @@ public:
     std::vector<AttachmentRecord> AttachmentsOfCase(CaseId case_id) override;
     std::optional<AttachmentRecord> FindAttachment(std::int64_t id) override;
 
+    void AppendQueueEvents(const std::vector<QueueEventRecord>& events) override;
+    std::vector<QueueEventRecord> ReadQueueEvents(std::int64_t from_id, std::size_t limit) override;
+    std::vector<QueueEventRecord> ReadQueueEventsSince(std::int64_t from_ms) override;
+
     /// Transactions the writer has committed since this instance opened.
     std::uint64_t batches_committed() const noexcept;
     /// Writes acknowledged as committed since this instance opened (failed writes not counted).

@@ -1,0 +1,148 @@
+// /api/v1/queue/* and /api/v1/wallboard: the contact queue for operators and supervisors.
+#include <fmt/format.h>
+
+#include "api/api.hpp"
+#include "api/json_util.hpp"
+
+namespace lifeline::api {
+namespace json = boost::json;
+namespace {
+
+using auth::Action;
+
+std::string_view StateName(queue::EntryState s) {
+    switch (s) {
+        case queue::EntryState::kWaiting:
+            return "waiting";
+        case queue::EntryState::kOffered:
+            return "offered";
+        case queue::EntryState::kConnected:
+            return "connected";
+    }
+    return "waiting";
+}
+
+json::value Optional(std::optional<double> v) {
+    if (!v) return nullptr;
+    return *v;
+}
+
+/// An entry as the console shows it: ids, codes and times only.
+json::object EntryJson(const queue::EntryView& e, std::int64_t wait_ms) {
+    return {{"id", e.id.value},
+            {"case_id", e.contact.case_id.valid() ? json::value(e.contact.case_id.value) : json::value(nullptr)},
+            {"channel", ToString(e.contact.channel)},
+            {"language", e.contact.language},
+            {"kind", ToString(e.contact.kind)},
+            {"media", queue::ToString(e.media)},
+            {"state", StateName(e.state)},
+            {"callback", e.callback},
+            {"overflowed", e.overflowed},
+            {"operator_id", e.op ? json::value(e.op->value) : json::value(nullptr)},
+            {"entered_at", ToUnixMillis(e.enter_at)},
+            {"queued_at", ToUnixMillis(e.queued_at)},
+            {"wait_ms", wait_ms}};
+}
+
+json::object OperatorJson(const std::optional<queue::OperatorView>& v) {
+    if (!v) return {{"presence", "offline"}, {"active_chats", 0}, {"active_calls", 0}, {"max_chats", 0}};
+    return {{"presence", queue::ToString(v->presence)},
+            {"active_chats", v->active_chats},
+            {"active_calls", v->active_calls},
+            {"max_chats", v->max_chats}};
+}
+
+Result<QueueEntryId> EntryParam(const http::Request& req) {
+    auto v = PathInt(req, "id");
+    if (!v) return v.error();
+    return QueueEntryId{*v};
+}
+
+}  // namespace
+
+void RegisterQueueRoutes(http::Router& router, ApiDeps& deps) {
+    queue::QueueService& qs = *deps.queue;
+
+    router.Add("POST", "/api/v1/queue/presence",
+               Guard(deps, {Action::kPresenceSet}, [&qs](http::Request& req, const auth::Principal& p) {
+                   auto body = ParseBody(req);
+                   if (!body) return ErrorResponse(body.error());
+                   auto name = StringField(*body, "presence", 32);
+                   if (!name) return ErrorResponse(name.error());
+                   auto presence = queue::ParsePresence(*name);
+                   if (!presence || *presence == queue::Presence::kWrapUp)
+                       return ErrorResponse(Error{ErrorCode::kInvalidArgument,
+                                                  "'presence' must be available, busy, away or offline"});
+                   if (auto r = qs.SetPresence(p.user, *presence); !r) return ErrorResponse(r.error());
+                   return JsonResponse(200, OperatorJson(qs.Operator(p.user)));
+               }));
+
+    router.Add("GET", "/api/v1/queue/mine",
+               Guard(deps, {Action::kQueueTake}, [&qs](http::Request&, const auth::Principal& p) {
+                   json::array offers, active;
+                   for (const auto& e : qs.Mine(p.user))
+                       (e.offered ? offers : active).push_back(EntryJson(e.entry, e.wait_ms));
+                   json::object out = OperatorJson(qs.Operator(p.user));
+                   out["offers"] = std::move(offers);
+                   out["active"] = std::move(active);
+                   return JsonResponse(200, out);
+               }));
+
+    auto entry_route = [&deps, &qs](std::string_view verb) {
+        return Guard(deps, {Action::kQueueTake},
+                     [&qs, verb = std::string(verb)](http::Request& req, const auth::Principal& p) -> http::Response {
+                         auto id = EntryParam(req);
+                         if (!id) return ErrorResponse(id.error());
+                         Result<void> r = verb == "accept"   ? qs.Accept(p.user, *id)
+                                          : verb == "reject" ? qs.Reject(p.user, *id)
+                                                             : qs.Complete(p.user, *id);
+                         if (!r) return ErrorResponse(r.error());
+                         json::object out{{"id", id->value}, {"done", verb}};
+                         if (auto view = qs.Entry(*id)) out["entry"] = EntryJson(*view, 0);
+                         return JsonResponse(200, out);
+                     });
+    };
+    router.Add("POST", "/api/v1/queue/entries/{id}/accept", entry_route("accept"));
+    router.Add("POST", "/api/v1/queue/entries/{id}/reject", entry_route("reject"));
+    router.Add("POST", "/api/v1/queue/entries/{id}/complete", entry_route("complete"));
+
+    router.Add("GET", "/api/v1/queue/waiting",
+               Guard(deps, {Action::kQueueTake}, [&deps, &qs](http::Request&, const auth::Principal&) {
+                   const std::int64_t now = ToUnixMillis(deps.clock.Now());
+                   json::array items;
+                   for (const auto& e : qs.Waiting()) items.push_back(EntryJson(e, now - ToUnixMillis(e.queued_at)));
+                   return JsonResponse(200, json::object{{"at", now}, {"items", std::move(items)}});
+               }));
+
+    router.Add("GET", "/api/v1/wallboard",
+               Guard(deps, {Action::kWallboardRead}, [&qs](http::Request&, const auth::Principal&) {
+                   const queue::Wallboard b = qs.Board();
+                   json::object operators;
+                   for (const auto& [presence, n] : b.operators) operators[queue::ToString(presence)] = n;
+                   const auto& t = b.today;
+                   return JsonResponse(
+                       200, json::object{
+                                {"at", ToUnixMillis(b.at)},
+                                {"day_start", ToUnixMillis(b.day_start)},
+                                {"waiting", b.waiting},
+                                {"longest_wait_ms", b.longest_wait_ms},
+                                {"callbacks_waiting", b.callbacks_waiting},
+                                {"connected", b.connected},
+                                {"operators", std::move(operators)},
+                                {"service_level_seconds",
+                                 std::chrono::duration_cast<std::chrono::seconds>(qs.service_level()).count()},
+                                {"today", json::object{{"offered", t.offered},
+                                                       {"answered", t.answered},
+                                                       {"answered_within_service_level", t.answered_within_t},
+                                                       {"abandoned", t.abandoned},
+                                                       {"short_abandoned", t.short_abandoned},
+                                                       {"callbacks", t.callbacks},
+                                                       {"transfers", t.transfers},
+                                                       {"service_level", Optional(t.ServiceLevel())},
+                                                       {"asa_seconds", Optional(t.AsaSeconds())},
+                                                       {"abandon_rate", Optional(t.AbandonRate())}}},
+                            });
+               }));
+}
+
+}  // namespace lifeline::api

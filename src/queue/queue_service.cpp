@@ -1,0 +1,352 @@
+#include "queue/queue_service.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace lifeline::queue {
+
+namespace {
+constexpr std::size_t kReadPage = 10'000;
+using std::chrono::milliseconds;
+}  // namespace
+
+store::QueueEventRecord ToRecord(const QueueEvent& e) {
+    store::QueueEventRecord r;
+    r.at_ms = ToUnixMillis(e.at);
+    r.type = std::string(ToString(e.type));
+    r.entry_id = e.entry.value;
+    r.operator_id = e.op.value;
+    r.to_operator_id = e.to_op.value;
+    r.case_id = e.contact.case_id.value;
+    r.channel = std::string(ToString(e.contact.channel));
+    r.language = e.contact.language;
+    r.kind = std::string(ToString(e.contact.kind));
+    r.priority = e.contact.priority;
+    r.owner_id = e.contact.owner ? e.contact.owner->value : 0;
+    r.media = std::string(ToString(e.media));
+    r.enter_ms = ToUnixMillis(e.enter_at);
+    r.wait_ms = e.wait_ms;
+    r.duration_ms = e.duration_ms;
+    r.callback = e.callback;
+    r.withdrawn = e.withdrawn;
+    r.segment = e.segment;
+    return r;
+}
+
+Result<QueueEvent> FromRecord(const store::QueueEventRecord& r) {
+    auto bad = [&](std::string_view what) {
+        return Error{ErrorCode::kIntegrity,
+                     "queue log row " + std::to_string(r.id) + ": unknown " + std::string(what)};
+    };
+    QueueEvent e;
+    auto type = ParseQueueEventType(r.type);
+    if (!type) return bad("type");
+    auto channel = ParseChannel(r.channel);
+    if (!channel) return bad("channel");
+    auto kind = ParseCaseKind(r.kind);
+    if (!kind) return bad("kind");
+    auto media = ParseMedia(r.media);
+    if (!media) return bad("medium");
+    e.at = FromUnixMillis(r.at_ms);
+    e.type = *type;
+    e.entry = QueueEntryId{r.entry_id};
+    e.op = UserId{r.operator_id};
+    e.to_op = UserId{r.to_operator_id};
+    e.contact.channel = *channel;
+    e.contact.language = r.language;
+    e.contact.kind = *kind;
+    e.contact.priority = static_cast<int>(r.priority);
+    if (r.owner_id != 0) e.contact.owner = UserId{r.owner_id};
+    e.contact.case_id = CaseId{r.case_id};
+    e.media = *media;
+    e.enter_at = FromUnixMillis(r.enter_ms);
+    e.wait_ms = r.wait_ms;
+    e.duration_ms = r.duration_ms;
+    e.callback = r.callback;
+    e.withdrawn = r.withdrawn;
+    e.segment = static_cast<int>(r.segment);
+    return e;
+}
+
+QueueService::QueueService(store::Store& store, const Clock& clock, QueueServiceConfig config)
+    : store_(store),
+      clock_(clock),
+      config_(std::move(config)),
+      engine_(clock, config_.engine, [this](const QueueEvent& e) {
+          pending_.push_back(e);
+          Track(e);
+      }) {
+    std::vector<QueueEvent> log;
+    for (std::int64_t from = 1;;) {
+        auto page = store_.ReadQueueEvents(from, kReadPage);
+        if (page.empty()) break;
+        for (const auto& r : page) log.push_back(FromRecord(r).ValueOrThrow());
+        from = page.back().id + 1;
+    }
+    const QueueSnapshot snapshot = SnapshotFromLog(log);
+    engine_.Restore(snapshot).ValueOrThrow();
+    for (const SnapshotEntry& e : snapshot.entries) {
+        OpenEntry& open = open_[e.id.value];
+        open.case_id = e.contact.case_id;
+        if (e.connected_to) {
+            open.connected_ms = ToUnixMillis(e.connected_at);
+            open.connect_wait_ms = ToUnixMillis(e.connected_at) - ToUnixMillis(e.queued_at);
+            operators_.insert(e.connected_to->value);
+        }
+        if (e.contact.case_id.valid()) open_by_case_[e.contact.case_id.value] = e.id.value;
+    }
+    if (config_.timer) timer_ = std::thread([this] { TimerLoop(); });
+}
+
+QueueService::~QueueService() {
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    if (timer_.joinable()) timer_.join();
+    // Anything still pending (a failed write) is written now if the store allows.
+    std::lock_guard lock(mu_);
+    try {
+        Flush();
+    } catch (...) {
+        // Nothing to tell anyone any more; the log ends before these events.
+    }
+}
+
+void QueueService::OnEvent(Listener listener) {
+    std::lock_guard lock(mu_);
+    listeners_.push_back(std::move(listener));
+}
+
+void QueueService::Track(const QueueEvent& e) {
+    const std::int64_t id = e.entry.value;
+    switch (e.type) {
+        case QueueEventType::kEnter:
+            open_[id].case_id = e.contact.case_id;
+            if (e.contact.case_id.valid()) open_by_case_[e.contact.case_id.value] = id;
+            break;
+        case QueueEventType::kConnect:
+            if (auto it = open_.find(id); it != open_.end()) {
+                it->second.connected_ms = ToUnixMillis(e.at);
+                it->second.connect_wait_ms = e.wait_ms;
+            }
+            break;
+        case QueueEventType::kTransfer:
+            if (auto it = open_.find(id); it != open_.end()) it->second.connected_ms = 0;
+            break;
+        case QueueEventType::kComplete:
+        case QueueEventType::kAbandon:
+            if (auto it = open_.find(id); it != open_.end()) {
+                if (auto c = open_by_case_.find(it->second.case_id.value);
+                    c != open_by_case_.end() && c->second == id)
+                    open_by_case_.erase(c);
+                open_.erase(it);
+            }
+            break;
+        default:
+            break;
+    }
+    if (e.op.valid()) operators_.insert(e.op.value);
+}
+
+void QueueService::Flush() {
+    if (pending_.empty()) return;
+    std::vector<store::QueueEventRecord> records;
+    records.reserve(pending_.size());
+    for (const QueueEvent& e : pending_) records.push_back(ToRecord(e));
+    store_.AppendQueueEvents(records);  // throws: the events stay pending for the next call
+    std::vector<QueueEvent> written = std::move(pending_);
+    pending_.clear();
+    for (const QueueEvent& e : written)
+        for (const Listener& l : listeners_) l(e);
+}
+
+template <typename F>
+auto QueueService::Step(F&& f) {
+    std::lock_guard lock(mu_);
+    Flush();  // events of an earlier call whose write failed go first
+    auto result = f();
+    engine_.Route();
+    Flush();
+    return result;
+}
+
+Result<QueueEntryId> QueueService::EnterCase(CaseId case_id, Channel channel, CaseKind kind,
+                                             const std::string& language) {
+    Contact contact;
+    contact.channel = channel;
+    contact.kind = kind;
+    contact.language = QueueLanguages().contains(language) ? language : "ru";
+    contact.case_id = case_id;
+    if (case_id.valid()) {
+        if (auto c = store_.FindCase(case_id); c && c->assignee.valid()) contact.owner = c->assignee;
+    }
+    return Step([&]() -> Result<QueueEntryId> {
+        if (case_id.valid())
+            if (auto it = open_by_case_.find(case_id.value); it != open_by_case_.end())
+                return QueueEntryId{it->second};
+        return engine_.Enter(std::move(contact));
+    });
+}
+
+Result<QueueEntryId> QueueService::Enter(Contact contact) {
+    return Step([&] { return engine_.Enter(std::move(contact)); });
+}
+
+Result<void> QueueService::Accept(UserId op, QueueEntryId entry) {
+    return Step([&] { return engine_.Accept(op, entry); });
+}
+
+Result<void> QueueService::Reject(UserId op, QueueEntryId entry) {
+    return Step([&] { return engine_.Reject(op, entry); });
+}
+
+Result<void> QueueService::Complete(UserId op, QueueEntryId entry) {
+    return Step([&] { return engine_.Complete(op, entry); });
+}
+
+Result<void> QueueService::Abandon(QueueEntryId entry) {
+    return Step([&] { return engine_.Abandon(entry); });
+}
+
+Result<void> QueueService::RequestCallback(QueueEntryId entry) {
+    return Step([&] { return engine_.RequestCallback(entry); });
+}
+
+void QueueService::Login(UserId op, std::optional<OperatorSkills> skills) {
+    Step([&]() -> Result<void> {
+        operators_.insert(op.value);
+        engine_.Login(op, skills ? std::move(*skills) : config_.default_skills);
+        return {};
+    }).ValueOrThrow();
+}
+
+Result<void> QueueService::Logout(UserId op) {
+    return Step([&] { return engine_.Logout(op); });
+}
+
+Result<void> QueueService::SetPresence(UserId op, Presence presence) {
+    return Step([&]() -> Result<void> {
+        auto view = engine_.Operator(op);
+        const bool logged_in = view && view->presence != Presence::kOffline;
+        switch (presence) {
+            case Presence::kWrapUp:
+                return Error{ErrorCode::kInvalidArgument, "wrap_up is entered by completing a contact"};
+            case Presence::kOffline:
+                return logged_in ? engine_.Logout(op) : Result<void>{};
+            default:
+                break;
+        }
+        operators_.insert(op.value);
+        if (!logged_in) {
+            engine_.Login(op, config_.default_skills);
+            if (presence == Presence::kAvailable) return {};
+        }
+        return engine_.SetPresence(op, presence);
+    });
+}
+
+std::optional<OperatorView> QueueService::Operator(UserId op) {
+    std::lock_guard lock(mu_);
+    return engine_.Operator(op);
+}
+
+std::vector<OperatorEntry> QueueService::Mine(UserId op) {
+    std::lock_guard lock(mu_);
+    const std::int64_t now = ToUnixMillis(clock_.Now());
+    std::vector<OperatorEntry> mine;
+    for (const auto& [id, open] : open_) {
+        auto view = engine_.Entry(QueueEntryId{id});
+        if (!view || view->op != op || view->state == EntryState::kWaiting) continue;
+        OperatorEntry& e = mine.emplace_back();
+        e.offered = view->state == EntryState::kOffered;
+        e.wait_ms = e.offered ? now - ToUnixMillis(view->queued_at) : open.connect_wait_ms;
+        e.entry = std::move(*view);
+    }
+    return mine;
+}
+
+std::vector<EntryView> QueueService::Waiting() {
+    std::lock_guard lock(mu_);
+    return engine_.Waiting();
+}
+
+std::optional<EntryView> QueueService::Entry(QueueEntryId id) {
+    std::lock_guard lock(mu_);
+    return engine_.Entry(id);
+}
+
+void QueueService::Tick() {
+    Step([&]() -> Result<void> {
+        engine_.Tick();
+        return {};
+    }).ValueOrThrow();
+}
+
+Wallboard QueueService::Board() {
+    Wallboard b;
+    {
+        std::lock_guard lock(mu_);
+        Flush();
+        engine_.Tick();
+        engine_.Route();
+        Flush();
+        b.at = clock_.Now();
+        const std::int64_t now = ToUnixMillis(b.at);
+        for (const auto& [id, open] : open_) {
+            auto view = engine_.Entry(QueueEntryId{id});
+            if (!view) continue;
+            if (view->state == EntryState::kConnected) {
+                ++b.connected;
+            } else if (view->callback) {
+                ++b.callbacks_waiting;
+            } else {
+                ++b.waiting;
+                b.longest_wait_ms = std::max(b.longest_wait_ms, now - ToUnixMillis(view->queued_at));
+            }
+        }
+        for (Presence p : {Presence::kAvailable, Presence::kBusy, Presence::kWrapUp, Presence::kAway,
+                           Presence::kOffline})
+            b.operators[p] = 0;
+        for (std::int64_t op : operators_) {
+            auto view = engine_.Operator(UserId{op});
+            if (!view) continue;
+            if (view->presence == Presence::kOffline && view->active_chats + view->active_calls == 0) continue;
+            ++b.operators[view->presence];
+        }
+    }
+    // The day is the UTC calendar day; the log is read outside the lock (it only grows).
+    b.day_start = std::chrono::floor<std::chrono::days>(b.at);
+    std::vector<QueueEvent> events;
+    for (const auto& r : store_.ReadQueueEventsSince(ToUnixMillis(b.day_start)))
+        events.push_back(FromRecord(r).ValueOrThrow());
+    b.today = ComputeStats(events, b.day_start, b.at + milliseconds(1), config_.service_level);
+    return b;
+}
+
+void QueueService::TimerLoop() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+        milliseconds wait = config_.max_tick;
+        if (auto deadline = engine_.NextDeadline()) {
+            auto until = std::chrono::duration_cast<milliseconds>(*deadline - clock_.Now()) + milliseconds(1);
+            wait = std::clamp(until, milliseconds(1), config_.max_tick);
+        }
+        cv_.wait_for(lock, wait, [this] { return stop_; });
+        if (stop_) break;
+        try {
+            Flush();
+            engine_.Tick();
+            engine_.Route();
+            Flush();
+        } catch (...) {
+            // The store refused the write: the events stay pending and go with the next one.
+        }
+    }
+}
+
+}  // namespace lifeline::queue

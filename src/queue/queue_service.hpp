@@ -1,0 +1,164 @@
+#pragma once
+/// The contact queue as a service: the pure QueueEngine behind one mutex, its log made durable in
+/// the store, a timer for its deadlines, and the views the API and the wallboard need.
+///
+/// - Every call (and every timer wake-up) runs the engine step, then Route(), then writes the
+///   events those produced with one Store::AppendQueueEvents before it returns: a caller's step
+///   is durable when acknowledged. If the write fails the call throws and the events stay
+///   pending; the next call writes them first, so the log keeps the engine's order.
+/// - Listeners (OnEvent) see each event after it is durable, in log order, under the service's
+///   lock: they must be quick and must not call back into the service.
+/// - Start: the whole queue log is read from the store, the queue rebuilt with SnapshotFromLog
+///   and restored with its original clocks (waits, overflow and chat abandonment continue from
+///   the stored times). Pending offers are not kept; connected contacts stay with their operator,
+///   who is offline until he sets a presence again.
+/// - The timer thread wakes at the engine's next deadline, or every `max_tick` at most, to Tick()
+///   and Route().
+/// - Wallboard: today's counts are computed with stats.hpp from the events of the current UTC
+///   day (from 00:00 UTC, not the server's local midnight); the live figures come from the engine.
+///
+/// Thread-safe: every public method may be called from any thread.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "queue/queue_engine.hpp"
+#include "queue/queue_event.hpp"
+#include "queue/stats.hpp"
+#include "store/store.hpp"
+
+namespace lifeline::queue {
+
+struct QueueServiceConfig {
+    QueueConfig engine;
+    /// T of the service level SL(T): answered within this wait.
+    std::chrono::milliseconds service_level{std::chrono::seconds(20)};
+    /// Skills of an operator who sets a presence without skills of his own: every intake
+    /// language and both case kinds.
+    OperatorSkills default_skills{{"en", "ru", "uk"}, {CaseKind::kSurrenderApplication, CaseKind::kRelativeInquiry}, {}};
+    /// The timer wakes at least this often.
+    std::chrono::milliseconds max_tick{250};
+    /// Run the timer thread (tests with a FakeClock may drive Tick() themselves).
+    bool timer = true;
+};
+
+/// The languages a queue entry may carry; anything else from intake is queued as "ru".
+inline const std::set<std::string>& QueueLanguages() {
+    static const std::set<std::string> languages{"en", "ru", "uk"};
+    return languages;
+}
+
+/// A contact an operator is offered or connected to.
+struct OperatorEntry {
+    EntryView entry;
+    bool offered = false;      ///< offered (accept or reject it); otherwise connected
+    std::int64_t wait_ms = 0;  ///< the current wait: from queued_at until now (offered) or the connect
+};
+
+struct Wallboard {
+    TimePoint at;
+    TimePoint day_start;  ///< 00:00 UTC of `at`'s day: the window of the counts
+    /// Live: people waiting for an operator (waiting or being offered; callbacks apart).
+    std::int64_t waiting = 0;
+    std::int64_t longest_wait_ms = 0;
+    std::int64_t callbacks_waiting = 0;
+    std::int64_t connected = 0;
+    /// Logged-in operators by presence (available, busy, wrap_up, away); offline operators who
+    /// still hold restored contacts count as offline.
+    std::map<Presence, int> operators;
+    /// Today's figures (offered, answered, abandoned, SL, ASA, ...).
+    QueueStats today;
+};
+
+/// Converts between the queue's events and the store's rows.
+store::QueueEventRecord ToRecord(const QueueEvent& event);
+/// kIntegrity for a row with an unknown type, channel, kind or medium.
+Result<QueueEvent> FromRecord(const store::QueueEventRecord& record);
+
+class QueueService {
+public:
+    using Listener = std::function<void(const QueueEvent&)>;
+
+    /// Restores the queue from the store's log and starts the timer. Throws LifelineError when
+    /// the log cannot be read or does not parse.
+    QueueService(store::Store& store, const Clock& clock, QueueServiceConfig config = {});
+    ~QueueService();
+    QueueService(const QueueService&) = delete;
+    QueueService& operator=(const QueueService&) = delete;
+
+    void OnEvent(Listener listener);
+
+    // ---- contacts ----
+    /// An inbound contact of a case (the intake listener): a new entry unless the case already
+    /// has one in the queue (a second message while waiting or talking is the same contact).
+    /// The owner is the case's assignee, if any.
+    Result<QueueEntryId> EnterCase(CaseId case_id, Channel channel, CaseKind kind, const std::string& language);
+    Result<QueueEntryId> Enter(Contact contact);
+    Result<void> Accept(UserId op, QueueEntryId entry);
+    Result<void> Reject(UserId op, QueueEntryId entry);
+    Result<void> Complete(UserId op, QueueEntryId entry);
+    Result<void> Abandon(QueueEntryId entry);
+    Result<void> RequestCallback(QueueEntryId entry);
+
+    // ---- operators ----
+    /// Logs in (default skills unless given) and makes the operator available.
+    void Login(UserId op, std::optional<OperatorSkills> skills = std::nullopt);
+    Result<void> Logout(UserId op);
+    /// available, busy, away: logs the operator in first when needed; offline: logs out.
+    /// kInvalidArgument for wrap_up (entered only by Complete).
+    Result<void> SetPresence(UserId op, Presence presence);
+
+    // ---- views ----
+    std::optional<OperatorView> Operator(UserId op);
+    /// The operator's offers and connected contacts, oldest entry first.
+    std::vector<OperatorEntry> Mine(UserId op);
+    /// Entries waiting (not offered, not connected), in routing order.
+    std::vector<EntryView> Waiting();
+    std::optional<EntryView> Entry(QueueEntryId id);
+    Wallboard Board();
+
+    /// Applies the deadlines passed on the clock and routes (what the timer does).
+    void Tick();
+
+    std::chrono::milliseconds service_level() const noexcept { return config_.service_level; }
+
+private:
+    template <typename F>
+    auto Step(F&& f);
+    void Flush();  // under mu_
+    void Track(const QueueEvent& e);
+    void TimerLoop();
+
+    store::Store& store_;
+    const Clock& clock_;
+    QueueServiceConfig config_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::vector<QueueEvent> pending_;
+    std::vector<Listener> listeners_;
+    QueueEngine engine_;
+    struct OpenEntry {
+        CaseId case_id;
+        std::int64_t connected_ms = 0;     // 0 = not connected
+        std::int64_t connect_wait_ms = 0;  // the wait that ended at the connect
+    };
+    std::map<std::int64_t, OpenEntry> open_;           // unfinished entries, by id
+    std::unordered_map<std::int64_t, std::int64_t> open_by_case_;  // case → entry
+    std::set<std::int64_t> operators_;                  // every operator seen
+    std::thread timer_;
+};
+
+}  // namespace lifeline::queue
