@@ -254,4 +254,114 @@ std::map<std::string, std::string, std::less<>> ParseForm(std::string_view body)
     return form;
 }
 
+Response Response::Events(std::shared_ptr<EventStream> stream) {
+    Response response;
+    response.stream = std::move(stream);
+    return response;
+}
+
+namespace {
+
+// An SSE field value must hold no line break (it would start another field) and an id no NUL.
+void AppendField(std::string& out, std::string_view name, std::string_view value) {
+    out += name;
+    out += ": ";
+    for (char c : value) {
+        if (c != '\r' && c != '\n' && c != '\0') out.push_back(c);
+    }
+    out.push_back('\n');
+}
+
+}  // namespace
+
+bool EventStream::Send(std::string_view event, std::string_view data, std::optional<std::string> id) {
+    if (closed()) return false;
+    std::string chunk;
+    chunk.reserve(data.size() + event.size() + 16);
+    if (id) AppendField(chunk, "id", *id);
+    if (!event.empty()) AppendField(chunk, "event", event);
+    // CRLF, LF and CR all end a line in an event stream.
+    for (;;) {
+        const std::size_t end = data.find_first_of("\r\n");
+        chunk += "data: ";
+        chunk += data.substr(0, end);
+        chunk.push_back('\n');
+        if (end == std::string_view::npos) break;
+        const std::size_t next = (data[end] == '\r' && end + 1 < data.size() && data[end + 1] == '\n') ? end + 2
+                                                                                                       : end + 1;
+        data.remove_prefix(next);
+    }
+    chunk.push_back('\n');
+    return Push(std::move(chunk));
+}
+
+bool EventStream::Push(std::string chunk) {
+    std::lock_guard lock(mutex_);
+    if (closed_) return false;
+    if (queue_.size() >= kMaxQueuedChunks || queued_bytes_ + chunk.size() > kMaxQueuedBytes) {
+        // A client this far behind is not coming back: close rather than grow without bound.
+        closed_ = true;
+        queue_.clear();
+        queued_bytes_ = 0;
+        WakeLocked();
+        return false;
+    }
+    queued_bytes_ += chunk.size();
+    queue_.push_back(std::move(chunk));
+    WakeLocked();
+    return true;
+}
+
+void EventStream::Close() {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    WakeLocked();
+}
+
+bool EventStream::closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+}
+
+void EventStream::WakeLocked() {
+    if (wake_pending_ || !wake_) return;
+    wake_pending_ = true;
+    wake_();
+}
+
+bool EventStream::Attach(std::function<void()> wake) {
+    std::lock_guard lock(mutex_);
+    if (attached_) return false;
+    attached_ = true;
+    wake_ = std::move(wake);
+    wake_pending_ = false;
+    return true;
+}
+
+EventStream::Batch EventStream::Take() {
+    Batch batch;
+    std::lock_guard lock(mutex_);
+    wake_pending_ = false;
+    batch.data.reserve(queued_bytes_);
+    for (std::string& chunk : queue_) batch.data += chunk;
+    queue_.clear();
+    queued_bytes_ = 0;
+    batch.closed = closed_;
+    return batch;
+}
+
+void EventStream::Detach() {
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        queue_.clear();
+        queued_bytes_ = 0;
+        wake.swap(wake_);
+        wake_pending_ = false;
+    }
+    // Destroyed outside the lock.
+}
+
 }  // namespace lifeline::http

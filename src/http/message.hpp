@@ -3,7 +3,12 @@
 /// server.cpp, so the rest of the program compiles without it and handlers are testable as pure
 /// functions from Request to Response.
 
+#include <cstddef>
+#include <deque>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,16 +52,74 @@ struct Request {
     std::optional<std::string> QueryParam(std::string_view name) const;
 };
 
+/// A server-sent events stream (text/event-stream). A handler creates one, keeps a shared_ptr
+/// wherever its producers can reach it, and returns it in Response::stream; the server then
+/// answers 200 and keeps the connection open, writing what is sent. Thread-safe: Send and Close
+/// may be called from any thread, before or after the handler returned.
+///
+/// Bounded: at most kMaxQueuedChunks events or kMaxQueuedBytes bytes wait for a slow client;
+/// beyond that the stream closes (and drops what is queued). It also closes when the client goes
+/// away, a write fails or times out, or the server stops: Send then returns false, which is the
+/// producer's cue to drop it.
+class EventStream {
+public:
+    static constexpr std::size_t kMaxQueuedChunks = 1000;
+    static constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;
+
+    static std::shared_ptr<EventStream> Create() { return std::make_shared<EventStream>(); }
+
+    /// Queues one event: "id: <id>" (if any), "event: <event>" (if not empty), one "data: " line
+    /// per line of data (split on CR, LF and CRLF), then a blank line. CR, LF and NUL in event
+    /// and id are dropped. False once the stream is closed (the event is not sent).
+    bool Send(std::string_view event, std::string_view data, std::optional<std::string> id = {});
+    /// No more events; what is queued is still written, then the connection closes. Idempotent.
+    void Close();
+    bool closed() const;
+
+    // ---- For the server only. ----
+    struct Batch {
+        std::string data;     ///< every queued chunk, concatenated
+        bool closed = false;  ///< no more will come once data is written
+    };
+    /// Installs the callback run (under the stream's lock: it must only post, never block or
+    /// call back) when there is something new to take or the stream closed. False when the
+    /// stream is already attached: one stream is served by one response.
+    bool Attach(std::function<void()> wake);
+    /// Takes everything queued.
+    Batch Take();
+    /// The connection is done: closes, drops the queue and removes the wake callback (which is
+    /// not running and will not run once this returns).
+    void Detach();
+
+private:
+    bool Push(std::string chunk);
+    void WakeLocked();
+
+    mutable std::mutex mutex_;
+    std::deque<std::string> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool closed_ = false;
+    bool wake_pending_ = false;
+    bool attached_ = false;
+    std::function<void()> wake_;
+};
+
 struct Response {
     int status = 200;
     Headers headers;
     std::string body;
+    /// When set, the answer is this event stream instead of the body: 200, text/event-stream,
+    /// no-store, the handler's other headers, and the connection stays open until the stream
+    /// closes (status and body are ignored).
+    std::shared_ptr<EventStream> stream;
 
     static Response Json(int status, std::string body);
     static Response Text(int status, std::string body);
     static Response Html(int status, std::string body);
     /// {"error":{"code":"<code>","message":"<message>"}} with the given status.
     static Response Error(int status, std::string_view code, std::string_view message);
+    /// A response that serves the given stream.
+    static Response Events(std::shared_ptr<EventStream> stream);
 };
 
 /// The JSON error response for a failure: the HTTP status its code maps to (invalid_argument 400,

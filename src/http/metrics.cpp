@@ -76,6 +76,10 @@ void Metrics::ConnectionOpened() { ++open_connections_; }
 
 void Metrics::ConnectionClosed() { --open_connections_; }
 
+void Metrics::StreamOpened() { ++open_streams_; }
+
+void Metrics::StreamClosed() { --open_streams_; }
+
 void Metrics::Rejected(const std::string& reason) {
     std::lock_guard lock(mutex_);
     ++rejected_[reason];
@@ -128,6 +132,10 @@ std::string Metrics::Render() const {
     append("# HELP lifeline_http_open_connections Open HTTP connections.\n");
     append("# TYPE lifeline_http_open_connections gauge\n");
     out += fmt::format("lifeline_http_open_connections {}\n", open_connections_.load());
+
+    append("# HELP lifeline_http_open_streams Open server-sent event streams.\n");
+    append("# TYPE lifeline_http_open_streams gauge\n");
+    out += fmt::format("lifeline_http_open_streams {}\n", open_streams_.load());
 
     append("# HELP lifeline_http_rejected_total Connections or requests rejected by the server, by reason.\n");
     append("# TYPE lifeline_http_rejected_total counter\n");

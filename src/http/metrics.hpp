@@ -21,6 +21,9 @@ public:
     void ConnectionOpened();
     void ConnectionClosed();
     void Rejected(const std::string& reason);
+    /// A gauge of open server-sent event streams (each is also an open connection).
+    void StreamOpened();
+    void StreamClosed();
     /// Named gauges or counters other parts set (e.g. "lifeline_store_write_batches_total").
     void SetGauge(const std::string& name, double value);
     void AddCounter(const std::string& name, double delta);
@@ -44,6 +47,7 @@ private:
     std::map<std::string, double> gauges_;
     std::map<std::string, double> counters_;
     std::atomic<std::int64_t> open_connections_{0};
+    std::atomic<std::int64_t> open_streams_{0};
 };
 
 }  // namespace lifeline::http

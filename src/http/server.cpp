@@ -30,6 +30,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -81,6 +82,8 @@ constexpr std::size_t kLingerBytes = 1024 * 1024;
 constexpr std::chrono::milliseconds kStoppingLingerTime{100};
 // After drain_timeout every connection is closed; this is how long Stop then waits for them.
 constexpr std::chrono::milliseconds kCloseGrace{1'000};
+// The shortest heartbeat interval of an event stream (a zero would spin).
+constexpr std::chrono::milliseconds kMinHeartbeat{10};
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -139,6 +142,20 @@ tcp::endpoint ParseListen(const std::string& listen) {
     return {address, static_cast<std::uint16_t>(port_number)};
 }
 
+// Copies a handler's headers onto an outgoing message, minus the ones the server owns and any that
+// would break the framing.
+template <typename Fields>
+void CopyHeaders(const Headers& headers, Fields& out) {
+    for (const auto& [name, value] : headers.all()) {
+        if (IsServerOwnedHeader(name)) continue;
+        if (!IsValidHeader(name, value)) {
+            spdlog::warn("http: dropped an invalid response header");
+            continue;
+        }
+        out.insert(name, value);
+    }
+}
+
 struct HandlerResult {
     Response response;
     std::string route;
@@ -163,6 +180,7 @@ struct Server::Impl {
         Strand strand;
         beast::tcp_stream* stream = nullptr;  // while the coroutine owns a stream
         bool idle = false;                    // waiting for a request, or lingering after the last response
+        std::shared_ptr<EventStream> events;  // while serving an event stream
     };
 
     Impl(ServerConfig c, const Router& r, Metrics& m) : config(std::move(c)), router(r), metrics(m) {}
@@ -184,6 +202,9 @@ struct Server::Impl {
     template <typename Stream>
     asio::awaitable<void> WriteResponse(Stream& stream, Response response, unsigned version, bool keep_alive,
                                         bool head, bool tls, bool* ok);
+    template <typename Stream>
+    asio::awaitable<void> ServeEvents(Stream& stream, Connection& connection, Response response, unsigned version,
+                                      bool head, bool tls);
     template <typename Stream>
     asio::awaitable<void> RejectAndClose(Stream& stream, Connection& connection, Response response, bool tls,
                                          const std::string& reason);
@@ -447,12 +468,19 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
                                              asio::use_awaitable);
         }
         const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        if (result.response.stream) result.response.status = 200;
         if (result.response.status < 200 || result.response.status > 599) {
             spdlog::error("http: handler for route {} returned invalid status {}", result.route,
                           result.response.status);
             result.response = Response::Error(500, "internal", "internal error");
         }
         metrics.ObserveRequest(result.route, method, result.response.status, seconds);
+        if (result.response.stream) {
+            // An event stream holds the connection until it ends; the connection closes after it.
+            co_await ServeEvents(stream, connection, std::move(result.response), message.version(), head,
+                                 listener.tls);
+            co_return;
+        }
 
         const auto connection_header = result.response.headers.Get("Connection");
         const bool keep_alive = message.keep_alive() && !stopping &&
@@ -474,20 +502,106 @@ asio::awaitable<void> Server::Impl::WriteResponse(Stream& stream, Response respo
     bhttp::response<bhttp::string_body> out;
     out.version(version == 10 ? 10 : 11);
     out.result(static_cast<unsigned>(response.status));
-    for (const auto& [name, value] : response.headers.all()) {
-        if (IsServerOwnedHeader(name)) continue;
-        if (!IsValidHeader(name, value)) {
-            spdlog::warn("http: dropped an invalid response header");
-            continue;
-        }
-        out.insert(name, value);
-    }
+    CopyHeaders(response.headers, out);
     out.keep_alive(keep_alive);
     const bool bodiless = response.status == 204 || response.status == 304;
     if (!bodiless) out.content_length(response.body.size());
     if (!head && !bodiless) out.body() = std::move(response.body);
     auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
     *ok = !ec;
+}
+
+template <typename Stream>
+asio::awaitable<void> Server::Impl::ServeEvents(Stream& stream, Connection& connection, Response response,
+                                                unsigned version, bool head, bool tls) {
+    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+    // The writer sleeps on this timer between writes; the stream's wake callback cancels it from
+    // any thread by posting to the strand. The callback holds only a weak reference: the timer
+    // goes with this frame.
+    struct Waker {
+        explicit Waker(const Strand& strand) : timer(strand) {}
+        asio::steady_timer timer;
+    };
+    bool finished = false;  // the stream ended normally: close gracefully after it
+    {
+        const std::shared_ptr<EventStream> events = std::move(response.stream);
+        const auto waker = std::make_shared<Waker>(connection.strand);
+        // However this ends (also when the frame is destroyed at shutdown), producers see the
+        // stream closed and the wake callback is gone before the timer is.
+        struct Guard {
+            Impl& impl;
+            Connection& connection;
+            const std::shared_ptr<EventStream>& events;
+            ~Guard() {
+                events->Detach();
+                connection.events.reset();
+                impl.metrics.StreamClosed();
+            }
+        };
+        const bool attached = events->Attach([strand = connection.strand, weak = std::weak_ptr<Waker>(waker)] {
+            asio::post(strand, [weak] {
+                if (auto w = weak.lock()) w->timer.cancel();
+            });
+        });
+        if (!attached) {
+            spdlog::error("http: a handler returned an event stream that another response already serves");
+            bool ok = false;
+            lowest.expires_after(config.write_timeout);
+            co_await WriteResponse(stream, Response::Error(500, "internal", "internal error"), version, false, head,
+                                   tls, &ok);
+            if (ok) co_await GracefulClose(stream, connection);
+            co_return;
+        }
+        Guard guard{*this, connection, events};
+        metrics.StreamOpened();
+        connection.events = events;
+        // Stop sets stopping before it closes the streams it finds: either it saw this one or
+        // this sees stopping.
+        if (stopping || head) events->Close();
+
+        response.headers.Set("Content-Type", "text/event-stream");
+        response.headers.Set("Cache-Control", "no-store");
+        response.headers.Set("X-Accel-Buffering", "no");
+        AddSecurityHeaders(response, tls);
+        bhttp::response<bhttp::empty_body> out;
+        out.version(version == 10 ? 10 : 11);
+        out.result(bhttp::status::ok);
+        CopyHeaders(response.headers, out);
+        // No Content-Length and not chunked: the body runs until the connection closes.
+        out.keep_alive(false);
+        bhttp::response_serializer<bhttp::empty_body> serializer(out);
+        lowest.expires_after(config.write_timeout);
+        {
+            auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kTuple);
+            if (ec) co_return;
+        }
+
+        const auto heartbeat = std::max(config.sse_heartbeat, kMinHeartbeat);
+        Clock::time_point last_write = Clock::now();
+        for (;;) {
+            // Nothing can be lost between Take and the wait: a wake posted meanwhile runs on this
+            // strand only after the wait has begun, and cancels it.
+            EventStream::Batch batch = events->Take();
+            if (batch.data.empty() && !batch.closed && Clock::now() - last_write >= heartbeat) {
+                batch.data = ": ping\n\n";  // a comment: clients ignore it
+            }
+            if (!batch.data.empty()) {
+                lowest.expires_after(config.write_timeout);
+                auto [ec, n] = co_await asio::async_write(stream, asio::buffer(batch.data), kTuple);
+                // The client went away, or stopped reading for write_timeout.
+                if (ec) co_return;
+                last_write = Clock::now();
+                continue;
+            }
+            if (batch.closed) {
+                finished = true;
+                break;
+            }
+            waker->timer.expires_at(last_write + heartbeat);
+            co_await waker->timer.async_wait(kTuple);
+        }
+    }
+    if (finished) co_await GracefulClose(stream, connection);
 }
 
 template <typename Stream>
@@ -593,6 +707,8 @@ void Server::Impl::CloseConnections(bool idle_only) {
     }
     for (auto& connection : live) {
         asio::dispatch(connection->strand, [connection, idle_only] {
+            // An event stream ends now: what is queued is written, then the connection closes.
+            if (connection->events) connection->events->Close();
             if (connection->stream != nullptr && (connection->idle || !idle_only)) connection->stream->close();
         });
     }
@@ -699,7 +815,8 @@ void Server::Stop() {
         });
         closed.get_future().wait();
     }
-    // 2. Idle connections go now; busy ones close after their current response.
+    // 2. Idle connections go now, event streams end (after writing what is queued); busy ones
+    //    close after their current response.
     impl.CloseConnections(true);
     // 3. Wait for in-flight requests, then cut off whatever is left.
     {
@@ -718,6 +835,14 @@ void Server::Stop() {
     impl.ioc.stop();
     for (std::thread& t : impl.threads) t.join();
     impl.threads.clear();
+    {
+        // Streams of connections that outlived the close grace: their frames go with the
+        // io_context; until then producers must see them closed and must not post to it.
+        std::lock_guard lock(impl.mutex);
+        for (const auto& [id, connection] : impl.connections) {
+            if (connection->events) connection->events->Detach();
+        }
+    }
     impl.pool->join();
     for (Impl::Listener* listener : {impl.main.get(), impl.admin.get()}) {
         if (listener != nullptr) listener->acceptor.reset();

@@ -42,6 +42,9 @@ struct ServerConfig {
     unsigned max_connections = 1024;
     /// How long SIGTERM waits for in-flight requests before closing anyway.
     std::chrono::milliseconds drain_timeout{10'000};
+    /// Server-sent event streams get a ": ping" comment after this long without a write, so
+    /// proxies keep the connection and a client that went away is noticed (the write fails).
+    std::chrono::milliseconds sse_heartbeat{15'000};
     /// TLS on the main listener when set (adds HSTS).
     std::optional<TlsConfig> tls;
 };
@@ -61,7 +64,7 @@ public:
     std::uint16_t port() const;
     std::uint16_t admin_port() const;
     /// Stops accepting, lets in-flight requests finish (up to drain_timeout), closes idle
-    /// connections, joins the threads. Idempotent. Must not be called from a handler (it waits
+    /// connections and event streams, joins the threads. Idempotent. Must not be called from a handler (it waits
     /// for the handlers to finish).
     void Stop();
     /// Blocks until SIGTERM or SIGINT, then Stop()s.

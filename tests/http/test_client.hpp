@@ -138,6 +138,19 @@ public:
         return head;
     }
 
+    /// Reads raw bytes until needle arrives and returns them up to and including it (an event
+    /// stream's body); empty on close, error or timeout.
+    std::string ReadUntil(std::string_view needle, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        std::size_t end = 0;
+        while ((end = buffer_.find(needle)) == std::string::npos) {
+            if (!Fill(deadline)) return {};
+        }
+        std::string text = buffer_.substr(0, end + needle.size());
+        buffer_.erase(0, end + needle.size());
+        return text;
+    }
+
     /// True when the server closes the connection (EOF or reset) within timeout; what arrives first is read.
     bool WaitClosed(std::chrono::milliseconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
