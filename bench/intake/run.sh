@@ -160,7 +160,7 @@ run_wrk() {  # output-file url pid...: runs the load, appends "CPU ticks=N" for 
 }
 cpu_ms_per_request() {  # wrk-output
   awk -v t="$(sed -n 's/^CPU ticks=//p' "$1")" -v n="$(field "$1" requests)" -v hz="$TICKS_PER_S" \
-    'BEGIN { printf "%.3f", n > 0 ? 1000 * t / hz / n : 0 }'
+    'BEGIN { printf "%.3f", (n > 0 ? 1000 * t / hz / n : 0) }'
 }
 
 # ---- lifeline under load ------------------------------------------------------------------------
