@@ -280,7 +280,10 @@ void RegisterRoutes(http::Router& router, ApiDeps& deps) {
                }));
 
     if (deps.cases) RegisterCaseRoutes(router, deps);
-    if (deps.queue) RegisterQueueRoutes(router, deps);
+    if (deps.queue) {
+        RegisterQueueRoutes(router, deps);
+        RegisterEventRoutes(router, deps);
+    }
 
     router.Add("GET", "/api/v1/audit/verify",
                Guard(deps, {Action::kAuditRead}, [&deps](http::Request&, const auth::Principal& p) {

@@ -4,9 +4,11 @@
 /// authenticates the cookie, checks the login stage, the authorisation table and CSRF, in one place.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "api/live_events.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/authz.hpp"
@@ -34,6 +36,8 @@ struct ApiDeps {
     ApiConfig config;
     cases::CaseService* cases = nullptr;  ///< case routes are registered when set
     queue::QueueService* queue = nullptr; ///< queue and wallboard routes are registered when set
+    /// The live event streams (GET /api/v1/events); made by RegisterEventRoutes unless set.
+    std::shared_ptr<LiveEvents> live{};
 };
 
 /// Name of the session cookie for a configuration.
@@ -58,6 +62,10 @@ void RegisterCaseRoutes(http::Router& router, ApiDeps& deps);
 
 /// Registers /api/v1/queue/* and /api/v1/wallboard.
 void RegisterQueueRoutes(http::Router& router, ApiDeps& deps);
+
+/// Registers GET /api/v1/events (server-sent events of the queue, live_events.hpp) and makes the
+/// queue's listener that feeds it. Needs deps.queue.
+void RegisterEventRoutes(http::Router& router, ApiDeps& deps);
 
 /// Maps an error to its HTTP status and JSON body (http::ErrorResponse).
 http::Response ErrorResponse(const Error& error);

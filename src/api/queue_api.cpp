@@ -64,7 +64,7 @@ void RegisterQueueRoutes(http::Router& router, ApiDeps& deps) {
     queue::QueueService& qs = *deps.queue;
 
     router.Add("POST", "/api/v1/queue/presence",
-               Guard(deps, {Action::kPresenceSet}, [&qs](http::Request& req, const auth::Principal& p) {
+               Guard(deps, {Action::kPresenceSet}, [&deps, &qs](http::Request& req, const auth::Principal& p) {
                    auto body = ParseBody(req);
                    if (!body) return ErrorResponse(body.error());
                    auto name = StringField(*body, "presence", 32);
@@ -74,7 +74,10 @@ void RegisterQueueRoutes(http::Router& router, ApiDeps& deps) {
                        return ErrorResponse(Error{ErrorCode::kInvalidArgument,
                                                   "'presence' must be available, busy, away or offline"});
                    if (auto r = qs.SetPresence(p.user, *presence); !r) return ErrorResponse(r.error());
-                   return JsonResponse(200, OperatorJson(qs.Operator(p.user)));
+                   auto view = qs.Operator(p.user);
+                   // The queue logs no presence: the live streams hear of it here.
+                   if (deps.live) deps.live->OnPresence(p.user, view ? view->presence : queue::Presence::kOffline);
+                   return JsonResponse(200, OperatorJson(view));
                }));
 
     router.Add("GET", "/api/v1/queue/mine",
