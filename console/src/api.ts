@@ -4,7 +4,8 @@
 import { S } from './strings';
 import type {
   CaseDetail, CaseFilter, CasePage, Handoff, Items, LoginResponse, Me, NewAccount,
-  Operator, StageResponse, TotpEnrolment, User, UserRef,
+  Operator, OperatorState, Presence, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, User, UserRef,
+  Wallboard,
 } from './types';
 
 const BASE = '/api/v1';
@@ -145,6 +146,15 @@ export const api = {
   handoffs: (signal?: AbortSignal) => request<Items<Handoff>>('GET', '/handoffs', { signal }),
   outcome: (handoffId: number, outcome: string, note: string) =>
     request<unknown>('POST', `/handoffs/${id(handoffId)}/outcome`, { body: { outcome, note } }),
+
+  // Queue (operators, supervisors) and wallboard (supervisors, administrators)
+  queueMine: (signal?: AbortSignal) => request<QueueMine>('GET', '/queue/mine', { signal }),
+  queueWaiting: (signal?: AbortSignal) => request<QueueWaiting>('GET', '/queue/waiting', { signal }),
+  setPresence: (presence: Presence) => request<OperatorState>('POST', '/queue/presence', { body: { presence } }),
+  acceptEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/accept`),
+  rejectEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/reject`),
+  completeEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/complete`),
+  wallboard: (signal?: AbortSignal) => request<Wallboard>('GET', '/wallboard', { signal }),
 
   // Users (admin)
   users: (signal?: AbortSignal) => request<Items<User>>('GET', '/users', { signal }),

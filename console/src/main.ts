@@ -1,18 +1,21 @@
 // Entry point: the page shell, the session and the routes.
 
 import './style.css';
+import { offerBanner, startOfferAlert, stopOfferAlert } from './alert';
 import { api, ApiError, setCsrfToken, setLoginIncompleteHandler, setUnauthenticatedHandler } from './api';
 import { showAuth } from './auth';
 import { mountCase } from './case';
 import { mountCases, resetCaseFilter } from './cases';
 import { h } from './dom';
 import { mountHandoffs } from './handoffs';
-import { connect, disconnect } from './live';
+import { connect, disconnect, liveState, subscribe, topic } from './live';
+import { mountQueue } from './queue';
 import { currentRoute, href, navigate, type Route } from './router';
 import { label, ROLES, S } from './strings';
 import type { Me, Role, ViewContext } from './types';
 import { clearError, clearStatus, errorBanner, handleError, showError, statusLine } from './ui';
 import { mountUsers } from './users';
+import { mountWallboard } from './wallboard';
 
 // ---- Shell -----------------------------------------------------------------
 
@@ -20,10 +23,11 @@ const app = document.getElementById('app')!;
 const nav = h('nav', { class: 'nav', 'aria-label': S.nav });
 const whoami = h('span', { class: 'whoami', testid: 'whoami' });
 const logoutButton = h('button', { type: 'button', class: 'link', testid: 'logout' }, S.logout);
+const live = h('span', { class: 'live', testid: 'live-status', 'data-state': 'off', hidden: true });
 const header = h('header', { class: 'topbar', hidden: true },
-  h('span', { class: 'brand' }, S.appName), nav, h('div', { class: 'user' }, whoami, logoutButton));
+  h('span', { class: 'brand' }, S.appName), nav, h('div', { class: 'user' }, live, whoami, logoutButton));
 const view = h('div', { class: 'view' });
-const main = h('main', { id: 'main', tabindex: -1 }, errorBanner, statusLine, view);
+const main = h('main', { id: 'main', tabindex: -1 }, offerBanner, errorBanner, statusLine, view);
 const skip = h('button', { type: 'button', class: 'skip-link' }, S.skipToContent);
 skip.addEventListener('click', () => main.focus());
 app.replaceChildren(skip, header, main);
@@ -33,19 +37,35 @@ app.replaceChildren(skip, header, main);
 let session: Me | null = null;
 let routeController: AbortController | null = null;
 
+// Queue: queue.take (operators, supervisors); wallboard: wallboard.read (supervisors, administrators).
 const screensByRole: Record<Role, Route['name'][]> = {
-  operator: ['cases', 'case'],
-  supervisor: ['cases', 'case'],
+  operator: ['cases', 'case', 'queue'],
+  supervisor: ['cases', 'case', 'queue', 'wallboard'],
   coordinator: ['handoffs'],
-  admin: ['users'],
+  admin: ['users', 'wallboard'],
 };
 
 const navByRole: Record<Role, [string, string, Route['name'][]][]> = {
-  operator: [[href.cases, S.navCases, ['cases', 'case']]],
-  supervisor: [[href.cases, S.navCases, ['cases', 'case']]],
+  operator: [[href.cases, S.navCases, ['cases', 'case']], [href.queue, S.navQueue, ['queue']]],
+  supervisor: [[href.cases, S.navCases, ['cases', 'case']], [href.queue, S.navQueue, ['queue']],
+    [href.wallboard, S.navWallboard, ['wallboard']]],
   coordinator: [[href.handoffs, S.navHandoffs, ['handoffs']]],
-  admin: [[href.users, S.navUsers, ['users']]],
+  admin: [[href.users, S.navUsers, ['users']], [href.wallboard, S.navWallboard, ['wallboard']]],
 };
+
+/** Roles whose sessions open the event stream (queue.take or wallboard.read). */
+const liveRoles: Role[] = ['operator', 'supervisor', 'admin'];
+/** Roles that are offered contacts (queue.take). */
+const queueRoles: Role[] = ['operator', 'supervisor'];
+
+function showLive(): void {
+  const state = liveState();
+  live.hidden = state === 'off';
+  live.setAttribute('data-state', state);
+  live.textContent = state === 'connected' ? S.liveConnected : S.liveConnecting;
+  live.title = state === 'connected' ? S.liveConnectedTitle : S.liveConnectingTitle;
+}
+subscribe(topic.connection, showLive, new AbortController().signal);
 
 function homeOf(role: Role): string {
   return { operator: href.cases, supervisor: href.cases, coordinator: href.handoffs, admin: href.users }[role] ?? href.cases;
@@ -62,6 +82,7 @@ function endSession(): void {
   session = null;
   setCsrfToken('');
   disconnect();
+  stopOfferAlert();
   resetCaseFilter();
 }
 
@@ -78,7 +99,15 @@ async function enterApp(known?: Me): Promise<void> {
   whoami.textContent = S.whoami(me.username, label(ROLES, me.role));
   nav.replaceChildren(...(navByRole[me.role] ?? []).map(([to, text]) => h('a', { href: to, testid: 'nav-' + to.slice(2) }, text)));
   header.hidden = false;
-  connect();
+  if (liveRoles.includes(me.role)) {
+    connect(() => {
+      if (!session) return;
+      endSession();
+      showLogin();
+      showError(S.sessionEnded);
+    });
+  }
+  if (queueRoles.includes(me.role)) startOfferAlert();
   renderRoute();
 }
 
@@ -132,6 +161,8 @@ function renderRoute(): void {
     case 'case': return mountCase(view, ctx, route.id);
     case 'handoffs': return mountHandoffs(view, ctx);
     case 'users': return mountUsers(view, ctx);
+    case 'queue': return mountQueue(view, ctx);
+    case 'wallboard': return mountWallboard(view, ctx);
     case 'bad_case':
       view.replaceChildren(h('p', {}, h('a', { href: href.cases }, S.backToCases)));
       return showError(S.badCaseId);

@@ -1,10 +1,12 @@
-// Hash router: #/cases, #/cases/123, #/handoffs, #/users.
+// Hash router: #/cases, #/cases/123, #/handoffs, #/users, #/queue, #/wallboard.
 
 export type Route =
   | { name: 'cases' }
   | { name: 'case'; id: number }
   | { name: 'handoffs' }
   | { name: 'users' }
+  | { name: 'queue' }
+  | { name: 'wallboard' }
   | { name: 'home' }
   | { name: 'bad_case' }
   | { name: 'unknown' };
@@ -15,6 +17,8 @@ export function parseHash(hash: string): Route {
   if (path === '/cases') return { name: 'cases' };
   if (path === '/handoffs') return { name: 'handoffs' };
   if (path === '/users') return { name: 'users' };
+  if (path === '/queue') return { name: 'queue' };
+  if (path === '/wallboard') return { name: 'wallboard' };
   const m = /^\/cases\/([^/]+)$/.exec(path);
   if (m) {
     const id = /^[1-9][0-9]*$/.test(m[1]) ? Number(m[1]) : NaN;
@@ -28,6 +32,8 @@ export const href = {
   case: (id: number) => `#/cases/${id}`,
   handoffs: '#/handoffs',
   users: '#/users',
+  queue: '#/queue',
+  wallboard: '#/wallboard',
 };
 
 export function navigate(to: string): void {

@@ -207,7 +207,87 @@ export const S = {
   recoveryKey: 'Recovery key',
   userDisabledDone: 'User disabled.',
   userEnabledDone: 'User enabled.',
+
+  // Live updates
+  navQueue: 'Queue',
+  navWallboard: 'Wallboard',
+  liveConnected: 'Live',
+  liveConnecting: 'Reconnecting…',
+  liveOff: 'Not live',
+  liveConnectedTitle: 'Live updates are on.',
+  liveConnectingTitle: 'Live updates are reconnecting; the screens may be out of date.',
+
+  // Offer alert
+  offerAlert: (n: number) => (n === 1 ? 'A contact is offered to you.' : `${n} contacts are offered to you.`),
+  offerAlertOpen: 'Open the queue',
+  offerTitle: (n: number) => `(${n}) New contact`,
+
+  // Queue
+  queueTitle: 'Queue',
+  presencePanel: 'Presence and capacity',
+  presence: 'My presence',
+  presenceHint: 'Only while available are contacts offered to you.',
+  myOffers: 'Offered to me',
+  noOffers: 'Nothing offered to you.',
+  myContacts: 'My contacts',
+  noContacts: 'No connected contacts.',
+  waitingLine: 'Waiting line',
+  noneWaiting: 'Nobody is waiting.',
+  waitingCount: (n: number) => (n === 1 ? '1 waiting' : `${n} waiting`),
+  accept: 'Accept',
+  reject: 'Reject',
+  complete: 'Complete',
+  accepted: 'Accepted. The contact is yours.',
+  rejected: 'Rejected. The contact goes to someone else.',
+  completed: 'Completed.',
+  presenceSet: 'Presence changed.',
+  entryTitle: (caseId: number | null, entryId: number) => (caseId ? `Case #${caseId}` : `Contact ${entryId}`),
+  openCase: 'Open the case',
+  waited: (t: string) => `waited ${t}`,
+  waiting: (t: string) => `waiting ${t}`,
+  callbackBadge: 'callback',
+  overflowBadge: 'any operator',
+  capacity: (chats: number, max: number, calls: number) => `Chats ${chats}/${max}, calls ${calls}`,
+  colWait: 'Wait',
+  colLanguage: 'Language',
+  colMedia: 'Medium',
+
+  // Wallboard
+  wallboardTitle: 'Wallboard',
+  wbLive: 'Now',
+  wbToday: 'Today (since 00:00 UTC)',
+  wbWaiting: 'Waiting now',
+  wbLongest: 'Longest wait',
+  wbCallbacks: 'Callbacks waiting',
+  wbConnected: 'In conversation',
+  wbOperators: 'Operators by presence',
+  wbOffered: 'Offered',
+  wbAnswered: 'Answered',
+  wbAbandoned: 'Abandoned',
+  wbServiceLevel: (t: number) => `Service level (${t} s)`,
+  wbAsa: 'Average speed of answer',
+  wbAbandonRate: 'Abandon rate',
+  wbUpdated: (t: string) => `Updated ${t}`,
 } as const;
+
+export const PRESENCES: Record<string, string> = {
+  available: 'Available',
+  busy: 'Busy',
+  wrap_up: 'Wrap-up',
+  away: 'Away',
+  offline: 'Offline',
+};
+
+export const LANGUAGES: Record<string, string> = {
+  ru: 'Russian',
+  uk: 'Ukrainian',
+  en: 'English',
+};
+
+export const MEDIA: Record<string, string> = {
+  chat: 'Chat',
+  call: 'Call',
+};
 
 export const STATES: Record<string, string> = {
   new: 'New',

@@ -136,3 +136,69 @@ export interface ViewContext {
   /** Aborted when the user leaves the screen: pending requests and subscriptions end. */
   signal: AbortSignal;
 }
+
+// ---- Queue and wallboard ------------------------------------------------------
+
+export type Presence = 'available' | 'busy' | 'wrap_up' | 'away' | 'offline';
+
+/** A queue entry as the console sees it: ids, codes and times only. */
+export interface QueueEntry {
+  id: number;
+  case_id: number | null;
+  channel: string;
+  language: string;
+  kind: string;
+  media: 'chat' | 'call' | string;
+  state: 'waiting' | 'offered' | 'connected' | string;
+  callback: boolean;
+  overflowed: boolean;
+  operator_id: number | null;
+  entered_at: number;
+  queued_at: number;
+  /** Milliseconds waited when the server answered (offers and the line: still waiting). */
+  wait_ms: number;
+}
+
+export interface QueueMine {
+  presence: Presence;
+  active_chats: number;
+  active_calls: number;
+  max_chats: number;
+  offers: QueueEntry[];
+  active: QueueEntry[];
+}
+
+export interface QueueWaiting {
+  at: number;
+  items: QueueEntry[];
+}
+
+export interface OperatorState {
+  presence: Presence;
+  active_chats: number;
+  active_calls: number;
+  max_chats: number;
+}
+
+export interface Wallboard {
+  at: number;
+  day_start: number;
+  waiting: number;
+  longest_wait_ms: number;
+  callbacks_waiting: number;
+  connected: number;
+  operators: Partial<Record<Presence, number>>;
+  service_level_seconds: number;
+  today: {
+    offered: number;
+    answered: number;
+    answered_within_service_level: number;
+    abandoned: number;
+    short_abandoned: number;
+    callbacks: number;
+    transfers: number;
+    service_level: number | null;
+    asa_seconds: number | null;
+    abandon_rate: number | null;
+  };
+}

@@ -1,0 +1,226 @@
+// The live queue (#/queue, operators and supervisors): my presence, the contacts offered to me
+// (accept or reject), my connected contacts (open the case, complete) and the waiting line.
+// Reloaded through the API when the event stream says something changed; wait times tick here.
+
+import { api } from './api';
+import { field, h, onClick, select } from './dom';
+import { formatDuration } from './format';
+import { subscribe, topic } from './live';
+import { href } from './router';
+import { CHANNELS, KINDS, label, LANGUAGES, MEDIA, PRESENCES, S } from './strings';
+import type { Presence, QueueEntry, QueueMine, ViewContext } from './types';
+import { handleError, showStatus } from './ui';
+
+/** Elements whose text is a wait that grows by itself: base + time since the server answered. */
+interface Ticker {
+  el: HTMLElement;
+  baseMs: number;
+  since: number;
+  format: (t: string) => string;
+}
+
+const SETTABLE: Presence[] = ['available', 'busy', 'away', 'offline'];
+
+function entryFacts(e: QueueEntry): HTMLElement {
+  return h('p', { class: 'entry-facts' },
+    label(CHANNELS, e.channel), ' · ', label(LANGUAGES, e.language), ' · ', label(KINDS, e.kind), ' · ', label(MEDIA, e.media),
+    e.callback ? h('span', { class: 'badge' }, S.callbackBadge) : null,
+    e.overflowed ? h('span', { class: 'badge warn' }, S.overflowBadge) : null);
+}
+
+function entryAttrs(e: QueueEntry, testid: string): Record<string, string | number> {
+  return { testid, 'data-entry-id': e.id, 'data-case-id': e.case_id ?? '', 'data-state': e.state };
+}
+
+/** Debounced: bursts of events make one reload. */
+function debounced(fn: () => void, ms: number, signal: AbortSignal): () => void {
+  let timer = 0;
+  signal.addEventListener('abort', () => window.clearTimeout(timer), { once: true });
+  return () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(fn, ms);
+  };
+}
+
+export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
+  const { signal } = ctx;
+  document.title = `${S.queueTitle} — ${S.appTitle}`;
+
+  const heading = h('h1', { tabindex: -1 }, S.queueTitle);
+  const presence = select([], '', { testid: 'presence-select', name: 'presence' });
+  const presenceNow = h('span', { class: 'presence', testid: 'presence-current', 'data-presence': '' });
+  const capacity = h('p', { class: 'muted', testid: 'capacity' });
+  const offers = h('ul', { class: 'plain-list entries', testid: 'offer-list' });
+  const noOffers = h('p', { class: 'empty', testid: 'offer-list-empty' }, S.noOffers);
+  const active = h('ul', { class: 'plain-list entries', testid: 'active-list' });
+  const noActive = h('p', { class: 'empty', testid: 'active-list-empty' }, S.noContacts);
+  const waitingBody = h('tbody', {});
+  const waitingTable = h('table', { class: 'waiting', testid: 'waiting-list' },
+    h('caption', { class: 'visually-hidden' }, S.waitingLine),
+    h('thead', {}, h('tr', {}, ...[S.colWait, S.colChannel, S.colLanguage, S.colKind, S.colMedia].map((t) => h('th', { scope: 'col' }, t)))),
+    waitingBody);
+  const waitingCount = h('p', { class: 'count', testid: 'waiting-count', 'data-count': 0 });
+  const noneWaiting = h('p', { class: 'empty', testid: 'waiting-empty' }, S.noneWaiting);
+
+  root.replaceChildren(h('section', { class: 'queue-view', testid: 'queue-view' },
+    heading,
+    h('div', { class: 'queue-grid' },
+      h('div', {},
+        h('section', { class: 'panel', testid: 'presence-panel' }, h('h2', {}, S.presencePanel),
+          h('div', { class: 'inline-form' }, field(S.presence, presence, S.presenceHint), presenceNow), capacity),
+        h('section', { class: 'panel offers-panel', testid: 'offers-panel' }, h('h2', {}, S.myOffers), offers, noOffers),
+        h('section', { class: 'panel', testid: 'active-panel' }, h('h2', {}, S.myContacts), active, noActive)),
+      h('section', { class: 'panel', testid: 'waiting-panel' }, h('h2', {}, S.waitingLine), waitingCount,
+        h('div', { class: 'table-wrap' }, waitingTable), noneWaiting))));
+
+  // ---- Ticking waits ----
+  let mineTickers: Ticker[] = [];
+  let lineTickers: Ticker[] = [];
+  const tick = () => {
+    const now = Date.now();
+    for (const t of [...mineTickers, ...lineTickers]) t.el.textContent = t.format(formatDuration(t.baseMs + now - t.since));
+  };
+  const interval = window.setInterval(tick, 1000);
+  signal.addEventListener('abort', () => window.clearInterval(interval), { once: true });
+
+  // ---- My presence, offers and contacts ----
+  let mineGen = 0;
+  let wrapUpTimer = 0;
+  signal.addEventListener('abort', () => window.clearTimeout(wrapUpTimer), { once: true });
+
+  function renderPresence(p: Presence): void {
+    const opts: [string, string][] = SETTABLE.map((v) => [v, label(PRESENCES, v)]);
+    if (!SETTABLE.includes(p)) opts.push([p, label(PRESENCES, p)]);
+    presence.replaceChildren(...opts.map(([v, text]) =>
+      h('option', { value: v, selected: v === p, disabled: !SETTABLE.includes(v as Presence) }, text)));
+    presence.value = p;
+    presenceNow.textContent = label(PRESENCES, p);
+    presenceNow.setAttribute('data-presence', p);
+    presenceNow.className = `presence presence-${p}`;
+  }
+
+  function offerItem(e: QueueEntry, since: number): HTMLLIElement {
+    const wait = h('span', { class: 'wait', testid: 'offer-wait' });
+    mineTickers.push({ el: wait, baseMs: e.wait_ms, since, format: S.waiting });
+    const accept = h('button', { type: 'button', class: 'primary', testid: 'offer-accept' }, S.accept);
+    const reject = h('button', { type: 'button', testid: 'offer-reject' }, S.reject);
+    onClick(accept, async () => {
+      try {
+        await api.acceptEntry(e.id);
+        showStatus(S.accepted);
+      } catch (err) {
+        handleError(err);
+      }
+      await Promise.all([loadMine(), loadWaiting()]);
+    });
+    onClick(reject, async () => {
+      try {
+        await api.rejectEntry(e.id);
+        showStatus(S.rejected);
+      } catch (err) {
+        handleError(err);
+      }
+      await Promise.all([loadMine(), loadWaiting()]);
+    });
+    return h('li', { class: 'entry offer', ...entryAttrs(e, 'offer-item') },
+      h('div', { class: 'entry-head' }, h('strong', {}, S.entryTitle(e.case_id, e.id)), wait),
+      entryFacts(e),
+      h('div', { class: 'row-actions' }, accept, reject));
+  }
+
+  function activeItem(e: QueueEntry): HTMLLIElement {
+    const complete = h('button', { type: 'button', testid: 'active-complete' }, S.complete);
+    onClick(complete, async () => {
+      try {
+        await api.completeEntry(e.id);
+        showStatus(S.completed);
+      } catch (err) {
+        handleError(err);
+      }
+      await loadMine();
+    });
+    const link = e.case_id ? h('a', { href: href.case(e.case_id), testid: 'active-case-link' }, S.openCase) : null;
+    return h('li', { class: 'entry', ...entryAttrs(e, 'active-item') },
+      h('div', { class: 'entry-head' }, h('strong', {}, S.entryTitle(e.case_id, e.id)),
+        h('span', { class: 'wait muted', testid: 'active-waited' }, S.waited(formatDuration(e.wait_ms)))),
+      entryFacts(e),
+      h('div', { class: 'row-actions' }, link, complete));
+  }
+
+  function renderMine(m: QueueMine, since: number): void {
+    renderPresence(m.presence);
+    capacity.textContent = S.capacity(m.active_chats, m.max_chats, m.active_calls);
+    mineTickers = [];
+    offers.replaceChildren(...m.offers.map((e) => offerItem(e, since)));
+    noOffers.hidden = m.offers.length > 0;
+    active.replaceChildren(...m.active.map(activeItem));
+    noActive.hidden = m.active.length > 0;
+    // Wrap-up ends by itself, without an event: look again shortly.
+    window.clearTimeout(wrapUpTimer);
+    if (m.presence === 'wrap_up') wrapUpTimer = window.setTimeout(() => void loadMine(), 3000);
+  }
+
+  async function loadMine(): Promise<void> {
+    const gen = ++mineGen;
+    try {
+      const m = await api.queueMine(signal);
+      if (gen !== mineGen || signal.aborted) return;
+      renderMine(m, Date.now());
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  // ---- The waiting line ----
+  let lineGen = 0;
+  async function loadWaiting(): Promise<void> {
+    const gen = ++lineGen;
+    try {
+      const w = await api.queueWaiting(signal);
+      if (gen !== lineGen || signal.aborted) return;
+      const since = Date.now();
+      lineTickers = [];
+      waitingBody.replaceChildren(...w.items.map((e) => {
+        const wait = h('td', { class: 'wait', testid: 'waiting-wait' });
+        lineTickers.push({ el: wait, baseMs: e.wait_ms, since, format: (t) => t });
+        return h('tr', entryAttrs(e, 'waiting-row'),
+          wait,
+          h('td', {}, label(CHANNELS, e.channel), e.callback ? h('span', { class: 'badge' }, S.callbackBadge) : null),
+          h('td', { testid: 'waiting-language' }, label(LANGUAGES, e.language)),
+          h('td', {}, label(KINDS, e.kind)),
+          h('td', {}, label(MEDIA, e.media)));
+      }));
+      waitingCount.textContent = S.waitingCount(w.items.length);
+      waitingCount.setAttribute('data-count', String(w.items.length));
+      waitingTable.hidden = w.items.length === 0;
+      noneWaiting.hidden = w.items.length > 0;
+      tick();
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  presence.addEventListener('change', async () => {
+    const wanted = presence.value as Presence;
+    presence.disabled = true;
+    try {
+      const r = await api.setPresence(wanted);
+      renderPresence(r.presence);
+      showStatus(S.presenceSet);
+    } catch (e) {
+      handleError(e);
+    } finally {
+      presence.disabled = false;
+    }
+    await Promise.all([loadMine(), loadWaiting()]);
+  });
+
+  const reloadMine = debounced(() => void loadMine().then(tick), 50, signal);
+  const reloadWaiting = debounced(() => void loadWaiting(), 50, signal);
+  subscribe(topic.queueMine, reloadMine, signal);
+  subscribe(topic.queueWaiting, reloadWaiting, signal);
+
+  heading.focus();
+  void loadMine().then(tick);
+  void loadWaiting();
+}
