@@ -217,6 +217,17 @@ Result<void> QueueService::RequestCallback(QueueEntryId entry) {
     return Step([&] { return engine_.RequestCallback(entry); });
 }
 
+Result<void> QueueService::Transfer(QueueEntryId entry, UserId to_op) {
+    return Step([&] { return engine_.Transfer(entry, to_op); });
+}
+
+Result<void> QueueService::Transfer(QueueEntryId entry, std::string language, CaseKind kind) {
+    // Each language adds routing buckets for good: only the known ones (EnterCase maps the rest).
+    if (!QueueLanguages().contains(language))
+        return Error{ErrorCode::kInvalidArgument, "language must be one of en, ru, uk"};
+    return Step([&] { return engine_.Transfer(entry, std::move(language), kind); });
+}
+
 void QueueService::Login(UserId op, std::optional<OperatorSkills> skills) {
     Step([&]() -> Result<void> {
         operators_.insert(op.value);

@@ -111,6 +111,11 @@ public:
     Result<void> Complete(UserId op, QueueEntryId entry);
     Result<void> Abandon(QueueEntryId entry);
     Result<void> RequestCallback(QueueEntryId entry);
+    /// Sends the entry to one operator (QueueEngine::Transfer): kNotFound for an unknown entry or
+    /// an operator not logged in to the queue.
+    Result<void> Transfer(QueueEntryId entry, UserId to_op);
+    /// Sends the entry to another skill; kInvalidArgument for a language outside QueueLanguages().
+    Result<void> Transfer(QueueEntryId entry, std::string language, CaseKind kind);
 
     // ---- operators ----
     /// Logs in (default skills unless given) and makes the operator available.

@@ -217,6 +217,50 @@ TEST_F(QueueServiceTest, ARestartKeepsTheLineWithItsOriginalClocks) {
     EXPECT_EQ(board.longest_wait_ms, ToUnixMillis(clock_.Now()) - ToUnixMillis(entered[1]));
 }
 
+TEST_F(QueueServiceTest, TransfersAreLoggedAndKeptOverARestart) {
+    Listen();
+    queue_->Login(op1_);
+    const TimePoint entered = clock_.Now();
+    Submit();  // entry 1 → op1
+    clock_.Advance(3s);
+    ASSERT_TRUE(queue_->Accept(op1_, QueueEntryId{1}).ok());
+    EXPECT_EQ(queue_->Transfer(QueueEntryId{1}, op2_).code(), ErrorCode::kNotFound);  // op2 not in the queue
+    EXPECT_EQ(queue_->Transfer(QueueEntryId{9}, "uk", CaseKind::kRelativeInquiry).code(), ErrorCode::kNotFound);
+    EXPECT_EQ(queue_->Transfer(QueueEntryId{1}, "de", CaseKind::kRelativeInquiry).code(),
+              ErrorCode::kInvalidArgument);  // not a queue language
+    ASSERT_TRUE(queue_->SetPresence(op2_, Presence::kBusy).ok());
+    clock_.Advance(2s);
+    ASSERT_TRUE(queue_->Transfer(QueueEntryId{1}, op2_).ok());
+    // It waits for op2 alone (busy), though op1 is free: a new segment, the place kept.
+    auto e = queue_->Entry(QueueEntryId{1});
+    EXPECT_EQ(e->state, EntryState::kWaiting);
+    EXPECT_EQ(e->transfer_target, op2_);
+    EXPECT_EQ(e->segment, 1);
+    EXPECT_EQ(e->enter_at, entered);
+    EXPECT_TRUE(queue_->Mine(op1_).empty());
+
+    clock_.Advance(10s);
+    Start();
+    e = queue_->Entry(QueueEntryId{1});
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->transfer_target, op2_);
+    EXPECT_EQ(e->segment, 1);
+    EXPECT_EQ(e->enter_at, entered);
+    EXPECT_EQ(ToUnixMillis(e->queued_at), ToUnixMillis(entered) + 5000);
+    ASSERT_TRUE(queue_->SetPresence(op2_, Presence::kAvailable).ok());
+    ASSERT_EQ(queue_->Entry(QueueEntryId{1})->op, op2_);
+    // To another skill: the offer is withdrawn, the entry goes by its new language and kind.
+    ASSERT_TRUE(queue_->Transfer(QueueEntryId{1}, "uk", CaseKind::kRelativeInquiry).ok());
+    e = queue_->Entry(QueueEntryId{1});
+    EXPECT_EQ(e->contact.language, "uk");
+    EXPECT_EQ(e->contact.kind, CaseKind::kRelativeInquiry);
+    EXPECT_FALSE(e->transfer_target);
+    // (The withdrawn offer is part of the transfer step: no reject.)
+    EXPECT_EQ(LoggedTypes(), (std::vector<std::string>{"enter", "offer", "accept", "connect", "transfer", "offer",
+                                                       "transfer", "offer"}));
+    EXPECT_EQ(queue_->Board().today.transfers, 2);
+}
+
 TEST_F(QueueServiceTest, TheTimerTimesOffersOutWithoutAnyCall) {
     config_.timer = true;
     config_.max_tick = 10ms;
