@@ -58,6 +58,61 @@ Result<QueueEntryId> EntryParam(const http::Request& req) {
     return QueueEntryId{*v};
 }
 
+/// Who may abandon, call back or transfer an entry. With the route's action: an entry offered to
+/// me (transfer: or connected to me) and, for abandon and callback, a waiting one; anything else
+/// (transfer of a waiting entry, an entry with another operator) takes queue.manage. The entry is
+/// read once before the move, which checks its state again under the queue's lock; what can change
+/// in between (an offer made or timed out) costs at most that pending offer.
+std::optional<http::Response> RefuseMove(queue::QueueService& qs, const auth::Principal& p, QueueEntryId id,
+                                         bool transfer) {
+    auto view = qs.Entry(id);
+    if (!view) return ErrorResponse(Error{ErrorCode::kNotFound, "no such queue entry " + id.ToString()});
+    if (auth::Allowed(p.role, Action::kQueueManage)) return std::nullopt;
+    if (view->state == queue::EntryState::kWaiting) {
+        if (!transfer) return std::nullopt;
+        return http::Response::Error(403, "forbidden", "only a supervisor transfers a waiting contact");
+    }
+    if (view->op == p.user) return std::nullopt;
+    return http::Response::Error(403, "forbidden", "the contact is with another operator");
+}
+
+/// A transfer's destination: {"operator_id": N}, or {"language": "uk", "kind": "relative_inquiry"}.
+struct TransferTarget {
+    std::optional<UserId> op;
+    std::string language;
+    CaseKind kind = CaseKind::kSurrenderApplication;
+
+    std::string Detail() const {
+        if (op) return fmt::format("to_operator={}", op->value);
+        return fmt::format("language={} kind={}", language, ToString(kind));
+    }
+};
+
+Result<TransferTarget> ParseTransfer(const json::object& body) {
+    const bool to_op = body.contains("operator_id");
+    if (to_op == (body.contains("language") || body.contains("kind")))
+        return Error{ErrorCode::kInvalidArgument, "give either 'operator_id', or 'language' and 'kind'"};
+    TransferTarget t;
+    if (to_op) {
+        const json::value& v = body.at("operator_id");
+        if (!v.is_int64() || v.as_int64() <= 0)
+            return Error{ErrorCode::kInvalidArgument, "'operator_id' must be a user id"};
+        t.op = UserId{v.as_int64()};
+        return t;
+    }
+    auto language = StringField(body, "language", 16);
+    if (!language) return language.error();
+    if (!queue::QueueLanguages().contains(*language))
+        return Error{ErrorCode::kInvalidArgument, "'language' must be en, ru or uk"};
+    auto kind_name = StringField(body, "kind", 32);
+    if (!kind_name) return kind_name.error();
+    auto kind = ParseCaseKind(*kind_name);
+    if (!kind) return Error{ErrorCode::kInvalidArgument, "'kind' must be surrender_application or relative_inquiry"};
+    t.language = std::move(*language);
+    t.kind = *kind;
+    return t;
+}
+
 }  // namespace
 
 void RegisterQueueRoutes(http::Router& router, ApiDeps& deps) {
@@ -108,6 +163,51 @@ void RegisterQueueRoutes(http::Router& router, ApiDeps& deps) {
     router.Add("POST", "/api/v1/queue/entries/{id}/accept", entry_route("accept"));
     router.Add("POST", "/api/v1/queue/entries/{id}/reject", entry_route("reject"));
     router.Add("POST", "/api/v1/queue/entries/{id}/complete", entry_route("complete"));
+
+    // Abandon, callback and transfer. Each is audited: the queue log records the step, not who
+    // asked for it, and an abandon counts against the line's figures.
+    auto moved = [&deps, &qs](const auth::Principal& p, QueueEntryId id, std::string_view verb, std::string detail) {
+        deps.audit.Append(p.user, fmt::format("queue.{}", verb), fmt::format("queue_entry:{}", id.value),
+                          std::move(detail));
+        json::object out{{"id", id.value}, {"done", verb}};
+        if (auto view = qs.Entry(id)) {
+            const std::int64_t wait_ms = view->state == queue::EntryState::kConnected
+                                             ? 0
+                                             : ToUnixMillis(deps.clock.Now()) - ToUnixMillis(view->queued_at);
+            out["entry"] = EntryJson(*view, wait_ms);
+        }
+        return JsonResponse(200, out);
+    };
+    auto person_route = [&deps, &qs, moved](Action action, std::string_view verb) {
+        return Guard(deps, {action},
+                     [&qs, moved, verb = std::string(verb)](http::Request& req,
+                                                            const auth::Principal& p) -> http::Response {
+                         auto id = EntryParam(req);
+                         if (!id) return ErrorResponse(id.error());
+                         if (auto refused = RefuseMove(qs, p, *id, false)) return *refused;
+                         Result<void> r = verb == "abandon" ? qs.Abandon(*id) : qs.RequestCallback(*id);
+                         if (!r) return ErrorResponse(r.error());
+                         return moved(p, *id, verb, "");
+                     });
+    };
+    router.Add("POST", "/api/v1/queue/entries/{id}/abandon", person_route(Action::kQueueAbandon, "abandon"));
+    router.Add("POST", "/api/v1/queue/entries/{id}/callback", person_route(Action::kQueueCallback, "callback"));
+
+    router.Add("POST", "/api/v1/queue/entries/{id}/transfer",
+               Guard(deps, {Action::kQueueTransfer},
+                     [&qs, moved](http::Request& req, const auth::Principal& p) -> http::Response {
+                         auto id = EntryParam(req);
+                         if (!id) return ErrorResponse(id.error());
+                         auto body = ParseBody(req);
+                         if (!body) return ErrorResponse(body.error());
+                         auto target = ParseTransfer(*body);
+                         if (!target) return ErrorResponse(target.error());
+                         if (auto refused = RefuseMove(qs, p, *id, true)) return *refused;
+                         Result<void> r = target->op ? qs.Transfer(*id, *target->op)
+                                                     : qs.Transfer(*id, target->language, target->kind);
+                         if (!r) return ErrorResponse(r.error());
+                         return moved(p, *id, "transfer", target->Detail());
+                     }));
 
     router.Add("GET", "/api/v1/queue/waiting",
                Guard(deps, {Action::kQueueTake}, [&deps, &qs](http::Request&, const auth::Principal&) {

@@ -10,7 +10,8 @@ struct Row {
 };
 
 // The table. Administrators manage accounts and keys but read no case content; coordinators
-// see only what was handed to them; supervisors oversee the operators' work.
+// see only what was handed to them; supervisors oversee the operators' work (queue.manage: they
+// may move contacts that are with another operator, or still waiting, which an operator may not).
 constexpr Row kTable[] = {
     //  action                     name               op     coord  sup    admin
     {Action::kCaseList,        "case.list",        true,  false, true,  false},
@@ -24,6 +25,10 @@ constexpr Row kTable[] = {
     {Action::kHandoffRead,     "handoff.read",     false, true,  false, false},
     {Action::kHandoffOutcome,  "handoff.outcome",  false, true,  false, false},
     {Action::kQueueTake,       "queue.take",       true,  false, true,  false},
+    {Action::kQueueAbandon,    "queue.abandon",    true,  false, true,  false},
+    {Action::kQueueCallback,   "queue.callback",   true,  false, true,  false},
+    {Action::kQueueTransfer,   "queue.transfer",   true,  false, true,  false},
+    {Action::kQueueManage,     "queue.manage",     false, false, true,  false},
     {Action::kPresenceSet,     "presence.set",     true,  true,  true,  false},
     {Action::kWallboardRead,   "wallboard.read",   false, false, true,  true},
     {Action::kStatsRead,       "stats.read",       false, false, true,  true},

@@ -22,6 +22,10 @@ enum class Action {
     kHandoffRead,       ///< read what was handed to me (coordinator)
     kHandoffOutcome,    ///< record the outcome of a hand-off
     kQueueTake,         ///< receive and accept offered contacts
+    kQueueAbandon,      ///< mark a waiting contact, or one offered to me, as gone (abandoned)
+    kQueueCallback,     ///< turn a waiting contact, or one offered to me, into a callback request
+    kQueueTransfer,     ///< send a contact offered or connected to me to another operator or skill
+    kQueueManage,       ///< the same for any contact: waiting, or offered or connected to someone else
     kPresenceSet,       ///< set my own presence
     kWallboardRead,     ///< live queue figures
     kStatsRead,         ///< statistics and forecasts
@@ -34,7 +38,8 @@ enum class Action {
 inline constexpr std::array kAllActions{
     Action::kCaseList,     Action::kCaseRead,     Action::kCaseCreate,    Action::kCaseReply,
     Action::kCaseNote,     Action::kCaseTransition, Action::kCaseAssign,  Action::kCaseHandoff,
-    Action::kHandoffRead,  Action::kHandoffOutcome, Action::kQueueTake,   Action::kPresenceSet,
+    Action::kHandoffRead,  Action::kHandoffOutcome, Action::kQueueTake,   Action::kQueueAbandon,
+    Action::kQueueCallback, Action::kQueueTransfer, Action::kQueueManage, Action::kPresenceSet,
     Action::kWallboardRead, Action::kStatsRead,   Action::kUserList,      Action::kUserManage,
     Action::kAuditRead,    Action::kChannelManage,
 };

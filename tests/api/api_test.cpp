@@ -68,6 +68,25 @@ protected:
         attachment_ = store_->AttachmentsOfCase(attachment_case_)[0].id;
     }
 
+    /// A second operator account, fully logged in.
+    Session AddOperator(const std::string& name) {
+        auto admin = auth_->Authenticate(sessions_[Role::kAdmin].token);
+        auto account = auth_->AddUser(*admin->team_keys, admin->user, name, Role::kOperator);
+        EXPECT_TRUE(account.ok());
+        Bytes secret;
+        const std::string token = FirstLogin(name, account->one_time_password, name + " password 1", &secret);
+        return {token, auth_->Authenticate(token)->csrf_token, account->id};
+    }
+
+    /// A contact entered straight into the queue (no case): its entry id.
+    std::int64_t EnterContact(std::string language = "ru") {
+        queue::Contact c;
+        c.language = std::move(language);
+        auto id = queue_->Enter(c);
+        EXPECT_TRUE(id.ok());
+        return id->value;
+    }
+
     http::Response Call(const std::string& method, const std::string& target, const Session* session,
                         std::string body = "", bool with_csrf = true) {
         http::Request req;
@@ -141,7 +160,23 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"GET", "/api/v1/queue/waiting", "", auth::Action::kQueueTake},
         {"GET", "/api/v1/wallboard", "", auth::Action::kWallboardRead},
         // accept, reject and complete: QueueRoutesOfferAcceptCompleteAndTheWallboard.
+        {"POST", "/api/v1/queue/entries/{abandon}/abandon", "", auth::Action::kQueueAbandon},
+        {"POST", "/api/v1/queue/entries/{callback}/callback", "", auth::Action::kQueueCallback},
+        {"POST", "/api/v1/queue/entries/{transfer}/transfer", R"({"language":"uk","kind":"relative_inquiry"})",
+         auth::Action::kQueueTransfer},
     };
+    // Queue entries for the moves, one per route and role: waiting ones, except the operator's
+    // transfer, which needs a contact connected to him (he transfers only what he holds; a
+    // supervisor moves any). Nobody is available afterwards, so the others stay waiting.
+    const UserId op = sessions_[Role::kOperator].id;
+    ASSERT_TRUE(queue_->SetPresence(op, queue::Presence::kAvailable).ok());
+    const std::int64_t held = EnterContact();
+    ASSERT_TRUE(queue_->Accept(op, QueueEntryId{held}).ok());
+    ASSERT_TRUE(queue_->SetPresence(op, queue::Presence::kAway).ok());
+    std::map<std::string, std::map<Role, std::int64_t>> entry_of;
+    for (const std::string move : {"{abandon}", "{callback}", "{transfer}"})
+        for (Role role : auth::kAllRoles) entry_of[move][role] = EnterContact();
+    entry_of["{transfer}"][Role::kOperator] = held;
     for (const auto& route : routes) {
         for (Role role : auth::kAllRoles) {
             auto fill = [&](std::string text) {
@@ -154,6 +189,9 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
                     {"{handoff}", std::to_string(handoff_)},
                     {"{operator}", sessions_[Role::kOperator].id.ToString()},
                     {"{coordinator}", sessions_[Role::kCoordinator].id.ToString()},
+                    {"{abandon}", std::to_string(entry_of["{abandon}"][role])},
+                    {"{callback}", std::to_string(entry_of["{callback}"][role])},
+                    {"{transfer}", std::to_string(entry_of["{transfer}"][role])},
                 };
                 for (const auto& [k, v] : values)
                     for (auto pos = text.find(k); pos != std::string::npos; pos = text.find(k))
@@ -279,6 +317,179 @@ TEST_F(ApiTest, QueueRoutesOfferAcceptCompleteAndTheWallboard) {
     EXPECT_DOUBLE_EQ(today.at("asa_seconds").as_double(), (9 + 8 + 7 + 16 + 14) / 5.0);
     EXPECT_DOUBLE_EQ(today.at("abandon_rate").as_double(), 0.1);
     EXPECT_EQ(Call("GET", "/api/v1/wallboard", &op).status, 403);
+}
+
+// Abandon, callback and transfer through the API: an operator moves what he holds (and may mark
+// a waiting contact gone or turn it into a callback); a contact with another operator, or the
+// transfer of a waiting one, takes a supervisor. Every move is audited with who made it.
+TEST_F(ApiTest, QueueMovesTakeTheHolderOrASupervisor) {
+    using namespace std::chrono_literals;
+    Session& op = sessions_[Role::kOperator];
+    Session op2 = AddOperator("op2");
+    Session& sup = sessions_[Role::kSupervisor];
+    auto move = [&](Session& s, std::int64_t entry, const std::string& verb, std::string body = "") {
+        return Call("POST", "/api/v1/queue/entries/" + std::to_string(entry) + "/" + verb, &s, std::move(body));
+    };
+    auto refused = [&](const http::Response& r) {
+        return r.status == 403 && r.body.find("\"forbidden\"") != std::string::npos;
+    };
+    auto state = [&](std::int64_t entry) { return queue_->Entry(QueueEntryId{entry})->state; };
+
+    ASSERT_EQ(Call("POST", "/api/v1/queue/presence", &op, R"({"presence":"available"})").status, 200);
+    clock_.Advance(1s);
+    ASSERT_EQ(Call("POST", "/api/v1/queue/presence", &op2, R"({"presence":"available"})").status, 200);
+    const std::int64_t e1 = EnterContact();  // → op, idle longest
+    const std::int64_t e2 = EnterContact();  // → op2
+    const std::int64_t e3 = EnterContact();  // waits: both at capacity (one chat each)
+    ASSERT_EQ(queue_->Entry(QueueEntryId{e1})->op, op.id);
+    ASSERT_EQ(queue_->Entry(QueueEntryId{e2})->op, op2.id);
+    ASSERT_EQ(state(e3), queue::EntryState::kWaiting);
+    ASSERT_EQ(move(op, e1, "accept").status, 200);
+
+    // Another operator's contacts are not mine to move; nor is a waiting one to transfer.
+    EXPECT_TRUE(refused(move(op2, e1, "abandon")));
+    EXPECT_TRUE(refused(move(op2, e1, "transfer", R"({"language":"uk","kind":"relative_inquiry"})")));
+    EXPECT_TRUE(refused(move(op, e2, "abandon")));
+    EXPECT_TRUE(refused(move(op, e2, "callback")));
+    EXPECT_TRUE(refused(move(op, e2, "transfer", R"({"language":"uk","kind":"relative_inquiry"})")));
+    EXPECT_TRUE(refused(move(op, e3, "transfer", R"({"language":"uk","kind":"relative_inquiry"})")));
+    EXPECT_EQ(state(e1), queue::EntryState::kConnected);
+    EXPECT_EQ(state(e2), queue::EntryState::kOffered);
+    EXPECT_EQ(state(e3), queue::EntryState::kWaiting);
+
+    // op hands his contact to op2: it waits for op2 alone (op2 is at capacity), with a new wait
+    // segment; op is free and is offered the next in line.
+    clock_.Advance(5s);
+    auto r = move(op, e1, "transfer", R"({"operator_id":)" + op2.id.ToString() + "}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto out = json::parse(r.body).as_object();
+    EXPECT_EQ(out.at("done"), "transfer");
+    EXPECT_EQ(out.at("entry").at("state"), "waiting");
+    EXPECT_EQ(out.at("entry").at("wait_ms").as_int64(), 0);
+    auto view = queue_->Entry(QueueEntryId{e1});
+    EXPECT_EQ(view->transfer_target, op2.id);
+    EXPECT_EQ(view->segment, 1);
+    EXPECT_EQ(queue_->Entry(QueueEntryId{e3})->op, op.id);
+    // Sending it to the operator it is already with, or to one not in the queue, is refused.
+    EXPECT_EQ(move(op2, e2, "transfer", R"({"operator_id":)" + op2.id.ToString() + "}").status, 400);
+    r = move(sup, e1, "transfer", R"({"operator_id":)" + sup.id.ToString() + "}");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_NE(r.body.find("not logged in"), std::string::npos) << r.body;
+
+    // op marks the contact offered to him as gone: an abandon, after 5 s.
+    r = move(op, e3, "abandon");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_FALSE(json::parse(r.body).as_object().contains("entry"));  // finished
+    EXPECT_FALSE(queue_->Entry(QueueEntryId{e3}));
+
+    // The supervisor moves anything: op2's offer into a callback request (it keeps its place),
+    // then the callback to another skill.
+    r = move(sup, e2, "callback");
+    ASSERT_EQ(r.status, 200) << r.body;
+    out = json::parse(r.body).as_object();
+    EXPECT_EQ(out.at("entry").at("callback"), true);
+    EXPECT_EQ(out.at("entry").at("media"), "call");
+    r = move(sup, e2, "transfer", R"({"language":"en","kind":"relative_inquiry"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    view = queue_->Entry(QueueEntryId{e2});
+    EXPECT_EQ(view->contact.language, "en");
+    EXPECT_EQ(view->contact.kind, CaseKind::kRelativeInquiry);
+    EXPECT_TRUE(view->callback);
+
+    // Wrong state: 409 with the reason, nothing changed.
+    r = move(sup, e2, "callback");
+    EXPECT_EQ(r.status, 409);
+    EXPECT_NE(r.body.find("already a callback"), std::string::npos) << r.body;
+    r = move(sup, e2, "abandon");
+    EXPECT_EQ(r.status, 409);
+    EXPECT_NE(r.body.find("callback request"), std::string::npos) << r.body;
+    ASSERT_EQ(queue_->Entry(QueueEntryId{e1})->op, op2.id);  // op2 was freed by the callback
+    ASSERT_EQ(move(op2, e1, "accept").status, 200);
+    r = move(op2, e1, "abandon");
+    EXPECT_EQ(r.status, 409);
+    EXPECT_NE(r.body.find("connected"), std::string::npos) << r.body;
+    EXPECT_EQ(move(op2, e1, "callback").status, 409);
+    EXPECT_EQ(state(e1), queue::EntryState::kConnected);
+
+    // The figures: three offered, e1 answered once (its second connect is not a new answer), e3
+    // abandoned after 5 s, e2 a callback request (not an abandon), two transfers.
+    auto b = json::parse(Call("GET", "/api/v1/wallboard", &sup).body).as_object();
+    const auto& today = b.at("today");
+    EXPECT_EQ(today.at("offered").as_int64(), 3);
+    EXPECT_EQ(today.at("answered").as_int64(), 1);
+    EXPECT_EQ(today.at("abandoned").as_int64(), 1);
+    EXPECT_EQ(today.at("short_abandoned").as_int64(), 1);
+    EXPECT_EQ(today.at("callbacks").as_int64(), 1);
+    EXPECT_EQ(today.at("transfers").as_int64(), 2);
+    EXPECT_DOUBLE_EQ(today.at("abandon_rate").as_double(), 1.0 / 3);
+
+    // Who did what, in the audit log.
+    std::vector<std::string> moves;
+    for (const auto& a : store_->ReadAudit(1, 1000))
+        if (a.action.rfind("queue.", 0) == 0)
+            moves.push_back(a.action + " " + a.target + " by " + std::to_string(a.actor) + " " + a.detail);
+    const auto id = [](std::int64_t v) { return std::to_string(v); };
+    EXPECT_EQ(moves, (std::vector<std::string>{
+                         "queue.transfer queue_entry:" + id(e1) + " by " + op.id.ToString() +
+                             " to_operator=" + op2.id.ToString(),
+                         "queue.abandon queue_entry:" + id(e3) + " by " + op.id.ToString() + " ",
+                         "queue.callback queue_entry:" + id(e2) + " by " + sup.id.ToString() + " ",
+                         "queue.transfer queue_entry:" + id(e2) + " by " + sup.id.ToString() +
+                             " language=en kind=relative_inquiry",
+                     }));
+}
+
+TEST_F(ApiTest, QueueMovesRejectBadInputClearly) {
+    const auto& sup = sessions_[Role::kSupervisor];
+    const std::int64_t entry = EnterContact("uk");
+    const std::string path = "/api/v1/queue/entries/" + std::to_string(entry);
+    struct Bad {
+        std::string target, body;
+        int status;
+        std::string expect;
+    };
+    for (const auto& bad : std::vector<Bad>{
+             {"/api/v1/queue/entries/abc/abandon", "", 400, "'id'"},
+             {"/api/v1/queue/entries/0/callback", "", 400, "'id'"},
+             {"/api/v1/queue/entries/99/abandon", "", 404, "no such queue entry 99"},
+             {"/api/v1/queue/entries/99/callback", "", 404, "no such queue entry 99"},
+             {"/api/v1/queue/entries/99/transfer", R"({"language":"ru","kind":"relative_inquiry"})", 404,
+              "no such queue entry 99"},
+             {path + "/transfer", "", 400, "application/json"},
+             {path + "/transfer", "not json", 400, "JSON object"},
+             {path + "/transfer", "[1]", 400, "JSON object"},
+             {path + "/transfer", "{}", 400, "either"},
+             {path + "/transfer", R"({"operator_id":1,"language":"ru","kind":"relative_inquiry"})", 400, "either"},
+             {path + "/transfer", R"({"operator_id":"1"})", 400, "'operator_id'"},
+             {path + "/transfer", R"({"operator_id":-4})", 400, "'operator_id'"},
+             {path + "/transfer", R"({"operator_id":1.5})", 400, "'operator_id'"},
+             {path + "/transfer", R"({"operator_id":99999})", 404, "not logged in"},
+             {path + "/transfer", R"({"language":"de","kind":"relative_inquiry"})", 400, "'language'"},
+             {path + "/transfer", R"({"language":"ru"})", 400, "'kind'"},
+             {path + "/transfer", R"({"kind":"relative_inquiry"})", 400, "'language'"},
+             {path + "/transfer", R"({"language":"ru","kind":"spy"})", 400, "'kind'"},
+             {path + "/transfer", R"({"language":7,"kind":"relative_inquiry"})", 400, "'language'"},
+         }) {
+        auto r = Call("POST", bad.target, &sup, bad.body);
+        EXPECT_EQ(r.status, bad.status) << bad.target << " " << bad.body << " → " << r.body;
+        EXPECT_NE(r.body.find(bad.expect), std::string::npos) << bad.target << " " << bad.body << " → " << r.body;
+        EXPECT_EQ(json::parse(r.body).at("error").at("message").kind(), json::kind::string) << r.body;
+    }
+    // Without the CSRF token: refused, and the contact still waits.
+    EXPECT_EQ(Call("POST", path + "/abandon", &sup, "", false).status, 403);
+    EXPECT_EQ(Call("POST", path + "/callback", &sup, "", false).status, 403);
+    // Nothing changed: the entry waits as it came, no step was logged after its arrival and no
+    // move was audited.
+    auto view = queue_->Entry(QueueEntryId{entry});
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->state, queue::EntryState::kWaiting);
+    EXPECT_EQ(view->contact.language, "uk");
+    EXPECT_EQ(view->contact.kind, CaseKind::kSurrenderApplication);
+    EXPECT_FALSE(view->callback);
+    std::vector<std::string> logged;
+    for (const auto& e : store_->ReadQueueEvents(1, 100)) logged.push_back(e.type);
+    EXPECT_EQ(logged, (std::vector<std::string>{"enter"}));
+    for (const auto& a : store_->ReadAudit(1, 1000)) EXPECT_NE(a.action.rfind("queue.", 0), 0u) << a.action;
 }
 
 TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {

@@ -12,11 +12,12 @@ namespace {
 const std::map<Role, std::set<std::string_view>> kExpected = {
     {Role::kOperator,
      {"case.list", "case.read", "case.create", "case.reply", "case.note", "case.transition", "case.assign",
-      "case.handoff", "queue.take", "presence.set"}},
+      "case.handoff", "queue.take", "queue.abandon", "queue.callback", "queue.transfer", "presence.set"}},
     {Role::kCoordinator, {"handoff.read", "handoff.outcome", "presence.set"}},
     {Role::kSupervisor,
      {"case.list", "case.read", "case.create", "case.reply", "case.note", "case.transition", "case.assign",
-      "case.handoff", "queue.take", "presence.set", "wallboard.read", "stats.read", "user.list"}},
+      "case.handoff", "queue.take", "queue.abandon", "queue.callback", "queue.transfer", "queue.manage",
+      "presence.set", "wallboard.read", "stats.read", "user.list"}},
     {Role::kAdmin, {"wallboard.read", "stats.read", "user.list", "user.manage", "audit.read", "channel.manage"}},
 };
 
@@ -29,12 +30,16 @@ TEST(Authz, EveryRoleTimesEveryAction) {
             allowed += want;
         }
     }
-    EXPECT_EQ(allowed, 32);
+    EXPECT_EQ(allowed, 39);
 }
 
 TEST(Authz, ActionNamesRoundTrip) {
     for (Action a : kAllActions) EXPECT_EQ(ParseAction(ToString(a)), a);
     EXPECT_FALSE(ParseAction("case.delete"));
+}
+
+TEST(Authz, OnlySupervisorsMoveContactsHeldByOthers) {
+    for (Role role : kAllRoles) EXPECT_EQ(Allowed(role, Action::kQueueManage), role == Role::kSupervisor);
 }
 
 TEST(Authz, AdministratorsReadNoCaseContent) {
