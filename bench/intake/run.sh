@@ -203,6 +203,11 @@ CHECK_RECEIPT="$(sed -n 's/.*class="receipt"><code>\([0-9-]*\)<\/code>.*/\1/p' "
 
 log "wrk against lifeline: ${WRK[*]} http://127.0.0.1:$PORT/apply"
 run_wrk "$TMP/wrk-lifeline.txt" "http://127.0.0.1:$PORT/apply" "$LIFELINE_PID"
+# Group commit: how many writes each durable commit carried over the whole run.
+curl -sS --max-time 10 -o "$TMP/metrics.txt" "http://127.0.0.1:$PORT/metrics" || true
+metric() { sed -n "s/^$1 \([0-9.e+]*\)$/\1/p" "$TMP/metrics.txt" | head -n1; }
+COMMITS="$(metric lifeline_store_commits)"
+WRITES="$(metric lifeline_store_writes_committed)"
 if [ "$BREAKDOWN" != 0 ]; then
   log "wrk against lifeline, invalid group_size (422, nothing stored)"
   BENCH_VARIANT=invalid run_wrk "$TMP/wrk-lifeline-422.txt" "http://127.0.0.1:$PORT/apply" "$LIFELINE_PID"
@@ -366,6 +371,7 @@ B_LINE="$TMP/wrk-lifeline-422.txt"
   row "lifeline / nginx" "$RATIO %" "" ""
   echo
   echo "durable applications/s: $L_RATE (200 with a receipt page, sent after the commit)"
+  [ -n "$COMMITS" ] && [ -n "$WRITES" ] && awk -v c="$COMMITS" -v w="$WRITES" 'BEGIN { if (c > 0) printf "store: %d writes in %d durable commits, %.1f writes per commit (group commit)\n", w, c, w / c }'
   echo "acknowledged $ACK, durable in the database $CASES (wrk's $L_RECEIPTS receipts + 1 check application; the rest were in flight when wrk stopped)"
   echo "cases without a sealed message: $BARE; sealed form messages: $SEALED"
   echo "non-2xx: 4xx $L_4XX, 5xx $L_5XX, other $L_OTHER; socket errors/timeouts $L_ERRS"

@@ -23,8 +23,9 @@
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "intake/intake_service.hpp"
-#include "queue/queue_service.hpp"
 #include "public_site/public_site.hpp"
+#include "queue/queue_service.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace lifeline::app {
 namespace {
@@ -102,7 +103,7 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
     }
     intake.OnIntake([&q = *contact_queue](const intake::IntakeOutcome& outcome, const intake::InboundContact& c) {
         try {
-            if (auto r = q.EnterCase(outcome.case_id, c.channel, c.kind, c.language); !r)
+            if (auto r = q.EnterCase(outcome.case_id, c.channel, c.kind, c.language, outcome.new_case); !r)
                 spdlog::error("queue: case {} not queued: {}", outcome.case_id.value, r.error().message);
         } catch (const std::exception& e) {
             // The contact is stored; the queue's write failed and is retried with its next step.
@@ -112,6 +113,13 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
 
     http::Router router;
     http::Metrics metrics;
+    if (const auto* sqlite = dynamic_cast<const store::SqliteStore*>(dir->store.get())) {
+        // Group commit at work: writes per commit is writes_committed / commits.
+        metrics.OnRender([sqlite, &metrics] {
+            metrics.SetGauge("lifeline_store_commits", static_cast<double>(sqlite->batches_committed()));
+            metrics.SetGauge("lifeline_store_writes_committed", static_cast<double>(sqlite->writes_committed()));
+        });
+    }
     api::ApiDeps deps{*dir->auth, *dir->audit, clock, config.api, &cases};
     deps.queue = contact_queue.get();
     api::RegisterRoutes(router, deps);

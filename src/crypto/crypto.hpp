@@ -1,7 +1,7 @@
 #pragma once
 /// libsodium wrappers and the key hierarchy of docs/architecture.md ("Keys").
 ///
-/// Every secret lives in sodium_malloc'd memory (SecretKey) and is wiped when freed. Every
+/// Every secret lives in locked, undumped memory (SecretKey) and is wiped when freed. Every
 /// function that checks authenticity returns a Result with ErrorCode::kDecryptFailed on a
 /// tampered or wrong input: never a crash, never wrong plaintext.
 
@@ -23,7 +23,8 @@ void Init();
 /// Fresh random bytes (randombytes_buf).
 Bytes RandomBytes(std::size_t n);
 
-/// A secret of any length in guarded memory (sodium_malloc), wiped and freed on destruction.
+/// A secret of any length in locked memory kept out of core dumps (a pooled slot up to 64 bytes,
+/// sodium_malloc beyond), wiped and freed on destruction.
 /// Move-only.
 class SecretKey {
 public:

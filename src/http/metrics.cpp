@@ -96,7 +96,10 @@ void Metrics::AddCounter(const std::string& name, double delta) {
     counters_[SanitizeName(name)] += delta;
 }
 
+void Metrics::OnRender(std::function<void()> refresh) { refresh_.push_back(std::move(refresh)); }
+
 std::string Metrics::Render() const {
+    for (const auto& refresh : refresh_) refresh();
     std::string out;
     auto append = [&out](std::string_view s) { out += s; };
     std::lock_guard lock(mutex_);

@@ -5,10 +5,12 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace lifeline::http {
 
@@ -27,6 +29,8 @@ public:
     /// Named gauges or counters other parts set (e.g. "lifeline_store_write_batches_total").
     void SetGauge(const std::string& name, double value);
     void AddCounter(const std::string& name, double delta);
+    /// Runs before every Render, e.g. to copy another part's counters into gauges.
+    void OnRender(std::function<void()> refresh);
     /// The whole registry in Prometheus text format.
     std::string Render() const;
 
@@ -48,6 +52,7 @@ private:
     std::map<std::string, double> counters_;
     std::atomic<std::int64_t> open_connections_{0};
     std::atomic<std::int64_t> open_streams_{0};
+    std::vector<std::function<void()>> refresh_;  // set up before serving, then only read
 };
 
 }  // namespace lifeline::http

@@ -166,8 +166,8 @@ Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact,
     // A web applicant is known by his receipt; anyone else by the keyed pseudonym of his sender
     // id on the channel.
     const std::string who = contact.sender_id.empty() ? "receipt:" + receipt : contact.sender_id;
-    const auto applicant = store_.FindOrInsertApplicant(
-        crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), who), now);
+    // The store finds or inserts the applicant in the case's own transaction.
+    const Bytes pseudonym = crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), who);
     for (int attempt = 0; attempt < 3; ++attempt) {
         store::CaseRecord rec;
         rec.id = RandomCaseId();
@@ -178,7 +178,6 @@ Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact,
             rec.key_epoch = epoch.id();
             rec.wrapped_key = epoch.WrapCaseKey(rec.id, case_key);
         }
-        rec.applicant = applicant;
         rec.kind = contact.kind;
         rec.state = "new";
         rec.channel = contact.channel;
@@ -192,6 +191,7 @@ Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact,
         write.at_ms = now;
         write.case_id = rec.id;
         write.new_case = rec;
+        write.applicant_pseudonym = pseudonym;
         AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
             return SealWithCaseKey(case_key, rec.id, field, payload);
         });

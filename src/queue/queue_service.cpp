@@ -1,6 +1,10 @@
 #include "queue/queue_service.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <future>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -109,16 +113,20 @@ QueueService::~QueueService() {
     cv_.notify_all();
     if (timer_.joinable()) timer_.join();
     // Anything still pending (a failed write) is written now if the store allows.
-    std::lock_guard lock(mu_);
+    Submission s;
+    {
+        std::lock_guard lock(mu_);
+        s = SubmitPending();
+    }
     try {
-        Flush();
+        Await(std::move(s));
     } catch (...) {
         // Nothing to tell anyone any more; the log ends before these events.
     }
 }
 
 void QueueService::OnEvent(Listener listener) {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(deliver_mu_);
     listeners_.push_back(std::move(listener));
 }
 
@@ -153,36 +161,79 @@ void QueueService::Track(const QueueEvent& e) {
     if (e.op.valid()) operators_.insert(e.op.value);
 }
 
-void QueueService::Flush() {
-    if (pending_.empty()) return;
+QueueService::Submission QueueService::SubmitPending() {
+    Submission s;
+    if (pending_.empty()) return s;
     std::vector<store::QueueEventRecord> records;
     records.reserve(pending_.size());
     for (const QueueEvent& e : pending_) records.push_back(ToRecord(e));
-    store_.AppendQueueEvents(records);  // throws: the events stay pending for the next call
-    std::vector<QueueEvent> written = std::move(pending_);
+    // Submitted under mu_, so the store writes the steps in the engine's order; the caller waits
+    // outside the lock, so concurrent steps share one commit.
+    s.durable = store_.SubmitQueueEvents(std::move(records));
+    s.events = std::move(pending_);
     pending_.clear();
-    for (const QueueEvent& e : written)
-        for (const Listener& l : listeners_) l(e);
+    s.seq = ++submitted_seq_;
+    return s;
+}
+
+void QueueService::Await(Submission s) {
+    if (s.seq == 0) return;
+    std::exception_ptr failure;
+    try {
+        s.durable.get();
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        // Not in the log: the events go back in front of what is pending and are written with
+        // the next step. A later step already submitted may land first; SnapshotFromLog takes
+        // each entry's events in log order, which then differs from the engine's only in that
+        // rare case.
+        std::lock_guard lock(mu_);
+        pending_.insert(pending_.begin(), std::make_move_iterator(s.events.begin()),
+                        std::make_move_iterator(s.events.end()));
+    }
+    // Listeners see durable events in log order: each submission waits for its turn.
+    {
+        std::unique_lock lock(deliver_mu_);
+        deliver_cv_.wait(lock, [&] { return delivered_seq_ + 1 == s.seq; });
+        if (!failure)
+            for (const QueueEvent& e : s.events)
+                for (const Listener& l : listeners_) {
+                    try {
+                        l(e);
+                    } catch (...) {
+                        // A listener's failure is its own; the turn must pass on regardless.
+                    }
+                }
+        delivered_seq_ = s.seq;
+    }
+    deliver_cv_.notify_all();
+    if (failure) std::rethrow_exception(failure);
 }
 
 template <typename F>
 auto QueueService::Step(F&& f) {
-    std::lock_guard lock(mu_);
-    Flush();  // events of an earlier call whose write failed go first
-    auto result = f();
-    engine_.Route();
-    Flush();
-    return result;
+    Submission s;
+    std::optional<decltype(f())> result;
+    {
+        std::lock_guard lock(mu_);
+        result.emplace(f());
+        engine_.Route();
+        s = SubmitPending();  // with any events of an earlier step whose write failed, first
+    }
+    Await(std::move(s));
+    return std::move(*result);
 }
 
 Result<QueueEntryId> QueueService::EnterCase(CaseId case_id, Channel channel, CaseKind kind,
-                                             const std::string& language) {
+                                             const std::string& language, bool new_case) {
     Contact contact;
     contact.channel = channel;
     contact.kind = kind;
     contact.language = QueueLanguages().contains(language) ? language : "ru";
     contact.case_id = case_id;
-    if (case_id.valid()) {
+    if (case_id.valid() && !new_case) {
         if (auto c = store_.FindCase(case_id); c && c->assignee.valid()) contact.owner = c->assignee;
     }
     return Step([&]() -> Result<QueueEntryId> {
@@ -300,12 +351,14 @@ void QueueService::Tick() {
 
 Wallboard QueueService::Board() {
     Wallboard b;
+    Submission s;
+    std::uint64_t last = 0;
     {
         std::lock_guard lock(mu_);
-        Flush();
         engine_.Tick();
         engine_.Route();
-        Flush();
+        s = SubmitPending();
+        last = submitted_seq_;
         b.at = clock_.Now();
         const std::int64_t now = ToUnixMillis(b.at);
         for (const auto& [id, open] : open_) {
@@ -330,6 +383,12 @@ Wallboard QueueService::Board() {
             ++b.operators[view->presence];
         }
     }
+    Await(std::move(s));
+    {
+        // Every step submitted before b.at is in the log (or failed) before it is read.
+        std::unique_lock lock(deliver_mu_);
+        deliver_cv_.wait(lock, [&] { return delivered_seq_ >= last; });
+    }
     // The day is the UTC calendar day; the log is read outside the lock (it only grows).
     b.day_start = std::chrono::floor<std::chrono::days>(b.at);
     std::vector<QueueEvent> events;
@@ -349,14 +408,16 @@ void QueueService::TimerLoop() {
         }
         cv_.wait_for(lock, wait, [this] { return stop_; });
         if (stop_) break;
+        engine_.Tick();
+        engine_.Route();
+        Submission submitted = SubmitPending();
+        lock.unlock();
         try {
-            Flush();
-            engine_.Tick();
-            engine_.Route();
-            Flush();
+            Await(std::move(submitted));
         } catch (...) {
-            // The store refused the write: the events stay pending and go with the next one.
+            // The store refused the write: the events are pending again and go with the next one.
         }
+        lock.lock();
     }
 }
 

@@ -2,12 +2,15 @@
 /// The contact queue as a service: the pure QueueEngine behind one mutex, its log made durable in
 /// the store, a timer for its deadlines, and the views the API and the wallboard need.
 ///
-/// - Every call (and every timer wake-up) runs the engine step, then Route(), then writes the
-///   events those produced with one Store::AppendQueueEvents before it returns: a caller's step
-///   is durable when acknowledged. If the write fails the call throws and the events stay
-///   pending; the next call writes them first, so the log keeps the engine's order.
-/// - Listeners (OnEvent) see each event after it is durable, in log order, under the service's
-///   lock: they must be quick and must not call back into the service.
+/// - Every call (and every timer wake-up) runs the engine step, then Route(), then submits the
+///   events those produced to the store (Store::SubmitQueueEvents) while still holding the lock,
+///   which fixes their order in the log; it waits for them to be durable after releasing it, so
+///   the steps of concurrent callers share one commit. A caller's step is durable when
+///   acknowledged. If the write fails the call throws and the events are pending again; the next
+///   step writes them first.
+/// - Listeners (OnEvent) see each event after it is durable, in log order, on the thread of the
+///   step that produced it, under a delivery lock (not the service's): they must be quick and
+///   must not call back into the service.
 /// - Start: the whole queue log is read from the store, the queue rebuilt with SnapshotFromLog
 ///   and restored with its original clocks (waits, overflow and chat abandonment continue from
 ///   the stored times). Pending offers are not kept; connected contacts stay with their operator,
@@ -23,6 +26,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -103,8 +107,9 @@ public:
     // ---- contacts ----
     /// An inbound contact of a case (the intake listener): a new entry unless the case already
     /// has one in the queue (a second message while waiting or talking is the same contact).
-    /// The owner is the case's assignee, if any.
-    Result<QueueEntryId> EnterCase(CaseId case_id, Channel channel, CaseKind kind, const std::string& language);
+    /// The owner is the case's assignee, if any (a new case has none: the store is not asked).
+    Result<QueueEntryId> EnterCase(CaseId case_id, Channel channel, CaseKind kind, const std::string& language,
+                                   bool new_case = false);
     Result<QueueEntryId> Enter(Contact contact);
     Result<void> Accept(UserId op, QueueEntryId entry);
     Result<void> Reject(UserId op, QueueEntryId entry);
@@ -140,9 +145,16 @@ public:
     std::chrono::milliseconds service_level() const noexcept { return config_.service_level; }
 
 private:
+    /// The events of one step, submitted to the store.
+    struct Submission {
+        std::uint64_t seq = 0;  ///< 0 = nothing was submitted
+        std::future<void> durable;
+        std::vector<QueueEvent> events;
+    };
     template <typename F>
     auto Step(F&& f);
-    void Flush();  // under mu_
+    Submission SubmitPending();   // under mu_
+    void Await(Submission s);     // not under mu_: waits, then delivers in log order; rethrows a failure
     void Track(const QueueEvent& e);
     void TimerLoop();
 
@@ -153,6 +165,10 @@ private:
     std::condition_variable cv_;
     bool stop_ = false;
     std::vector<QueueEvent> pending_;
+    std::uint64_t submitted_seq_ = 0;       // under mu_
+    std::mutex deliver_mu_;                 // orders deliveries; guards the two below
+    std::condition_variable deliver_cv_;
+    std::uint64_t delivered_seq_ = 0;
     std::vector<Listener> listeners_;
     QueueEngine engine_;
     struct OpenEntry {

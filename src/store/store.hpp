@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -181,6 +182,9 @@ struct IntakeWrite {
     std::vector<MessageRecord> messages;         ///< case_id is set from case_id
     std::vector<AttachmentRecord> attachments;   ///< linked to the first message written
     std::int64_t at_ms = 0;                      ///< becomes the case's updated_ms and last_inbound_ms
+    /// With new_case: the applicant's keyed pseudonym, found or inserted in the same transaction
+    /// (new_case->applicant is then ignored); empty: new_case->applicant is used as given.
+    Bytes applicant_pseudonym;
 };
 
 /// One line of the contact queue's log (queue/queue_event.hpp), in the store's terms: ids, codes
@@ -289,8 +293,13 @@ public:
 
     // ---- contact queue log: append-only ----
     /// Appends the events in order, all in one transaction (all or none); ids are assigned in
-    /// that order. An empty vector writes nothing.
-    virtual void AppendQueueEvents(const std::vector<QueueEventRecord>& events) = 0;
+    /// that order. An empty vector writes nothing. Returns once the append is queued; the future
+    /// is ready when the events are durable, and its get() throws what the write threw. Appends
+    /// submitted one after another are written in that order, so a caller may submit under its
+    /// own lock (fixing the order) and wait outside it (sharing a commit with other callers).
+    virtual std::future<void> SubmitQueueEvents(std::vector<QueueEventRecord> events) = 0;
+    /// SubmitQueueEvents and wait.
+    void AppendQueueEvents(const std::vector<QueueEventRecord>& events) { SubmitQueueEvents(events).get(); }
     /// Events with id >= from_id in id order, at most limit.
     virtual std::vector<QueueEventRecord> ReadQueueEvents(std::int64_t from_id, std::size_t limit) = 0;
     /// Events with at_ms >= from_ms, in id order (the statistics of a day).

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -1332,6 +1334,47 @@ TEST_P(StoreContract, QueueEventBatchesFromManyThreadsKeepTheirOrder) {
         EXPECT_EQ(all[i + 1].at_ms, all[i].at_ms + 1);
         EXPECT_EQ(all[i + 2].at_ms, all[i].at_ms + 2);
     }
+}
+
+TEST_P(StoreContract, SubmittedQueueEventsLandInSubmissionOrder) {
+    // Submitted without waiting, one after another: the log keeps that order, and every future
+    // is ready once the last one is.
+    std::vector<std::future<void>> pending;
+    for (int i = 0; i < 20; ++i) pending.push_back(store().SubmitQueueEvents({QueueEvent(1000 - i, "enter", i + 1)}));
+    pending.back().wait();
+    for (auto& f : pending) {
+        ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+        f.get();
+    }
+    auto all = store().ReadQueueEvents(1, 100);
+    ASSERT_EQ(all.size(), 20u);
+    for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].entry_id, static_cast<std::int64_t>(i) + 1);
+    // Nothing to write is ready at once.
+    auto none = store().SubmitQueueEvents({});
+    EXPECT_EQ(none.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+}
+
+TEST_P(StoreContract, RecordIntakeInsertsTheApplicantInTheSameTransaction) {
+    IntakeWrite write;
+    write.new_case = MakeCase(5101, ApplicantId{}, 10);
+    write.case_id = CaseId{5101};
+    write.messages = {MakeMessage(CaseId{5101}, 1)};
+    write.applicant_pseudonym = Blob(41);
+    write.at_ms = 5'000;
+    ASSERT_TRUE(store().RecordIntake(write).ok());
+    const ApplicantId applicant = store().FindCase(CaseId{5101})->applicant;
+    ASSERT_TRUE(applicant.valid());
+    EXPECT_EQ(store().FindOrInsertApplicant(Blob(41), 9), applicant);  // found, not inserted again
+
+    // A second case of the same pseudonym finds the same applicant.
+    IntakeWrite second = write;
+    second.new_case = MakeCase(5102, ApplicantId{}, 10);
+    second.new_case->receipt_lookup = Blob(77);
+    second.case_id = CaseId{5102};
+    ASSERT_TRUE(store().RecordIntake(second).ok());
+    EXPECT_EQ(store().FindCase(CaseId{5102})->applicant, applicant);
+    EXPECT_EQ(store().CasesOfApplicant(applicant).size(), 2u);
+
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(test::SqliteBackend()),

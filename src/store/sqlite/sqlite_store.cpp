@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 #include <utility>
+#include <variant>
 
 #include "core/error.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -33,7 +34,21 @@ using WriteWork = std::function<Result<void>(Connection&)>;
 
 struct WriteJob {
     WriteWork work;
-    std::promise<Result<void>> done;
+    /// How the caller learns the outcome: a Result, or (SubmitVoid) only success or an exception.
+    std::variant<std::promise<Result<void>>, std::promise<void>> done;
+
+    void Fail(std::exception_ptr error) {
+        std::visit([&](auto& p) { p.set_exception(error); }, done);
+    }
+    void Finish(Result<void> result) {
+        if (auto* p = std::get_if<std::promise<Result<void>>>(&done)) {
+            p->set_value(std::move(result));
+        } else if (result.ok()) {
+            std::get<std::promise<void>>(done).set_value();
+        } else {
+            Fail(std::make_exception_ptr(LifelineError(result.code(), result.error().message)));
+        }
+    }
 };
 
 struct Outcome {
@@ -89,7 +104,14 @@ struct SqliteStore::Impl {
 
     /// Queues work for the writer and blocks until its batch has committed (or failed).
     /// Exceptions thrown by the work, or a failed commit, are rethrown here.
-    Result<void> Write(WriteWork work);
+    Result<void> Write(WriteWork work) { return Submit(std::move(work)).get(); }
+    /// Queues work for the writer and returns at once; the future is ready when its batch has
+    /// committed (or failed). Work submitted one after another runs, and commits, in that order.
+    std::future<Result<void>> Submit(WriteWork work);
+    /// Submit, for work whose failure is an exception: the future's get() throws it (a returned
+    /// error becomes a LifelineError).
+    std::future<void> SubmitVoid(WriteWork work);
+    void Enqueue(WriteJob job);
     /// Write, with a returned error thrown as a LifelineError.
     void WriteOrThrow(WriteWork work) { Write(std::move(work)).ValueOrThrow(); }
 
@@ -131,7 +153,65 @@ struct SqliteStore::Impl {
 
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mutex_
+
+    // Checkpoints run on their own connection and thread, so that copying the WAL back into the
+    // database (and its fsync) rarely sits inside a commit that callers are waiting for. The
+    // writer's WAL hook wakes the thread once the WAL holds kCheckpointPages pages, and
+    // completes a checkpoint itself past kWriterCheckpointPages, which bounds the WAL.
+    static constexpr int kCheckpointPages = 1000;
+    static constexpr int kWriterCheckpointPages = 4 * kCheckpointPages;
+    static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
+    void CheckpointLoop();
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_cv_;
+    bool checkpoint_wanted_ = false;   // guarded by checkpoint_mutex_
+    bool checkpoint_stop_ = false;     // guarded by checkpoint_mutex_
+    std::thread checkpoint_thread_;
+    std::atomic<std::uint64_t> checkpoints_{0};
 };
+
+int SqliteStore::Impl::OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
+    if (pages >= kWriterCheckpointPages) {
+        // Under steady writes a background pass never catches the last frames, and the WAL
+        // restarts from its beginning only once every frame is copied: the writer finishes the
+        // job here, between its transactions. Most frames are already copied, so this is short.
+        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        return SQLITE_OK;
+    }
+    if (pages >= kCheckpointPages) {
+        auto* impl = static_cast<Impl*>(self);
+        {
+            std::lock_guard lock(impl->checkpoint_mutex_);
+            impl->checkpoint_wanted_ = true;
+        }
+        impl->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+}
+
+void SqliteStore::Impl::CheckpointLoop() {
+    std::unique_ptr<Connection> db;
+    for (;;) {
+        {
+            std::unique_lock lock(checkpoint_mutex_);
+            checkpoint_cv_.wait(lock, [&] { return checkpoint_stop_ || checkpoint_wanted_; });
+            if (checkpoint_stop_) return;
+            checkpoint_wanted_ = false;
+        }
+        try {
+            if (!db) db = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
+            // PASSIVE: copies what no reader still needs and never blocks the writer; the WAL
+            // restarts from its beginning at the first commit after a complete pass.
+            int log_pages = 0;
+            int copied = 0;
+            const int rc = sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+                                                     &copied);
+            if (rc == SQLITE_OK) checkpoints_.fetch_add(1, std::memory_order_relaxed);
+        } catch (...) {
+            db.reset();  // the next wake-up reopens; the writer keeps working meanwhile
+        }
+    }
+}
 
 SqliteStore::Impl::Impl(const SqliteOptions& options)
     : options_(options), max_batch_(std::max<std::size_t>(1, options.max_batch)) {
@@ -143,6 +223,9 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
     writer_->Exec("PRAGMA synchronous=FULL");
     writer_->Exec("PRAGMA foreign_keys=ON");
     sqlite::ApplyMigrations(*writer_, NowMs());
+    // sqlite3_wal_hook replaces the automatic checkpoint (wal_autocheckpoint) on this connection.
+    sqlite3_wal_hook(writer_->handle(), &Impl::OnWalCommit, this);
+    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
     writer_thread_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -153,23 +236,40 @@ SqliteStore::Impl::~Impl() {
     }
     queue_cv_.notify_one();
     writer_thread_.join();
+    {
+        std::lock_guard lock(checkpoint_mutex_);
+        checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    checkpoint_thread_.join();
     // Readers close before the writer: the last connection to close checkpoints the WAL.
     idle_readers_.clear();
     writer_.reset();
 }
 
-Result<void> SqliteStore::Impl::Write(WriteWork work) {
+void SqliteStore::Impl::Enqueue(WriteJob job) {
     if (std::this_thread::get_id() == writer_thread_.get_id())
         throw LifelineError(ErrorCode::kInternal, "store: a write issued from inside a write would deadlock");
-    std::future<Result<void>> done;
     {
         std::lock_guard lock(queue_mutex_);
         if (stopping_) throw LifelineError(ErrorCode::kUnavailable, "store: closing");
-        queue_.push_back(WriteJob{std::move(work), {}});
-        done = queue_.back().done.get_future();
+        queue_.push_back(std::move(job));
     }
     queue_cv_.notify_one();
-    return done.get();
+}
+
+std::future<Result<void>> SqliteStore::Impl::Submit(WriteWork work) {
+    std::promise<Result<void>> done;
+    auto future = done.get_future();
+    Enqueue(WriteJob{std::move(work), std::move(done)});
+    return future;
+}
+
+std::future<void> SqliteStore::Impl::SubmitVoid(WriteWork work) {
+    std::promise<void> done;
+    auto future = done.get_future();
+    Enqueue(WriteJob{std::move(work), std::move(done)});
+    return future;
 }
 
 void SqliteStore::Impl::WriterLoop() {
@@ -231,13 +331,12 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
         writes_committed_.fetch_add(ok, std::memory_order_relaxed);
     }
     for (std::size_t i = 0; i < finished; ++i) {
-        std::promise<Result<void>>& done = pending[i].done;
         if (batch_error) {
-            done.set_exception(batch_error);
+            pending[i].Fail(batch_error);
         } else if (outcomes[i].error) {
-            done.set_exception(outcomes[i].error);
+            pending[i].Fail(outcomes[i].error);
         } else {
-            done.set_value(std::move(outcomes[i].result));
+            pending[i].Finish(std::move(outcomes[i].result));
         }
     }
     pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
@@ -300,6 +399,9 @@ SqliteStore::~SqliteStore() = default;
 
 std::uint64_t SqliteStore::batches_committed() const noexcept {
     return impl_->batches_committed_.load(std::memory_order_relaxed);
+}
+std::uint64_t SqliteStore::checkpoints() const noexcept {
+    return impl_->checkpoints_.load(std::memory_order_relaxed);
 }
 std::uint64_t SqliteStore::writes_committed() const noexcept {
     return impl_->writes_committed_.load(std::memory_order_relaxed);
@@ -690,6 +792,17 @@ std::optional<KeyEpochRecord> SqliteStore::FindKeyEpoch(KeyEpochId id) {
     return KeyEpochRecord{KeyEpochId{stmt.Int(0)}, stmt.Blob(1), stmt.Int(2)};
 }
 
+namespace {
+ApplicantId FindOrInsertApplicantIn(Connection& db, ByteView pseudonym, std::int64_t now_ms) {
+    // Another caller may have inserted it meanwhile; DO NOTHING keeps the first one.
+    Statement insert = db.Prepare(kInsertApplicant);
+    insert.BindBlob(1, pseudonym).Bind(2, now_ms).Run();
+    const auto found = FindApplicantIn(db, pseudonym);
+    if (!found) throw LifelineError(ErrorCode::kInternal, "store: applicant vanished after insert");
+    return ApplicantId{*found};
+}
+}  // namespace
+
 ApplicantId SqliteStore::FindOrInsertApplicant(ByteView pseudonym, std::int64_t now_ms) {
     // Most contacts come from known applicants: look first without queueing a write.
     {
@@ -698,12 +811,7 @@ ApplicantId SqliteStore::FindOrInsertApplicant(ByteView pseudonym, std::int64_t 
     }
     ApplicantId id;
     impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
-        // Another caller may have inserted it meanwhile; DO NOTHING keeps the first one.
-        Statement insert = db.Prepare(kInsertApplicant);
-        insert.BindBlob(1, pseudonym).Bind(2, now_ms).Run();
-        const auto found = FindApplicantIn(db, pseudonym);
-        if (!found) throw LifelineError(ErrorCode::kInternal, "store: applicant vanished after insert");
-        id = ApplicantId{*found};
+        id = FindOrInsertApplicantIn(db, pseudonym, now_ms);
         return Ok();
     });
     return id;
@@ -941,7 +1049,12 @@ Result<MessageId> SqliteStore::RecordIntake(const IntakeWrite& write) {
         if (write.new_case) {
             if (write.new_case->id != write.case_id)
                 return Error{ErrorCode::kInvalidArgument, "intake: case_id differs from the new case's id"};
-            if (Result<void> inserted = InsertCaseIn(db, *write.new_case); !inserted.ok()) return inserted;
+            CaseRecord record = *write.new_case;
+            // One transaction for the applicant and his case: a new web applicant costs one
+            // commit, not two.
+            if (!write.applicant_pseudonym.empty())
+                record.applicant = FindOrInsertApplicantIn(db, write.applicant_pseudonym, write.at_ms);
+            if (Result<void> inserted = InsertCaseIn(db, record); !inserted.ok()) return inserted;
         } else if (!CaseExistsIn(db, write.case_id)) {
             return Error{ErrorCode::kNotFound, "no case " + write.case_id.ToString()};
         }
@@ -1244,9 +1357,13 @@ QueueEventRecord ReadQueueEvent(Statement& stmt) {
 }
 }  // namespace
 
-void SqliteStore::AppendQueueEvents(const std::vector<QueueEventRecord>& events) {
-    if (events.empty()) return;
-    impl_->WriteOrThrow([&](Connection& db) -> Result<void> {
+std::future<void> SqliteStore::SubmitQueueEvents(std::vector<QueueEventRecord> events) {
+    if (events.empty()) {
+        std::promise<void> nothing;
+        nothing.set_value();
+        return nothing.get_future();
+    }
+    return impl_->SubmitVoid([events = std::move(events)](Connection& db) -> Result<void> {
         for (const QueueEventRecord& e : events) {
             Statement insert = db.Prepare(kInsertQueueEvent);
             insert.Bind(1, e.at_ms)

@@ -104,7 +104,7 @@ public:
     std::vector<AttachmentRecord> AttachmentsOfCase(CaseId case_id) override;
     std::optional<AttachmentRecord> FindAttachment(std::int64_t id) override;
 
-    void AppendQueueEvents(const std::vector<QueueEventRecord>& events) override;
+    std::future<void> SubmitQueueEvents(std::vector<QueueEventRecord> events) override;
     std::vector<QueueEventRecord> ReadQueueEvents(std::int64_t from_id, std::size_t limit) override;
     std::vector<QueueEventRecord> ReadQueueEventsSince(std::int64_t from_ms) override;
 
@@ -112,6 +112,8 @@ public:
     std::uint64_t batches_committed() const noexcept;
     /// Writes acknowledged as committed since this instance opened (failed writes not counted).
     std::uint64_t writes_committed() const noexcept;
+    /// Background WAL checkpoints completed (PASSIVE, off the commit path).
+    std::uint64_t checkpoints() const noexcept;
     /// Writes queued and not yet taken by the writer (a gauge for metrics and tests).
     std::size_t queued_writes() const;
     /// The value of a PRAGMA as the writer connection sees it, e.g. WriterPragma("synchronous")
