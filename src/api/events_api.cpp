@@ -5,7 +5,8 @@ namespace lifeline::api {
 
 void RegisterEventRoutes(http::Router& router, ApiDeps& deps) {
     if (!deps.live) deps.live = std::make_shared<LiveEvents>(deps.clock);
-    // The listener keeps the fan-out alive as long as the queue: it runs under the queue's lock.
+    // The listener keeps the fan-out alive as long as the queue; it runs under the queue's
+    // delivery lock, so it only queues.
     deps.queue->OnEvent([live = deps.live](const queue::QueueEvent& e) { live->OnQueueEvent(e); });
 
     // Any active session may ask; what the stream carries follows the role's actions, and a role

@@ -17,7 +17,7 @@
 ///     event: presence  data: {"operator_id":7,"presence":"away","topics":["mine"]}
 /// Operator ids of other operators are sent only to wallboard readers.
 ///
-/// OnQueueEvent runs as a QueueService listener, under the queue's lock: it only formats a few
+/// OnQueueEvent runs as a QueueService listener, under its delivery lock: it only formats a few
 /// bytes and queues them on each stream (EventStream::Send never blocks). Streams are held
 /// weakly; a closed one (the client left, it fell too far behind, the server stops) is dropped
 /// at the next event. A stream lives at most `max_age`: the first event after that is still
