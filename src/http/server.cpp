@@ -2,6 +2,8 @@
 
 #include "http/server.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -776,6 +778,7 @@ void Server::Start() {
     io_threads = std::max(1u, io_threads);
     for (unsigned i = 0; i < io_threads; ++i) {
         impl.threads.emplace_back([&impl] {
+            pthread_setname_np(pthread_self(), "ll-http-io");  // handlers run on the pool's threads
             for (;;) {
                 try {
                     impl.ioc.run();

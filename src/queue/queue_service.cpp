@@ -1,5 +1,7 @@
 #include "queue/queue_service.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <exception>
 #include <future>
@@ -102,7 +104,11 @@ QueueService::QueueService(store::Store& store, const Clock& clock, QueueService
         }
         if (e.contact.case_id.valid()) open_by_case_[e.contact.case_id.value] = e.id.value;
     }
-    if (config_.timer) timer_ = std::thread([this] { TimerLoop(); });
+    if (config_.timer)
+        timer_ = std::thread([this] {
+            pthread_setname_np(pthread_self(), "ll-queue-timer");
+            TimerLoop();
+        });
 }
 
 QueueService::~QueueService() {

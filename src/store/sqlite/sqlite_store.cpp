@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -225,8 +226,14 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
     sqlite::ApplyMigrations(*writer_, NowMs());
     // sqlite3_wal_hook replaces the automatic checkpoint (wal_autocheckpoint) on this connection.
     sqlite3_wal_hook(writer_->handle(), &Impl::OnWalCommit, this);
-    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
-    writer_thread_ = std::thread([this] { WriterLoop(); });
+    checkpoint_thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "ll-checkpoint");
+        CheckpointLoop();
+    });
+    writer_thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "ll-store-writer");
+        WriterLoop();
+    });
 }
 
 SqliteStore::Impl::~Impl() {
