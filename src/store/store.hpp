@@ -15,6 +15,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,14 @@
 #include "core/result.hpp"
 
 namespace lifeline::store {
+
+/// What contacts an operator takes from the queue: language codes ("en", "ru", "uk") and case
+/// kinds. An empty set means every language (every kind): the queue's defaults.
+struct UserSkills {
+    std::set<std::string> languages;
+    std::set<CaseKind> kinds;
+    bool operator==(const UserSkills&) const = default;
+};
 
 struct UserRecord {
     UserId id;
@@ -48,6 +57,9 @@ struct UserRecord {
     std::int64_t locked_until_ms = 0;
     std::int64_t created_ms = 0;
     std::int64_t updated_ms = 0;
+    /// Written by InsertUser and UpdateUserSkills; UpdateUser leaves them as stored, so a login
+    /// that rewrites the row cannot undo an administrator's change made meanwhile.
+    UserSkills skills;
 };
 
 enum class SessionStage {
@@ -227,8 +239,10 @@ public:
     virtual std::optional<UserRecord> FindUserByName(std::string_view username) = 0;
     /// All users ordered by id.
     virtual std::vector<UserRecord> ListUsers() = 0;
-    /// Replaces every field of an existing user; kNotFound if it does not exist.
+    /// Replaces every field of an existing user but his skills; kNotFound if it does not exist.
     virtual Result<void> UpdateUser(const UserRecord& user) = 0;
+    /// Replaces the user's skills and sets updated_ms; kNotFound if he does not exist.
+    virtual Result<void> UpdateUserSkills(UserId id, const UserSkills& skills, std::int64_t updated_ms) = 0;
 
     // ---- sessions ----
     virtual void InsertSession(const SessionRecord& session) = 0;

@@ -119,7 +119,7 @@ TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
     RawDb raw(Path());
     const std::string migrations = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(migrations.substr(0, 2), "1|");
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
     {
         auto store = Open();
         EXPECT_TRUE(store->FindUserByName("alice").has_value());
@@ -150,6 +150,10 @@ void CreateVersion1Database(const std::string& path) {
         "   VALUES (31337, 1, 'relative_inquiry', 'triage', 'sms', 1, x'0102', x'0a0b', x'0c', 3, 100, 200);"
         " INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext)"
         "   VALUES (31337, 'inbound', 'sms', 0, 150, x'00ff');"
+        " INSERT INTO users (id, username, role, disabled, public_key, kdf_salt, kdf_opslimit, kdf_memlimit,"
+        "   secret_by_password, secret_by_recovery, team_key_sealed, totp_secret_sealed, totp_enabled,"
+        "   totp_last_step, must_change_password, failed_logins, locked_until_ms, created_ms, updated_ms)"
+        "   VALUES (7, 'olga', 'operator', 0, x'01', x'02', 3, 4, x'05', x'06', x'07', x'', 1, 0, 0, 0, 0, 10, 20);"
         " COMMIT;";
     char* error = nullptr;
     const int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error);
@@ -208,11 +212,19 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
         EXPECT_EQ(store->EventsOfCase(case_id).size(), 2u);
         EXPECT_EQ(store->AttachmentsOfCase(case_id).size(), 1u);
         EXPECT_EQ(store->FindCase(case_id)->last_inbound_ms, 300);
+
+        // Migration 4: a user from before it has no skills of his own (the queue's defaults),
+        // and can be given some.
+        auto olga = store->FindUser(UserId{7});
+        ASSERT_TRUE(olga.has_value());
+        EXPECT_EQ(olga->username, "olga");
+        EXPECT_EQ(olga->skills, UserSkills{});
+        ASSERT_TRUE(store->UpdateUserSkills(UserId{7}, {{"uk"}, {CaseKind::kRelativeInquiry}}, 30).ok());
     }
     RawDb raw(Path());
     const std::string recorded = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(recorded.substr(0, 5), "1|42;");  // migration 1 untouched
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
     EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('cases_by_updated', "
                         "'cases_by_state', 'cases_by_assignee', 'case_events_by_case', 'handoffs_by_case', "
                         "'handoffs_by_coordinator', 'attachments_by_case')"),
@@ -222,7 +234,10 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
         auto store = Open();
         EXPECT_EQ(store->FindCase(case_id)->state, "in_progress");
         EXPECT_EQ(store->EventsOfCase(case_id).size(), 2u);
+        EXPECT_EQ(store->FindUser(UserId{7})->skills, (UserSkills{{"uk"}, {CaseKind::kRelativeInquiry}}));
     }
+    EXPECT_EQ(raw.Query("SELECT skill_languages, skill_kinds, updated_ms FROM users WHERE id = 7"),
+              "uk|relative_inquiry|30");
     EXPECT_EQ(raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version"), recorded);
     EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "");
     EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");

@@ -52,6 +52,7 @@ UserRecord MakeUser(const std::string& name, std::uint8_t tag = 1) {
     u.locked_until_ms = 1'767'225'700'000;
     u.created_ms = 1'767'225'600'000;
     u.updated_ms = 1'767'225'650'000;
+    u.skills = {{"en", "uk"}, {CaseKind::kRelativeInquiry}};
     return u;
 }
 
@@ -59,7 +60,7 @@ auto Tie(const UserRecord& u) {
     return std::tie(u.id, u.username, u.role, u.disabled, u.public_key, u.kdf_salt, u.kdf_opslimit, u.kdf_memlimit,
                     u.secret_by_password, u.secret_by_recovery, u.team_key_sealed, u.totp_secret_sealed,
                     u.totp_enabled, u.totp_last_step, u.must_change_password, u.failed_logins, u.locked_until_ms,
-                    u.created_ms, u.updated_ms);
+                    u.created_ms, u.updated_ms, u.skills);
 }
 auto Tie(const SessionRecord& s) {
     return std::tie(s.id_hash, s.user, s.stage, s.created_ms, s.last_seen_ms, s.keys_sealed, s.csrf_hash);
@@ -308,6 +309,40 @@ TEST_P(StoreContract, UpdateUserReplacesEveryField) {
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(Tie(*found), Tie(changed));
     EXPECT_FALSE(store().FindUserByName("dave").has_value());
+}
+
+TEST_P(StoreContract, UpdateUserLeavesSkillsAndUpdateUserSkillsSetsThem) {
+    UserRecord user = MakeUser("gina");
+    user.id = store().InsertUser(user).value();
+    EXPECT_EQ(store().FindUser(user.id)->skills, user.skills);
+
+    // A row rewritten from a copy read before the skills changed does not undo the change.
+    UserRecord stale = *store().FindUser(user.id);
+    const UserSkills every_kind_in_ru{{"ru"}, {}};
+    ASSERT_TRUE(store().UpdateUserSkills(user.id, every_kind_in_ru, 1'767'225'700'000).ok());
+    stale.failed_logins = 1;
+    stale.skills = {};
+    ASSERT_TRUE(store().UpdateUser(stale).ok());
+    auto found = store().FindUser(user.id);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->skills, every_kind_in_ru);
+    EXPECT_EQ(found->failed_logins, 1);
+
+    const UserSkills both{{"en", "ru", "uk"}, {CaseKind::kSurrenderApplication, CaseKind::kRelativeInquiry}};
+    ASSERT_TRUE(store().UpdateUserSkills(user.id, both, 1'767'225'800'000).ok());
+    found = store().FindUserByName("gina");
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->skills, both);
+    EXPECT_EQ(found->updated_ms, 1'767'225'800'000);
+    EXPECT_EQ(store().ListUsers().at(0).skills, both);
+
+    // Empty sets (every language, every kind) round-trip as empty.
+    ASSERT_TRUE(store().UpdateUserSkills(user.id, {}, 1'767'225'900'000).ok());
+    EXPECT_EQ(store().FindUser(user.id)->skills, UserSkills{});
+}
+
+TEST_P(StoreContract, UpdateSkillsOfMissingUserIsNotFound) {
+    EXPECT_EQ(store().UpdateUserSkills(UserId{999}, {{"uk"}, {}}, 1).code(), ErrorCode::kNotFound);
 }
 
 TEST_P(StoreContract, UpdateMissingUserIsNotFound) {

@@ -190,10 +190,18 @@ CREATE TABLE queue_events (
 CREATE INDEX queue_events_by_time ON queue_events (at_ms);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// Version 4: the operators' queue skills (store::UserSkills), as comma-separated codes in clear
+// ("en,uk"; "relative_inquiry"). Empty means every language (kind), which existing users get.
+constexpr std::string_view kMigration4 = R"sql(
+ALTER TABLE users ADD COLUMN skill_languages TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN skill_kinds     TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, kMigration1},
     {2, kMigration2},
     {3, kMigration3},
+    {4, kMigration4},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

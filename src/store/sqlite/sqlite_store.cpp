@@ -467,19 +467,58 @@ namespace {
     "username, role, disabled, public_key, kdf_salt, kdf_opslimit, kdf_memlimit, secret_by_password, "     \
     "secret_by_recovery, team_key_sealed, totp_secret_sealed, totp_enabled, totp_last_step, "              \
     "must_change_password, failed_logins, locked_until_ms, created_ms, updated_ms"
-constexpr std::string_view kInsertUser = "INSERT INTO users (" LIFELINE_USER_FIELDS
+// The skills (migration 4) come after them: UpdateUser leaves them, UpdateUserSkills sets them.
+#define LIFELINE_USER_SKILLS "skill_languages, skill_kinds"
+constexpr std::string_view kInsertUser = "INSERT INTO users (" LIFELINE_USER_FIELDS ", " LIFELINE_USER_SKILLS
                                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                                         "?15, ?16, ?17, ?18)";
+                                         "?15, ?16, ?17, ?18, ?19, ?20)";
 constexpr std::string_view kUpdateUser =
     "UPDATE users SET username = ?1, role = ?2, disabled = ?3, public_key = ?4, kdf_salt = ?5, kdf_opslimit = ?6, "
     "kdf_memlimit = ?7, secret_by_password = ?8, secret_by_recovery = ?9, team_key_sealed = ?10, "
     "totp_secret_sealed = ?11, totp_enabled = ?12, totp_last_step = ?13, must_change_password = ?14, "
     "failed_logins = ?15, locked_until_ms = ?16, created_ms = ?17, updated_ms = ?18 WHERE id = ?19";
-constexpr std::string_view kFindUser = "SELECT id, " LIFELINE_USER_FIELDS " FROM users WHERE id = ?1";
-constexpr std::string_view kFindUserByName = "SELECT id, " LIFELINE_USER_FIELDS " FROM users WHERE username = ?1";
-constexpr std::string_view kListUsers = "SELECT id, " LIFELINE_USER_FIELDS " FROM users ORDER BY id";
+constexpr std::string_view kFindUser =
+    "SELECT id, " LIFELINE_USER_FIELDS ", " LIFELINE_USER_SKILLS " FROM users WHERE id = ?1";
+constexpr std::string_view kFindUserByName =
+    "SELECT id, " LIFELINE_USER_FIELDS ", " LIFELINE_USER_SKILLS " FROM users WHERE username = ?1";
+constexpr std::string_view kListUsers =
+    "SELECT id, " LIFELINE_USER_FIELDS ", " LIFELINE_USER_SKILLS " FROM users ORDER BY id";
+#undef LIFELINE_USER_SKILLS
 #undef LIFELINE_USER_FIELDS
 constexpr int kUpdateUserIdParam = 19;
+constexpr int kInsertUserSkillsParam = 19;  // and 20
+constexpr std::string_view kUpdateUserSkills =
+    "UPDATE users SET skill_languages = ?1, skill_kinds = ?2, updated_ms = ?3 WHERE id = ?4";
+
+// "a,b" from a set of codes; the codes never hold a comma (the API and the shell take known ones only).
+template <typename Set, typename Name>
+std::string JoinCodes(const Set& set, Name name) {
+    std::string out;
+    for (const auto& item : set) {
+        if (!out.empty()) out += ',';
+        out += name(item);
+    }
+    return out;
+}
+
+void BindUserSkills(Statement& stmt, int first, const UserSkills& skills) {
+    stmt.Bind(first, JoinCodes(skills.languages, [](const std::string& s) { return std::string_view(s); }))
+        .Bind(first + 1, JoinCodes(skills.kinds, [](CaseKind k) { return ToString(k); }));
+}
+
+UserSkills ReadUserSkills(std::string_view languages, std::string_view kinds) {
+    UserSkills skills;
+    auto split = [](std::string_view text, auto add) {
+        while (!text.empty()) {
+            const auto comma = text.find(',');
+            add(text.substr(0, comma));
+            text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        }
+    };
+    split(languages, [&](std::string_view code) { skills.languages.emplace(code); });
+    split(kinds, [&](std::string_view code) { skills.kinds.insert(Require(ParseCaseKind(code), "skill kind")); });
+    return skills;
+}
 
 // Binds parameters 1..18 in LIFELINE_USER_FIELDS order.
 void BindUserFields(Statement& stmt, const UserRecord& user) {
@@ -503,7 +542,7 @@ void BindUserFields(Statement& stmt, const UserRecord& user) {
         .Bind(18, user.updated_ms);
 }
 
-// Reads a row of "SELECT id, " LIFELINE_USER_FIELDS.
+// Reads a row of "SELECT id, " LIFELINE_USER_FIELDS ", " LIFELINE_USER_SKILLS.
 UserRecord ReadUser(const Statement& stmt) {
     UserRecord user;
     user.id = UserId{stmt.Int(0)};
@@ -525,6 +564,7 @@ UserRecord ReadUser(const Statement& stmt) {
     user.locked_until_ms = stmt.Int(16);
     user.created_ms = stmt.Int(17);
     user.updated_ms = stmt.Int(18);
+    user.skills = ReadUserSkills(stmt.Text(19), stmt.Text(20));
     return user;
 }
 
@@ -537,6 +577,7 @@ Result<UserId> SqliteStore::InsertUser(const UserRecord& user) {
         try {
             Statement stmt = db.Prepare(kInsertUser);
             BindUserFields(stmt, user);
+            BindUserSkills(stmt, kInsertUserSkillsParam, user.skills);
             stmt.Run();
         } catch (const SqliteError& e) {
             if (e.IsUniqueViolation()) return UsernameTaken();
@@ -585,6 +626,16 @@ Result<void> SqliteStore::UpdateUser(const UserRecord& user) {
             throw;
         }
         if (db.Changes() == 0) return Error{ErrorCode::kNotFound, "no user " + user.id.ToString()};
+        return Ok();
+    });
+}
+
+Result<void> SqliteStore::UpdateUserSkills(UserId id, const UserSkills& skills, std::int64_t updated_ms) {
+    return impl_->Write([&](Connection& db) -> Result<void> {
+        Statement stmt = db.Prepare(kUpdateUserSkills);
+        BindUserSkills(stmt, 1, skills);
+        stmt.Bind(3, updated_ms).Bind(4, id.value).Run();
+        if (db.Changes() == 0) return Error{ErrorCode::kNotFound, "no user " + id.ToString()};
         return Ok();
     });
 }

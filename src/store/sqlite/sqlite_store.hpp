@@ -66,6 +66,7 @@ public:
     std::optional<UserRecord> FindUserByName(std::string_view username) override;
     std::vector<UserRecord> ListUsers() override;
     Result<void> UpdateUser(const UserRecord& user) override;
+    Result<void> UpdateUserSkills(UserId id, const UserSkills& skills, std::int64_t updated_ms) override;
 
     void InsertSession(const SessionRecord& session) override;
     std::optional<SessionRecord> FindSession(ByteView id_hash) override;
