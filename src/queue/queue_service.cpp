@@ -297,7 +297,7 @@ Result<void> QueueService::Logout(UserId op) {
     return Step([&] { return engine_.Logout(op); });
 }
 
-Result<void> QueueService::SetPresence(UserId op, Presence presence) {
+Result<void> QueueService::SetPresence(UserId op, Presence presence, std::optional<OperatorSkills> skills) {
     return Step([&]() -> Result<void> {
         auto view = engine_.Operator(op);
         const bool logged_in = view && view->presence != Presence::kOffline;
@@ -310,12 +310,41 @@ Result<void> QueueService::SetPresence(UserId op, Presence presence) {
                 break;
         }
         operators_.insert(op.value);
-        if (!logged_in) {
-            engine_.Login(op, config_.default_skills);
+        // Logged in with other skills: log in again with the new ones (engine Login updates them;
+        // his offers and contacts stay, his idle clock restarts), then set the presence asked for.
+        const bool new_skills = logged_in && skills && (view->skills.languages != skills->languages ||
+                                                        view->skills.kinds != skills->kinds ||
+                                                        view->skills.max_chats != skills->max_chats);
+        if (!logged_in || new_skills) {
+            engine_.Login(op, skills ? std::move(*skills) : config_.default_skills);
             if (presence == Presence::kAvailable) return {};
         }
         return engine_.SetPresence(op, presence);
     });
+}
+
+OperatorSkills QueueService::SkillsFor(const store::UserSkills& stored) const {
+    OperatorSkills skills = config_.default_skills;
+    if (!stored.languages.empty()) skills.languages = stored.languages;
+    if (!stored.kinds.empty()) skills.kinds = stored.kinds;
+    return skills;
+}
+
+Result<store::UserSkills> ParseSkills(const std::vector<std::string>& languages,
+                                      const std::vector<std::string>& kinds) {
+    store::UserSkills skills;
+    for (const auto& language : languages) {
+        if (!QueueLanguages().contains(language))
+            return Error{ErrorCode::kInvalidArgument, "a language must be en, ru or uk"};
+        skills.languages.insert(language);
+    }
+    for (const auto& name : kinds) {
+        auto kind = ParseCaseKind(name);
+        if (!kind)
+            return Error{ErrorCode::kInvalidArgument, "a kind must be surrender_application or relative_inquiry"};
+        skills.kinds.insert(*kind);
+    }
+    return skills;
 }
 
 std::optional<OperatorView> QueueService::Operator(UserId op) {

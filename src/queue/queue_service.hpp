@@ -64,6 +64,12 @@ inline const std::set<std::string>& QueueLanguages() {
     return languages;
 }
 
+/// Stored skills from codes (the API's and the shell's input): kInvalidArgument for a language
+/// outside QueueLanguages() or an unknown case kind. Duplicates collapse; empty lists stay empty
+/// (every language, every kind).
+Result<store::UserSkills> ParseSkills(const std::vector<std::string>& languages,
+                                      const std::vector<std::string>& kinds);
+
 /// A contact an operator is offered or connected to.
 struct OperatorEntry {
     EntryView entry;
@@ -126,9 +132,14 @@ public:
     /// Logs in (default skills unless given) and makes the operator available.
     void Login(UserId op, std::optional<OperatorSkills> skills = std::nullopt);
     Result<void> Logout(UserId op);
-    /// available, busy, away: logs the operator in first when needed; offline: logs out.
-    /// kInvalidArgument for wrap_up (entered only by Complete).
-    Result<void> SetPresence(UserId op, Presence presence);
+    /// available, busy, away: logs the operator in first when needed, with `skills` (default
+    /// skills when not given); offline: logs out. An operator already logged in with other skills
+    /// than the `skills` given gets them now (his idle clock restarts: he counts as idle from this
+    /// step); without `skills` his are kept. kInvalidArgument for wrap_up (entered only by Complete).
+    Result<void> SetPresence(UserId op, Presence presence, std::optional<OperatorSkills> skills = std::nullopt);
+    /// The skills an operator logs in with: his stored ones, an empty set of languages (kinds)
+    /// replaced by the default skills' languages (kinds).
+    OperatorSkills SkillsFor(const store::UserSkills& stored) const;
 
     // ---- views ----
     std::optional<OperatorView> Operator(UserId op);

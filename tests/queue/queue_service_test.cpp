@@ -333,6 +333,51 @@ TEST_F(QueueServiceTest, PresenceChanges) {
     EXPECT_TRUE(!view || view->presence == Presence::kOffline);
 }
 
+TEST_F(QueueServiceTest, PresenceLogsInWithTheGivenSkillsAndTakesNewOnesAtTheNextChange) {
+    Listen();
+    const auto uk = queue_->SkillsFor({{"uk"}, {}});
+    const auto ru = queue_->SkillsFor({{"ru"}, {}});
+    EXPECT_EQ(uk.languages, (std::set<std::string>{"uk"}));
+    EXPECT_EQ(uk.kinds, config_.default_skills.kinds);  // no kinds stored: every kind
+    EXPECT_EQ(queue_->SkillsFor({}).languages, config_.default_skills.languages);
+
+    ASSERT_TRUE(queue_->SetPresence(op1_, Presence::kBusy, uk).ok());
+    EXPECT_EQ(queue_->Operator(op1_)->skills.languages, uk.languages);
+    const CaseId russian = Submit("ru");
+    ASSERT_TRUE(queue_->SetPresence(op1_, Presence::kAvailable, uk).ok());
+    EXPECT_TRUE(queue_->Mine(op1_).empty());  // a Russian contact is not for him
+
+    // His skills changed while he was logged in: his next presence change applies them.
+    ASSERT_TRUE(queue_->SetPresence(op1_, Presence::kAvailable, ru).ok());
+    auto view = queue_->Operator(op1_);
+    EXPECT_EQ(view->presence, Presence::kAvailable);
+    EXPECT_EQ(view->skills.languages, ru.languages);
+    auto mine = queue_->Mine(op1_);
+    ASSERT_EQ(mine.size(), 1u);
+    EXPECT_EQ(mine[0].entry.contact.case_id, russian);
+
+    // Without skills he keeps his; with new ones and another presence, he gets both.
+    ASSERT_TRUE(queue_->SetPresence(op1_, Presence::kAway).ok());
+    EXPECT_EQ(queue_->Operator(op1_)->skills.languages, ru.languages);
+    const auto inquiries = queue_->SkillsFor({{}, {CaseKind::kRelativeInquiry}});
+    ASSERT_TRUE(queue_->SetPresence(op1_, Presence::kBusy, inquiries).ok());
+    view = queue_->Operator(op1_);
+    EXPECT_EQ(view->presence, Presence::kBusy);
+    EXPECT_EQ(view->skills.languages, config_.default_skills.languages);
+    EXPECT_EQ(view->skills.kinds, (std::set<CaseKind>{CaseKind::kRelativeInquiry}));
+}
+
+TEST(QueueSkills, ParseSkillsTakesKnownCodesOnly) {
+    auto ok = queue::ParseSkills({"uk", "en", "uk"}, {"relative_inquiry"});
+    ASSERT_TRUE(ok.ok());
+    EXPECT_EQ(ok->languages, (std::set<std::string>{"en", "uk"}));
+    EXPECT_EQ(ok->kinds, (std::set<CaseKind>{CaseKind::kRelativeInquiry}));
+    EXPECT_EQ(queue::ParseSkills({}, {}).value(), store::UserSkills{});
+    for (const char* bad : {"de", "RU", "", "en,uk"})
+        EXPECT_EQ(queue::ParseSkills({bad}, {}).code(), ErrorCode::kInvalidArgument) << bad;
+    EXPECT_EQ(queue::ParseSkills({"ru"}, {"inquiry"}).code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(QueueServiceTest, WallboardOnASmallDay) {
     config_.service_level = 20s;
     Start();
