@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/authz.hpp"
 #include "auth/totp.hpp"
 
 namespace lifeline::auth {
@@ -447,7 +448,27 @@ Result<void> AuthService::SetDisabled(UserId actor, UserId target, bool disabled
     return Ok();
 }
 
+Result<store::UserRecord> AuthService::SetSkills(UserId actor, UserId target, const store::UserSkills& skills) {
+    auto user = LoadUser(target);
+    if (!user) return {ErrorCode::kNotFound, "no such user"};
+    if (!Allowed(user->role, Action::kQueueTake))
+        return {ErrorCode::kConflict,
+                fmt::format("a {} takes no contacts: queue skills are for operators and supervisors",
+                            ToString(user->role))};
+    const auto now = ToUnixMillis(clock_.Now());
+    if (auto r = store_.UpdateUserSkills(target, skills, now); !r) return r.error();
+    user->skills = skills;
+    user->updated_ms = now;
+    std::string languages, kinds;
+    for (const auto& l : skills.languages) languages += (languages.empty() ? "" : ",") + l;
+    for (auto k : skills.kinds) kinds += fmt::format("{}{}", kinds.empty() ? "" : ",", ToString(k));
+    audit_.Append(actor, "user.skills", Target(target), fmt::format("languages={} kinds={}", languages, kinds));
+    return std::move(*user);
+}
+
 std::vector<store::UserRecord> AuthService::ListUsers() { return store_.ListUsers(); }
+
+std::optional<store::UserRecord> AuthService::FindUser(UserId id) { return LoadUser(id); }
 
 Result<crypto::KeyPair> AuthService::UnlockTeamKey(std::string_view admin_username, std::string_view password,
                                                    UserId* admin_id) {

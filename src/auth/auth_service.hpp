@@ -101,7 +101,13 @@ public:
     Result<NewAccount> AddUser(const crypto::KeyPair& team_keys, UserId actor, std::string_view username, Role role);
     Result<NewAccount> ResetUser(const crypto::KeyPair& team_keys, UserId actor, UserId target);
     Result<void> SetDisabled(UserId actor, UserId target, bool disabled);
+    /// Replaces the queue skills of an account (codes checked by the caller: queue::ParseSkills),
+    /// audited as user.skills; returns the updated account. kNotFound for no such account,
+    /// kConflict for a role that takes no contacts (no queue.take). They apply when the operator
+    /// next sets a presence (api/queue_api.cpp), not to a queue he is already in.
+    Result<store::UserRecord> SetSkills(UserId actor, UserId target, const store::UserSkills& skills);
     std::vector<store::UserRecord> ListUsers();
+    std::optional<store::UserRecord> FindUser(UserId id);
     /// For the shell: an administrator's password unlocks the team key for one command.
     Result<crypto::KeyPair> UnlockTeamKey(std::string_view admin_username, std::string_view password,
                                           UserId* admin_id = nullptr);

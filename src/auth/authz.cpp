@@ -12,6 +12,9 @@ struct Row {
 // The table. Administrators manage accounts and keys but read no case content; coordinators
 // see only what was handed to them; supervisors oversee the operators' work (queue.manage: they
 // may move contacts that are with another operator, or still waiting, which an operator may not).
+// presence.set is presence in the contact queue: only roles that take contacts (queue.take) join
+// it, or they would be offered contacts they cannot accept. user.skills: who takes which
+// languages and case kinds is staffing, done by supervisors as well as administrators.
 constexpr Row kTable[] = {
     //  action                     name               op     coord  sup    admin
     {Action::kCaseList,        "case.list",        true,  false, true,  false},
@@ -29,11 +32,12 @@ constexpr Row kTable[] = {
     {Action::kQueueCallback,   "queue.callback",   true,  false, true,  false},
     {Action::kQueueTransfer,   "queue.transfer",   true,  false, true,  false},
     {Action::kQueueManage,     "queue.manage",     false, false, true,  false},
-    {Action::kPresenceSet,     "presence.set",     true,  true,  true,  false},
+    {Action::kPresenceSet,     "presence.set",     true,  false, true,  false},
     {Action::kWallboardRead,   "wallboard.read",   false, false, true,  true},
     {Action::kStatsRead,       "stats.read",       false, false, true,  true},
     {Action::kUserList,        "user.list",        false, false, true,  true},
     {Action::kUserManage,      "user.manage",      false, false, false, true},
+    {Action::kUserSkills,      "user.skills",      false, false, true,  true},
     {Action::kAuditRead,       "audit.read",       false, false, false, true},
     {Action::kChannelManage,   "channel.manage",   false, false, false, true},
 };

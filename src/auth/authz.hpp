@@ -26,11 +26,12 @@ enum class Action {
     kQueueCallback,     ///< turn a waiting contact, or one offered to me, into a callback request
     kQueueTransfer,     ///< send a contact offered or connected to me to another operator or skill
     kQueueManage,       ///< the same for any contact: waiting, or offered or connected to someone else
-    kPresenceSet,       ///< set my own presence
+    kPresenceSet,       ///< set my own presence in the contact queue (only roles with kQueueTake)
     kWallboardRead,     ///< live queue figures
     kStatsRead,         ///< statistics and forecasts
     kUserList,          ///< list operator accounts
     kUserManage,        ///< add, disable, reset accounts
+    kUserSkills,        ///< set the queue skills (languages, case kinds) of accounts that take contacts
     kAuditRead,         ///< read and verify the audit log
     kChannelManage,     ///< configure channels
 };
@@ -41,7 +42,7 @@ inline constexpr std::array kAllActions{
     Action::kHandoffRead,  Action::kHandoffOutcome, Action::kQueueTake,   Action::kQueueAbandon,
     Action::kQueueCallback, Action::kQueueTransfer, Action::kQueueManage, Action::kPresenceSet,
     Action::kWallboardRead, Action::kStatsRead,   Action::kUserList,      Action::kUserManage,
-    Action::kAuditRead,    Action::kChannelManage,
+    Action::kUserSkills,   Action::kAuditRead,    Action::kChannelManage,
 };
 inline constexpr std::array kAllRoles{Role::kOperator, Role::kCoordinator, Role::kSupervisor, Role::kAdmin};
 

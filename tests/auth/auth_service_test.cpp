@@ -1,5 +1,6 @@
 #include "auth/auth_service.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "auth/auth_fixture.hpp"
@@ -167,6 +168,35 @@ TEST_F(AuthFixture, DisableAndResetEndSessions) {
     auto fresh = auth_->Login("petro", reset->one_time_password);
     ASSERT_TRUE(fresh.ok());
     EXPECT_EQ(fresh->stage, SessionStage::kPasswordChange);
+}
+
+TEST_F(AuthFixture, SkillsAreForAccountsThatTakeContactsAndAudited) {
+    auto team = auth_->UnlockTeamKey("admin", admin_.one_time_password);
+    ASSERT_TRUE(team.ok());
+    const UserId actor = admin_.id;
+    auto op = auth_->AddUser(*team, actor, "oksana", Role::kOperator);
+    auto coord = auth_->AddUser(*team, actor, "taras", Role::kCoordinator);
+    ASSERT_TRUE(op.ok() && coord.ok());
+    EXPECT_EQ(auth_->FindUser(op->id)->skills, store::UserSkills{});  // the queue's defaults
+
+    const store::UserSkills uk{{"uk"}, {CaseKind::kRelativeInquiry}};
+    clock_.Advance(std::chrono::seconds(5));
+    auto updated = auth_->SetSkills(actor, op->id, uk);
+    ASSERT_TRUE(updated.ok());
+    EXPECT_EQ(updated->skills, uk);
+    EXPECT_EQ(updated->updated_ms, ToUnixMillis(clock_.Now()));
+    EXPECT_EQ(auth_->FindUser(op->id)->skills, uk);
+
+    EXPECT_EQ(auth_->SetSkills(actor, coord->id, uk).code(), ErrorCode::kConflict);
+    EXPECT_EQ(auth_->SetSkills(actor, UserId{999}, uk).code(), ErrorCode::kNotFound);
+    EXPECT_EQ(auth_->FindUser(coord->id)->skills, store::UserSkills{});
+
+    const auto entries = audit_->Read(1, 100);
+    ASSERT_FALSE(entries.empty());
+    EXPECT_EQ(entries.back().action, "user.skills");
+    EXPECT_EQ(entries.back().target, fmt::format("user:{}", op->id.value));
+    EXPECT_EQ(entries.back().detail, "languages=uk kinds=relative_inquiry");
+    EXPECT_EQ(entries.back().actor, actor.value);
 }
 
 TEST_F(AuthFixture, ShellUnlockNeedsAnAdministratorsPassword) {

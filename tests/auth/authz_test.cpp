@@ -13,12 +13,13 @@ const std::map<Role, std::set<std::string_view>> kExpected = {
     {Role::kOperator,
      {"case.list", "case.read", "case.create", "case.reply", "case.note", "case.transition", "case.assign",
       "case.handoff", "queue.take", "queue.abandon", "queue.callback", "queue.transfer", "presence.set"}},
-    {Role::kCoordinator, {"handoff.read", "handoff.outcome", "presence.set"}},
+    {Role::kCoordinator, {"handoff.read", "handoff.outcome"}},
     {Role::kSupervisor,
      {"case.list", "case.read", "case.create", "case.reply", "case.note", "case.transition", "case.assign",
       "case.handoff", "queue.take", "queue.abandon", "queue.callback", "queue.transfer", "queue.manage",
-      "presence.set", "wallboard.read", "stats.read", "user.list"}},
-    {Role::kAdmin, {"wallboard.read", "stats.read", "user.list", "user.manage", "audit.read", "channel.manage"}},
+      "presence.set", "wallboard.read", "stats.read", "user.list", "user.skills"}},
+    {Role::kAdmin,
+     {"wallboard.read", "stats.read", "user.list", "user.manage", "user.skills", "audit.read", "channel.manage"}},
 };
 
 TEST(Authz, EveryRoleTimesEveryAction) {
@@ -30,7 +31,7 @@ TEST(Authz, EveryRoleTimesEveryAction) {
             allowed += want;
         }
     }
-    EXPECT_EQ(allowed, 39);
+    EXPECT_EQ(allowed, 40);
 }
 
 TEST(Authz, ActionNamesRoundTrip) {
@@ -40,6 +41,14 @@ TEST(Authz, ActionNamesRoundTrip) {
 
 TEST(Authz, OnlySupervisorsMoveContactsHeldByOthers) {
     for (Role role : kAllRoles) EXPECT_EQ(Allowed(role, Action::kQueueManage), role == Role::kSupervisor);
+}
+
+// Presence is presence in the contact queue: a role that joins it must be able to take what it
+// is offered (a coordinator would be offered contacts he cannot accept).
+TEST(Authz, OnlyRolesThatTakeContactsJoinTheQueue) {
+    for (Role role : kAllRoles)
+        EXPECT_EQ(Allowed(role, Action::kPresenceSet), Allowed(role, Action::kQueueTake)) << ToString(role);
+    EXPECT_FALSE(Allowed(Role::kCoordinator, Action::kPresenceSet));
 }
 
 TEST(Authz, AdministratorsReadNoCaseContent) {
