@@ -37,6 +37,14 @@ std::string SessionCookie(const ApiConfig& config, std::string_view value, bool 
     return c;
 }
 
+/// The stored skills: empty lists mean every language (kind), the queue's defaults.
+json::object SkillsJson(const store::UserSkills& s) {
+    json::array languages, kinds;
+    for (const auto& l : s.languages) languages.emplace_back(l);
+    for (auto k : s.kinds) kinds.emplace_back(ToString(k));
+    return {{"languages", std::move(languages)}, {"kinds", std::move(kinds)}};
+}
+
 json::object UserJson(const store::UserRecord& u) {
     return {{"id", u.id.value},
             {"username", u.username},
@@ -44,7 +52,24 @@ json::object UserJson(const store::UserRecord& u) {
             {"disabled", u.disabled},
             {"totp_enabled", u.totp_enabled},
             {"must_change_password", u.must_change_password},
-            {"created_at", u.created_ms}};
+            {"created_at", u.created_ms},
+            {"skills", SkillsJson(u.skills)}};
+}
+
+/// A list of codes, e.g. "languages": ["uk", "ru"]: an array of at most 16 short strings.
+Result<std::vector<std::string>> CodeList(const json::object& o, std::string_view name) {
+    auto it = o.find(name);
+    if (it == o.end() || !it->value().is_array())
+        return Error{ErrorCode::kInvalidArgument, fmt::format("'{}' is required and must be an array", name)};
+    const auto& array = it->value().as_array();
+    if (array.size() > 16) return Error{ErrorCode::kInvalidArgument, fmt::format("'{}' is too long", name)};
+    std::vector<std::string> codes;
+    for (const auto& v : array) {
+        if (!v.is_string() || v.as_string().size() > 32)
+            return Error{ErrorCode::kInvalidArgument, fmt::format("'{}' must hold short strings", name)};
+        codes.emplace_back(v.as_string().data(), v.as_string().size());
+    }
+    return codes;
 }
 
 json::object PrincipalJson(const auth::Principal& p) {
@@ -251,6 +276,24 @@ void RegisterRoutes(http::Router& router, ApiDeps& deps) {
                              return ok;
                          }));
     }
+
+    // Which languages and case kinds the account takes from the queue; they apply when he next
+    // sets a presence (queue_api.cpp), not to the queue he may be in now.
+    router.Add("PUT", "/api/v1/users/{id}/skills",
+               Guard(deps, {Action::kUserSkills}, [&deps](http::Request& req, const auth::Principal& p) {
+                   auto id = PathId(req);
+                   if (!id) return ErrorResponse(id.error());
+                   auto body = ParseBody(req);
+                   if (!body) return ErrorResponse(body.error());
+                   auto languages = CodeList(*body, "languages");
+                   if (!languages) return ErrorResponse(languages.error());
+                   auto kinds = CodeList(*body, "kinds");
+                   if (!kinds) return ErrorResponse(kinds.error());
+                   auto skills = queue::ParseSkills(*languages, *kinds);
+                   if (!skills) return ErrorResponse(skills.error());
+                   auto user = deps.auth.SetSkills(p.user, *id, *skills);
+                   return user ? JsonResponse(200, UserJson(*user)) : ErrorResponse(user.error());
+               }));
 
     router.Add("GET", "/api/v1/audit",
                Guard(deps, {Action::kAuditRead}, [&deps](http::Request& req, const auth::Principal&) {

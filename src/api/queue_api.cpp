@@ -128,7 +128,12 @@ void RegisterQueueRoutes(http::Router& router, ApiDeps& deps) {
                    if (!presence || *presence == queue::Presence::kWrapUp)
                        return ErrorResponse(Error{ErrorCode::kInvalidArgument,
                                                   "'presence' must be available, busy, away or offline"});
-                   if (auto r = qs.SetPresence(p.user, *presence); !r) return ErrorResponse(r.error());
+                   // He joins the queue with his stored skills (the defaults where none are
+                   // stored); a change made since he joined applies now.
+                   std::optional<queue::OperatorSkills> skills;
+                   if (auto user = deps.auth.FindUser(p.user)) skills = qs.SkillsFor(user->skills);
+                   if (auto r = qs.SetPresence(p.user, *presence, std::move(skills)); !r)
+                       return ErrorResponse(r.error());
                    auto view = qs.Operator(p.user);
                    // The queue logs no presence: the live streams hear of it here.
                    if (deps.live) deps.live->OnPresence(p.user, view ? view->presence : queue::Presence::kOffline);

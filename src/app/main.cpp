@@ -185,6 +185,7 @@ int main(int argc, char** argv) {
     std::string admin = "admin";
     std::string username;
     std::string role = "operator";
+    std::vector<std::string> languages, kinds;
 
     auto* init = cli.add_subcommand("init", "create a data directory, its keys and the first administrator");
     init->add_option("--data", data, "data directory")->required();
@@ -207,6 +208,11 @@ int main(int argc, char** argv) {
     for (auto* c : {user_add, user_disable, user_enable, user_reset})
         c->add_option("--username", username, "the account")->required();
     user_add->add_option("--role", role, "operator, coordinator, supervisor or admin")->capture_default_str();
+    user_add->add_option("--languages", languages, "queue skills: languages taken, e.g. uk,ru (default: all)")
+        ->delimiter(',');
+    user_add->add_option("--kinds", kinds,
+                         "queue skills: case kinds taken, surrender_application,relative_inquiry (default: all)")
+        ->delimiter(',');
     for (auto* c : {user_add, user_reset})
         c->add_option("--admin", admin, "administrator whose password unlocks the team key (password from "
                                         "LIFELINE_ADMIN_PASSWORD or stdin)")
@@ -230,10 +236,21 @@ int main(int argc, char** argv) {
         if (*serve) return Serve(data, config_path, listen);
         if (*user_list) {
             auto dir = OpenOrExit(data);
-            std::cout << fmt::format("{:>4}  {:<24} {:<12} {:<9} {}\n", "id", "username", "role", "state", "2fa");
+            std::cout << fmt::format("{:>4}  {:<24} {:<12} {:<9} {:<5} {}\n", "id", "username", "role", "state", "2fa",
+                                     "skills");
             for (const auto& u : dir->auth->ListUsers()) {
-                std::cout << fmt::format("{:>4}  {:<24} {:<12} {:<9} {}\n", u.id.value, u.username, ToString(u.role),
-                                         u.disabled ? "disabled" : "active", u.totp_enabled ? "totp" : "none");
+                // Skills matter only to roles that take contacts; empty = every language (kind).
+                std::string skills, kind_names;
+                if (auth::Allowed(u.role, auth::Action::kQueueTake)) {
+                    for (const auto& l : u.skills.languages) skills += (skills.empty() ? "" : ",") + l;
+                    for (auto k : u.skills.kinds)
+                        kind_names += fmt::format("{}{}", kind_names.empty() ? "" : ",", ToString(k));
+                    skills = fmt::format("{}; {}", skills.empty() ? "all languages" : skills,
+                                         kind_names.empty() ? "all kinds" : kind_names);
+                }
+                std::cout << fmt::format("{:>4}  {:<24} {:<12} {:<9} {:<5} {}\n", u.id.value, u.username,
+                                         ToString(u.role), u.disabled ? "disabled" : "active",
+                                         u.totp_enabled ? "totp" : "none", skills);
             }
             return kExitOk;
         }
@@ -249,6 +266,14 @@ int main(int argc, char** argv) {
             auto parsed_role = ParseRole(role);
             if (!parsed_role) return Fail({ErrorCode::kInvalidArgument, "--role must be operator, coordinator, "
                                                                         "supervisor or admin"});
+            // Checked before anything is written: a refused skill creates no account.
+            auto skills = queue::ParseSkills(languages, kinds);
+            if (!skills) return Fail(skills.error());
+            const bool with_skills = !skills->languages.empty() || !skills->kinds.empty();
+            if (with_skills && !auth::Allowed(*parsed_role, auth::Action::kQueueTake))
+                return Fail({ErrorCode::kInvalidArgument, fmt::format("a {} takes no contacts: --languages and "
+                                                                      "--kinds are for operators and supervisors",
+                                                                      role)});
             auto dir = OpenOrExit(data);
             UserId admin_id;
             auto team = dir->auth->UnlockTeamKey(admin, ReadSecret("LIFELINE_ADMIN_PASSWORD",
@@ -258,6 +283,9 @@ int main(int argc, char** argv) {
             if (*user_add) {
                 auto account = dir->auth->AddUser(*team, admin_id, username, *parsed_role);
                 if (!account) return Fail(account.error());
+                if (with_skills) {
+                    if (auto r = dir->auth->SetSkills(admin_id, account->id, *skills); !r) return Fail(r.error());
+                }
                 PrintAccount(username, *account);
             } else {
                 auto u = dir->store->FindUserByName(username);

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include "auth/auth_fixture.hpp"
@@ -124,6 +125,8 @@ struct RouteCase {
     std::string target;  // {victim} is replaced with the victim's id
     std::string body;
     std::optional<auth::Action> action;
+    /// Routes allowed by more than one action: the roles that may call them (overrides `action`).
+    std::optional<std::set<Role>> roles{};
 };
 
 TEST_F(ApiTest, EveryRouteTimesEveryRole) {
@@ -133,6 +136,8 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"POST", "/api/v1/users/{victim}/disable", "", auth::Action::kUserManage},
         {"POST", "/api/v1/users/{victim}/enable", "", auth::Action::kUserManage},
         {"POST", "/api/v1/users/{victim}/reset", "", auth::Action::kUserManage},
+        {"PUT", "/api/v1/users/{victim}/skills", R"({"languages":["uk"],"kinds":["relative_inquiry"]})",
+         auth::Action::kUserSkills},
         {"GET", "/api/v1/audit?from=1&limit=5", "", auth::Action::kAuditRead},
         {"GET", "/api/v1/audit/verify", "", auth::Action::kAuditRead},
         {"GET", "/api/v1/me", "", std::nullopt},
@@ -164,6 +169,8 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"POST", "/api/v1/queue/entries/{callback}/callback", "", auth::Action::kQueueCallback},
         {"POST", "/api/v1/queue/entries/{transfer}/transfer", R"({"language":"uk","kind":"relative_inquiry"})",
          auth::Action::kQueueTransfer},
+        // Any role that hears something: queue.take or wallboard.read (a coordinator hears nothing).
+        {"GET", "/api/v1/events", "", std::nullopt, std::set{Role::kOperator, Role::kSupervisor, Role::kAdmin}},
     };
     // Queue entries for the moves, one per route and role: waiting ones, except the operator's
     // transfer, which needs a contact connected to him (he transfers only what he holds; a
@@ -201,7 +208,8 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
             const auto target = fill(route.target);
             const auto body = fill(route.body);
             auto r = Call(route.method, target, &sessions_[role], body);
-            const bool allowed = !route.action || auth::Allowed(role, *route.action);
+            const bool allowed =
+                route.roles ? route.roles->contains(role) : (!route.action || auth::Allowed(role, *route.action));
             const std::string label = route.method + " " + route.target + " as " + std::string(ToString(role));
             if (allowed) {
                 EXPECT_GE(r.status, 200) << label;
@@ -632,6 +640,106 @@ TEST_F(ApiTest, BadInputGetsAClearErrorAndChangesNothing) {
     EXPECT_EQ(Call("GET", "/api/v1/audit?limit=lots", &admin).status, 400);
     EXPECT_EQ(auth_->ListUsers().size(), 5u);
     EXPECT_TRUE(store_->FindUserByName("op").has_value());
+}
+
+// PUT /users/{id}/skills: known codes only, arrays only, an account that takes contacts; every
+// refusal is a clean JSON error that changes nothing; a change is audited with who made it.
+TEST_F(ApiTest, SkillsRouteValidatesAndAudits) {
+    const auto& admin = sessions_[Role::kAdmin];
+    const std::string path = "/api/v1/users/" + victim_.ToString() + "/skills";
+    std::string seventeen = R"("uk")";
+    for (int i = 1; i < 17; ++i) seventeen += R"(,"uk")";
+    struct Bad {
+        std::string target, body;
+        int status;
+        std::string expect;
+    };
+    for (const auto& bad : std::vector<Bad>{
+             {path, "", 400, "application/json"},
+             {path, "not json", 400, "JSON object"},
+             {path, R"(["uk"])", 400, "JSON object"},
+             {path, R"({"kinds":[]})", 400, "'languages'"},
+             {path, R"({"languages":[]})", 400, "'kinds'"},
+             {path, R"({"languages":"uk","kinds":[]})", 400, "'languages'"},
+             {path, R"({"languages":["uk"],"kinds":"relative_inquiry"})", 400, "'kinds'"},
+             {path, R"({"languages":[7],"kinds":[]})", 400, "'languages'"},
+             {path, R"({"languages":[null],"kinds":[]})", 400, "'languages'"},
+             {path, R"({"languages":["de"],"kinds":[]})", 400, "en, ru or uk"},
+             {path, R"({"languages":["UK"],"kinds":[]})", 400, "en, ru or uk"},
+             {path, R"({"languages":["uk"],"kinds":["spy"]})", 400, "surrender_application or relative_inquiry"},
+             {path, R"({"languages":[")" + std::string(100, 'u') + R"("],"kinds":[]})", 400, "'languages'"},
+             {path, R"({"languages":[)" + seventeen + R"(],"kinds":[]})", 400, "too long"},
+             {"/api/v1/users/abc/skills", R"({"languages":[],"kinds":[]})", 400, "'id'"},
+             {"/api/v1/users/99999/skills", R"({"languages":[],"kinds":[]})", 404, "no such user"},
+             {"/api/v1/users/" + sessions_[Role::kCoordinator].id.ToString() + "/skills",
+              R"({"languages":["uk"],"kinds":[]})", 409, "takes no contacts"},
+             {"/api/v1/users/" + sessions_[Role::kAdmin].id.ToString() + "/skills",
+              R"({"languages":["uk"],"kinds":[]})", 409, "takes no contacts"},
+         }) {
+        auto r = Call("PUT", bad.target, &admin, bad.body);
+        EXPECT_EQ(r.status, bad.status) << bad.target << " " << bad.body << " → " << r.body;
+        EXPECT_NE(r.body.find(bad.expect), std::string::npos) << bad.target << " " << bad.body << " → " << r.body;
+        EXPECT_EQ(json::parse(r.body).at("error").at("message").kind(), json::kind::string) << r.body;
+    }
+    // Without the CSRF token, or with another session's: refused.
+    const std::string body = R"({"languages":["uk"],"kinds":[]})";
+    EXPECT_EQ(Call("PUT", path, &admin, body, false).status, 403);
+    Session wrong = admin;
+    wrong.csrf = sessions_[Role::kSupervisor].csrf;
+    EXPECT_EQ(Call("PUT", path, &wrong, body).status, 403);
+    // Nothing changed, nothing audited.
+    EXPECT_EQ(store_->FindUser(victim_)->skills, store::UserSkills{});
+    for (const auto& a : store_->ReadAudit(1, 1000)) EXPECT_NE(a.action, "user.skills");
+
+    // A good request: duplicates collapse, codes come back sorted; the list shows them.
+    auto r = Call("PUT", path, &admin, R"({"languages":["uk","en","uk"],"kinds":["relative_inquiry"]})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto user = json::parse(r.body).as_object();
+    EXPECT_EQ(json::serialize(user.at("skills")), R"({"languages":["en","uk"],"kinds":["relative_inquiry"]})");
+    EXPECT_EQ(store_->FindUser(victim_)->skills,
+              (store::UserSkills{{"en", "uk"}, {CaseKind::kRelativeInquiry}}));
+    auto list = json::parse(Call("GET", "/api/v1/users", &admin).body).at("items").as_array();
+    const auto it = std::find_if(list.begin(), list.end(),
+                                 [&](const json::value& u) { return u.at("id").as_int64() == victim_.value; });
+    ASSERT_NE(it, list.end());
+    EXPECT_EQ(it->at("skills"), user.at("skills"));
+    const auto audit = store_->ReadAudit(1, 1000);
+    EXPECT_EQ(audit.back().action, "user.skills");
+    EXPECT_EQ(audit.back().actor, admin.id.value);
+    EXPECT_EQ(audit.back().target, "user:" + victim_.ToString());
+    EXPECT_EQ(audit.back().detail, "languages=en,uk kinds=relative_inquiry");
+    // Empty lists: back to the queue's defaults.
+    ASSERT_EQ(Call("PUT", path, &admin, R"({"languages":[],"kinds":[]})").status, 200);
+    EXPECT_EQ(store_->FindUser(victim_)->skills, store::UserSkills{});
+}
+
+// Presence: the operator joins the queue with his stored skills; a coordinator, who cannot take
+// contacts (no queue.take), cannot join it.
+TEST_F(ApiTest, PresenceJoinsTheQueueWithStoredSkillsAndOnlyForRolesThatTakeContacts) {
+    const auto& op = sessions_[Role::kOperator];
+    const auto& coord = sessions_[Role::kCoordinator];
+    ASSERT_EQ(Call("PUT", "/api/v1/users/" + op.id.ToString() + "/skills", &sessions_[Role::kSupervisor],
+                   R"({"languages":["uk"],"kinds":["relative_inquiry"]})")
+                  .status,
+              200);
+    auto r = Call("POST", "/api/v1/queue/presence", &op, R"({"presence":"busy"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto view = queue_->Operator(op.id);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->presence, queue::Presence::kBusy);
+    EXPECT_EQ(view->skills.languages, (std::set<std::string>{"uk"}));
+    EXPECT_EQ(view->skills.kinds, (std::set<CaseKind>{CaseKind::kRelativeInquiry}));
+    // No stored skills: the defaults (every language and kind).
+    const auto& sup = sessions_[Role::kSupervisor];
+    ASSERT_EQ(Call("POST", "/api/v1/queue/presence", &sup, R"({"presence":"away"})").status, 200);
+    EXPECT_EQ(queue_->Operator(sup.id)->skills.languages, (std::set<std::string>{"en", "ru", "uk"}));
+
+    for (const char* presence : {"available", "busy", "away", "offline"}) {
+        r = Call("POST", "/api/v1/queue/presence", &coord, std::string(R"({"presence":")") + presence + R"("})");
+        EXPECT_EQ(r.status, 403) << presence;
+        EXPECT_NE(r.body.find("\"forbidden\""), std::string::npos) << r.body;
+    }
+    EXPECT_FALSE(queue_->Operator(coord.id).has_value());
 }
 
 TEST_F(ApiTest, LoginIsRateLimitedPerClient) {

@@ -111,6 +111,19 @@ protected:
         return v.as_object();
     }
 
+    /// The administrator's session (logged in on first use).
+    Session Admin() {
+        if (admin_token_.empty())
+            admin_token_ = FirstLogin("admin", admin_.one_time_password, "admin password 1", &secret_);
+        auto admin = auth_->Authenticate(admin_token_);
+        return {admin_token_, admin->csrf_token, admin->user};
+    }
+    /// Stores an account's queue skills the way a team does: PUT /users/{id}/skills.
+    void SetSkills(const Session& who, const std::string& body) {
+        auto r = Api("PUT", "/api/v1/users/" + who.id.ToString() + "/skills", Admin(), body);
+        ASSERT_EQ(r.status, 200) << body << ": " << r.body;
+    }
+
     /// What an applicant does: loads the form page (cookie and token), then posts it.
     void ApplyOnTheSite(const std::string& path, const std::string& lang, const std::string& text) {
         auto page = Fetch(port_, "GET", path + "?lang=" + lang);
@@ -171,13 +184,22 @@ TEST_F(QueueHttpTest, ABurstIsRoutedBySkillIdleTimeAndPriorityAndTheWallboardAdd
     const auto apply = CaseKind::kSurrenderApplication;
     const auto inquiry = CaseKind::kRelativeInquiry;
 
-    // Skills are the queue's business (no route sets them); presence goes over HTTP.
-    queue_->Login(olena.id, queue::OperatorSkills{{"uk", "ru"}, {apply}, {}});
+    // Skills are stored on each account by the administrator; an operator joins the queue with
+    // his when he sets a presence over HTTP (no kinds stored: every kind).
+    SetSkills(olena, R"({"languages":["uk","ru"],"kinds":["surrender_application"]})");
+    SetSkills(petro, R"({"languages":["ru"],"kinds":[]})");
+    SetSkills(iryna, R"({"languages":["en","uk"],"kinds":["surrender_application","relative_inquiry"]})");
+    at(0);
+    EXPECT_EQ(ApiJson("POST", "/api/v1/queue/presence", olena, R"({"presence":"available"})").at("presence"),
+              "available");
     at(1);
-    queue_->Login(petro.id, queue::OperatorSkills{{"ru"}, {apply, inquiry}, {}});
+    EXPECT_EQ(ApiJson("POST", "/api/v1/queue/presence", petro, R"({"presence":"available"})").at("presence"),
+              "available");
     at(2);
-    queue_->Login(iryna.id, queue::OperatorSkills{{"en", "uk"}, {apply, inquiry}, {}});
     EXPECT_EQ(ApiJson("POST", "/api/v1/queue/presence", iryna, R"({"presence":"busy"})").at("presence"), "busy");
+    EXPECT_EQ(queue_->Operator(olena.id)->skills.languages, (std::set<std::string>{"ru", "uk"}));
+    EXPECT_EQ(queue_->Operator(olena.id)->skills.kinds, (std::set<CaseKind>{apply}));
+    EXPECT_EQ(queue_->Operator(petro.id)->skills.kinds, (std::set<CaseKind>{apply, inquiry}));
     EXPECT_EQ(ApiJson("POST", "/api/v1/queue/presence", sup, R"({"presence":"away"})").at("presence"), "away");
 
     // The burst, one a second. Entry ids follow arrival.
@@ -285,6 +307,74 @@ TEST_F(QueueHttpTest, ABurstIsRoutedBySkillIdleTimeAndPriorityAndTheWallboardAdd
     EXPECT_EQ(answered_cases, (std::vector<std::string>{"1:surrender_application:ru", "5:relative_inquiry:ru",
                                                         "2:relative_inquiry:uk", "7:surrender_application:ru",
                                                         "6:surrender_application:ru", "3:surrender_application:en"}));
+}
+
+// Skills stored on the account decide what an operator is offered: a Ukrainian-speaking
+// operator gets the Ukrainian contact, not the older Russian one. An administrator's change
+// reaches the queue at the operator's next presence change; a coordinator (no queue.take) cannot
+// join the queue at all, and has no skills to set.
+TEST_F(QueueHttpTest, StoredSkillsRouteContactsByLanguage) {
+    const Session oksana = Account("oksana", Role::kOperator);
+    const Session sup = Account("sup", Role::kSupervisor);
+    const Session taras = Account("taras", Role::kCoordinator);
+    const TimePoint t0 = clock_.Now();
+    auto at = [&](int seconds) { clock_.Set(t0 + std::chrono::seconds(seconds)); };
+
+    auto r = Api("PUT", "/api/v1/users/" + oksana.id.ToString() + "/skills", Admin(),
+                 R"({"languages":["uk"],"kinds":[]})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto user = json::parse(r.body).as_object();
+    EXPECT_EQ(user.at("id").as_int64(), oksana.id.value);
+    EXPECT_EQ(user.at("skills").at("languages"), json::array{"uk"});
+    EXPECT_EQ(user.at("skills").at("kinds"), json::array{});
+    r = Api("PUT", "/api/v1/users/" + taras.id.ToString() + "/skills", Admin(), R"({"languages":["uk"],"kinds":[]})");
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_EQ(Api("POST", "/api/v1/queue/presence", taras, R"({"presence":"available"})").status, 403);
+
+    EXPECT_EQ(ApiJson("POST", "/api/v1/queue/presence", oksana, R"({"presence":"available"})").at("presence"),
+              "available");
+    at(1);
+    ApplyOnTheSite("/apply", "ru", "Хочу сдаться");  // 1: Russian, first in line
+    at(2);
+    ApplyOnTheSite("/apply", "uk", "Хочу жити");  // 2: Ukrainian
+    EXPECT_EQ(Offers(oksana), (std::vector<std::int64_t>{2}));
+    EXPECT_EQ(Ids(ApiJson("GET", "/api/v1/queue/waiting", sup).at("items")), (std::vector<std::int64_t>{1}));
+    at(3);
+    EXPECT_EQ(Act(oksana, 2, "accept"), 200);
+    at(4);
+    EXPECT_EQ(Act(oksana, 2, "complete"), 200);
+    EXPECT_TRUE(Offers(oksana).empty());  // free, but the Russian contact is not for her
+
+    // The supervisor adds Russian while she is in the queue: it applies when she next sets a
+    // presence, and then the Russian contact is hers.
+    at(5);
+    r = Api("PUT", "/api/v1/users/" + oksana.id.ToString() + "/skills", sup, R"({"languages":["uk","ru"],"kinds":[]})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(queue_->Operator(oksana.id)->skills.languages, (std::set<std::string>{"uk"}));
+    EXPECT_TRUE(Offers(oksana).empty());
+    EXPECT_EQ(ApiJson("POST", "/api/v1/queue/presence", oksana, R"({"presence":"available"})").at("presence"),
+              "available");
+    EXPECT_EQ(queue_->Operator(oksana.id)->skills.languages, (std::set<std::string>{"ru", "uk"}));
+    EXPECT_EQ(Offers(oksana), (std::vector<std::int64_t>{1}));
+
+    // The users list shows what is stored; the wallboard counts no coordinator.
+    auto users = ApiJson("GET", "/api/v1/users", sup).at("items").as_array();
+    for (const auto& u : users) {
+        const auto& langs = u.at("skills").at("languages");
+        EXPECT_EQ(langs, u.at("id").as_int64() == oksana.id.value ? json::value(json::array{"ru", "uk"})
+                                                                   : json::value(json::array{}))
+            << u;
+    }
+    EXPECT_EQ(ApiJson("GET", "/api/v1/wallboard", sup).at("operators").at("available").as_int64(), 1);
+    EXPECT_FALSE(queue_->Operator(taras.id).has_value());
+
+    std::vector<std::string> audited;
+    for (const auto& a : store_->ReadAudit(1, 1000))
+        if (a.action == "user.skills") audited.push_back(a.target + " by " + std::to_string(a.actor) + " " + a.detail);
+    EXPECT_EQ(audited, (std::vector<std::string>{
+                           "user:" + oksana.id.ToString() + " by " + Admin().id.ToString() + " languages=uk kinds=",
+                           "user:" + oksana.id.ToString() + " by " + sup.id.ToString() + " languages=ru,uk kinds=",
+                       }));
 }
 
 // A contact waiting for a skill nobody on shift has is not stuck: a callback request keeps its

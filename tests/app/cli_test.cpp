@@ -89,6 +89,24 @@ TEST_F(CliTest, UserCommands) {
     EXPECT_NE(list.out.find("disabled"), std::string::npos);
     EXPECT_EQ(Lifeline({"user", "disable", "--username", "nobody"}).exit_code, 1);
 
+    // Queue skills at creation: known codes only, for roles that take contacts; nothing is
+    // created when they are refused.
+    auto skilled = Lifeline({"user", "add", "--username", "oksana", "--languages", "uk,en", "--kinds",
+                             "relative_inquiry"},
+                            env);
+    ASSERT_EQ(skilled.exit_code, 0) << skilled.err;
+    EXPECT_EQ(Lifeline({"user", "add", "--username", "x1", "--languages", "de"}, env).exit_code, 1);
+    EXPECT_EQ(Lifeline({"user", "add", "--username", "x2", "--kinds", "spy"}, env).exit_code, 1);
+    auto coord_skills =
+        Lifeline({"user", "add", "--username", "x3", "--role", "coordinator", "--languages", "uk"}, env);
+    EXPECT_EQ(coord_skills.exit_code, 1);
+    EXPECT_NE(coord_skills.err.find("takes no contacts"), std::string::npos) << coord_skills.err;
+    list = Lifeline({"user", "list"});
+    EXPECT_NE(list.out.find("en,uk; relative_inquiry"), std::string::npos) << list.out;
+    EXPECT_NE(list.out.find("all languages; all kinds"), std::string::npos) << list.out;  // olena
+    EXPECT_EQ(list.out.find("x1"), std::string::npos) << list.out;
+    EXPECT_EQ(list.out.find("x3"), std::string::npos) << list.out;
+
     auto reset = Lifeline({"user", "reset", "--username", "petro"}, env);
     ASSERT_EQ(reset.exit_code, 0) << reset.err;
     EXPECT_NE(Field(reset.out, "one-time password"), Field(via_stdin.out, "one-time password"));
