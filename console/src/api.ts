@@ -162,4 +162,6 @@ export const api = {
   disableUser: (userId: number) => request<void>('POST', `/users/${id(userId)}/disable`),
   enableUser: (userId: number) => request<void>('POST', `/users/${id(userId)}/enable`),
   resetUser: (userId: number) => request<NewAccount>('POST', `/users/${id(userId)}/reset`),
+  setSkills: (userId: number, skills: User['skills']) =>
+    request<User>('PUT', `/users/${id(userId)}/skills`, { body: skills }),
 };

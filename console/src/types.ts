@@ -118,6 +118,8 @@ export interface User {
   totp_enabled: boolean;
   must_change_password: boolean;
   created_at: number;
+  /** Queue skills (operators and supervisors); an empty list means every language (every kind). */
+  skills: { languages: string[]; kinds: string[] };
 }
 
 export interface NewAccount {
