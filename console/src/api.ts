@@ -4,8 +4,8 @@
 import { S } from './strings';
 import type {
   CaseDetail, CaseFilter, CasePage, Handoff, Items, LoginResponse, Me, NewAccount,
-  Operator, OperatorState, Presence, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, User, UserRef,
-  Wallboard,
+  Operator, OperatorState, Presence, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User,
+  UserRef, Wallboard,
 } from './types';
 
 const BASE = '/api/v1';
@@ -154,6 +154,10 @@ export const api = {
   acceptEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/accept`),
   rejectEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/reject`),
   completeEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/complete`),
+  abandonEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/abandon`),
+  callbackEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/callback`),
+  transferEntry: (entryId: number, to: TransferTarget) =>
+    request<unknown>('POST', `/queue/entries/${id(entryId)}/transfer`, { body: to }),
   wallboard: (signal?: AbortSignal) => request<Wallboard>('GET', '/wallboard', { signal }),
 
   // Users (admin)

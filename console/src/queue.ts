@@ -1,11 +1,13 @@
 // The live queue (#/queue, operators and supervisors): my presence, the contacts offered to me
-// (accept or reject), my connected contacts (open the case, complete) and the waiting line.
+// (accept or reject), my connected contacts (open the case, complete) and the waiting line; on
+// each, the moves the API allows there (transfer, callback, abandon: moves.ts).
 // Reloaded through the API when the event stream says something changed; wait times tick here.
 
 import { api } from './api';
 import { field, h, onClick, select } from './dom';
 import { formatDuration } from './format';
 import { subscribe, topic } from './live';
+import { keepFocus, MovesCache } from './moves';
 import { href } from './router';
 import { CHANNELS, KINDS, label, LANGUAGES, MEDIA, PRESENCES, S } from './strings';
 import type { Presence, QueueEntry, QueueMine, ViewContext } from './types';
@@ -29,7 +31,10 @@ function entryFacts(e: QueueEntry): HTMLElement {
 }
 
 function entryAttrs(e: QueueEntry, testid: string): Record<string, string | number> {
-  return { testid, 'data-entry-id': e.id, 'data-case-id': e.case_id ?? '', 'data-state': e.state };
+  return {
+    testid, 'data-entry-id': e.id, 'data-case-id': e.case_id ?? '', 'data-state': e.state,
+    'data-callback': String(e.callback), 'data-language': e.language, 'data-kind': e.kind,
+  };
 }
 
 /** Debounced: bursts of events make one reload. */
@@ -57,7 +62,8 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
   const waitingBody = h('tbody', {});
   const waitingTable = h('table', { class: 'waiting', testid: 'waiting-list' },
     h('caption', { class: 'visually-hidden' }, S.waitingLine),
-    h('thead', {}, h('tr', {}, ...[S.colWait, S.colChannel, S.colLanguage, S.colKind, S.colMedia].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ...[S.colWait, S.colChannel, S.colLanguage, S.colKind, S.colMedia, S.colActions]
+      .map((t) => h('th', { scope: 'col' }, t)))),
     waitingBody);
   const waitingCount = h('p', { class: 'count', testid: 'waiting-count', 'data-count': 0 });
   const noneWaiting = h('p', { class: 'empty', testid: 'waiting-empty' }, S.noneWaiting);
@@ -82,6 +88,11 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
   };
   const interval = window.setInterval(tick, 1000);
   signal.addEventListener('abort', () => window.clearInterval(interval), { once: true });
+
+  // ---- Moves (transfer, callback, abandon), kept across reloads ----
+  const movesContext = { me: ctx.me, signal, reload: () => Promise.all([loadMine(), loadWaiting()]).then(() => {}) };
+  const mineMoves = new MovesCache(movesContext);
+  const lineMoves = new MovesCache(movesContext);
 
   // ---- My presence, offers and contacts ----
   let mineGen = 0;
@@ -122,10 +133,12 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
       }
       await Promise.all([loadMine(), loadWaiting()]);
     });
+    const moves = mineMoves.get(e, 'offer');
     return h('li', { class: 'entry offer', ...entryAttrs(e, 'offer-item') },
       h('div', { class: 'entry-head' }, h('strong', {}, S.entryTitle(e.case_id, e.id)), wait),
       entryFacts(e),
-      h('div', { class: 'row-actions' }, accept, reject));
+      h('div', { class: 'row-actions' }, accept, reject, moves.buttons),
+      moves.panels);
   }
 
   function activeItem(e: QueueEntry): HTMLLIElement {
@@ -140,20 +153,26 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
       await loadMine();
     });
     const link = e.case_id ? h('a', { href: href.case(e.case_id), testid: 'active-case-link' }, S.openCase) : null;
+    const moves = mineMoves.get(e, 'active');
     return h('li', { class: 'entry', ...entryAttrs(e, 'active-item') },
       h('div', { class: 'entry-head' }, h('strong', {}, S.entryTitle(e.case_id, e.id)),
         h('span', { class: 'wait muted', testid: 'active-waited' }, S.waited(formatDuration(e.wait_ms)))),
       entryFacts(e),
-      h('div', { class: 'row-actions' }, link, complete));
+      h('div', { class: 'row-actions' }, link, complete, moves.buttons),
+      moves.panels);
   }
 
   function renderMine(m: QueueMine, since: number): void {
     renderPresence(m.presence);
     capacity.textContent = S.capacity(m.active_chats, m.max_chats, m.active_calls);
     mineTickers = [];
-    offers.replaceChildren(...m.offers.map((e) => offerItem(e, since)));
+    mineMoves.begin();
+    keepFocus(() => {
+      offers.replaceChildren(...m.offers.map((e) => offerItem(e, since)));
+      active.replaceChildren(...m.active.map(activeItem));
+    });
+    mineMoves.end();
     noOffers.hidden = m.offers.length > 0;
-    active.replaceChildren(...m.active.map(activeItem));
     noActive.hidden = m.active.length > 0;
     // Wrap-up ends by itself, without an event: look again shortly.
     window.clearTimeout(wrapUpTimer);
@@ -180,16 +199,24 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
       if (gen !== lineGen || signal.aborted) return;
       const since = Date.now();
       lineTickers = [];
-      waitingBody.replaceChildren(...w.items.map((e) => {
+      lineMoves.begin();
+      keepFocus(() => waitingBody.replaceChildren(...w.items.flatMap((e) => {
         const wait = h('td', { class: 'wait', testid: 'waiting-wait' });
         lineTickers.push({ el: wait, baseMs: e.wait_ms, since, format: (t) => t });
-        return h('tr', entryAttrs(e, 'waiting-row'),
-          wait,
-          h('td', {}, label(CHANNELS, e.channel), e.callback ? h('span', { class: 'badge' }, S.callbackBadge) : null),
-          h('td', { testid: 'waiting-language' }, label(LANGUAGES, e.language)),
-          h('td', {}, label(KINDS, e.kind)),
-          h('td', {}, label(MEDIA, e.media)));
-      }));
+        const moves = lineMoves.get(e, 'waiting');
+        return [
+          h('tr', entryAttrs(e, 'waiting-row'),
+            wait,
+            h('td', {}, label(CHANNELS, e.channel), e.callback ? h('span', { class: 'badge' }, S.callbackBadge) : null),
+            h('td', { testid: 'waiting-language' }, label(LANGUAGES, e.language)),
+            h('td', {}, label(KINDS, e.kind)),
+            h('td', {}, label(MEDIA, e.media)),
+            h('td', {}, h('div', { class: 'row-actions' }, moves.buttons))),
+          // The open panel (transfer, abandon) and a refused move, across the row; hidden by CSS when empty.
+          h('tr', { class: 'moves-row', testid: 'waiting-moves', 'data-entry-id': e.id }, h('td', { colspan: 6 }, moves.panels)),
+        ];
+      })));
+      lineMoves.end();
       waitingCount.textContent = S.waitingCount(w.items.length);
       waitingCount.setAttribute('data-count', String(w.items.length));
       waitingTable.hidden = w.items.length === 0;

@@ -175,6 +175,9 @@ export interface QueueWaiting {
   items: QueueEntry[];
 }
 
+/** Where a transfer sends a contact: one operator, or a skill (language and case kind). */
+export type TransferTarget = { operator_id: number } | { language: string; kind: string };
+
 export interface OperatorState {
   presence: Presence;
   active_chats: number;
