@@ -98,6 +98,8 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
     std::unique_ptr<queue::QueueService> contact_queue;
     try {
         contact_queue = std::make_unique<queue::QueueService>(*dir->store, clock, config.queue);
+        if (const auto n = contact_queue->recovered_at_start(); n > 0)
+            spdlog::warn("queue: {} stored contacts had not been queued (a crash before their queue write); queued with their arrival times", n);
     } catch (const LifelineError& e) {
         return Fail(Error{e.code(), fmt::format("queue: {}", e.what())});
     }

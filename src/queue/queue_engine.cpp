@@ -295,19 +295,20 @@ void QueueEngine::Advance(std::int64_t now) {
 
 // ---- contacts -------------------------------------------------------------------------------
 
-Result<QueueEntryId> QueueEngine::Enter(Contact contact) {
+Result<QueueEntryId> QueueEngine::Enter(Contact contact, std::optional<TimePoint> arrived_at) {
     if (!ValidLanguage(contact.language)) return Error{ErrorCode::kInvalidArgument, "language must be 1 to 16 bytes"};
     if (contact.owner && !contact.owner->valid()) contact.owner.reset();
     const auto now = NowMs();
     Advance(now);
+    const auto arrived = arrived_at ? std::min(now, ToUnixMillis(*arrived_at)) : now;
     const auto id = next_id_++;
     auto& e = entries_[id];
     e.id = id;
     e.media = MediaOf(contact.channel);
     e.lang = InternLanguage(contact.language);
     e.contact = std::move(contact);
-    e.enter_ms = e.queued_ms = e.stage_ms = now;
-    SetDeadlines(e);
+    e.enter_ms = e.queued_ms = e.stage_ms = arrived;
+    SetDeadlines(e);  // deadlines already passed fire at the next Advance
     IndexEntry(e);
     Emit(QueueEventType::kEnter, e, now);
     return QueueEntryId(id);
@@ -754,7 +755,10 @@ QueueSnapshot SnapshotFromLog(std::span<const QueueEvent> events) {
             s.id = ev.entry;
             s.contact = ev.contact;
             s.media = ev.media;
-            s.enter_at = s.queued_at = s.stage_at = ev.at;
+            // An entry recovered at start is logged when it is entered, with its arrival as
+            // enter_at; every other enter has enter_at == at.
+            const bool earlier = ev.enter_at.time_since_epoch().count() > 0 && ev.enter_at < ev.at;
+            s.enter_at = s.queued_at = s.stage_at = earlier ? ev.enter_at : ev.at;
             live[id] = std::move(s);
             continue;
         }

@@ -184,7 +184,10 @@ public:
 
     /// A contact enters the queue. kInvalidArgument for an empty or over-long language. Keep
     /// languages to a known set (intake's): each new one adds routing buckets for good.
-    Result<QueueEntryId> Enter(Contact contact);
+    Result<QueueEntryId> Enter(Contact contact) { return Enter(std::move(contact), std::nullopt); }
+    /// Enter with the time the contact actually arrived (not after now): its place, wait and
+    /// deadlines count from then. For a contact stored but not queued before a crash.
+    Result<QueueEntryId> Enter(Contact contact, std::optional<TimePoint> arrived_at);
 
     /// The offered operator takes the entry: accept, then connect (the answer). kNotFound for an
     /// unknown entry, kConflict unless the entry is offered to this operator.

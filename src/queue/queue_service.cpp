@@ -104,11 +104,46 @@ QueueService::QueueService(store::Store& store, const Clock& clock, QueueService
         }
         if (e.contact.case_id.valid()) open_by_case_[e.contact.case_id.value] = e.id.value;
     }
+    RecoverUnqueued(log);
     if (config_.timer)
         timer_ = std::thread([this] {
             pthread_setname_np(pthread_self(), "ll-queue-timer");
             TimerLoop();
         });
+}
+
+void QueueService::RecoverUnqueued(const std::vector<QueueEvent>& log) {
+    // An intake commits its case before the queue's enter is written: a crash in between leaves
+    // a contact stored but not queued. Such a case has an inbound contact later than anything
+    // the log says about it. The crash window is one commit, so only recent contacts are looked
+    // at: from five minutes before the log's last event (ten minutes back with an empty log).
+    constexpr std::int64_t kWindowMs = 5 * 60'000;
+    const std::int64_t now = ToUnixMillis(clock_.Now());
+    const std::int64_t since = log.empty() ? now - 2 * kWindowMs : ToUnixMillis(log.back().at) - kWindowMs;
+    std::unordered_map<std::int64_t, std::int64_t> last_logged;  // case → its latest event
+    for (const QueueEvent& e : log)
+        if (e.contact.case_id.valid()) {
+            auto& at = last_logged[e.contact.case_id.value];
+            at = std::max(at, ToUnixMillis(e.at));
+        }
+    Submission s;
+    {
+        std::lock_guard lock(mu_);
+        for (const store::CaseRecord& c : store_.CasesWithInboundSince(since)) {
+            if (open_by_case_.contains(c.id.value)) continue;
+            if (auto it = last_logged.find(c.id.value); it != last_logged.end() && it->second >= c.last_inbound_ms)
+                continue;
+            Contact contact;
+            contact.channel = c.channel;
+            contact.kind = c.kind;
+            contact.language = QueueLanguages().contains(c.language) ? c.language : "ru";
+            contact.case_id = c.id;
+            if (c.assignee.valid()) contact.owner = c.assignee;
+            if (engine_.Enter(std::move(contact), FromUnixMillis(c.last_inbound_ms))) ++recovered_;
+        }
+        s = SubmitPending();
+    }
+    Await(std::move(s));  // throws if the store cannot write: start-up fails, nothing is lost
 }
 
 QueueService::~QueueService() {

@@ -15,6 +15,9 @@
 ///   and restored with its original clocks (waits, overflow and chat abandonment continue from
 ///   the stored times). Pending offers are not kept; connected contacts stay with their operator,
 ///   who is offline until he sets a presence again.
+/// - Also at start: cases with an inbound contact later than anything the log says of them (a
+///   crash between an intake's commit and its queue write) enter the queue with the contact's
+///   original time (RecoverUnqueued; only the last minutes before the log's end are scanned).
 /// - The timer thread wakes at the engine's next deadline, or every `max_tick` at most, to Tick()
 ///   and Route().
 /// - Wallboard: today's counts are computed with stats.hpp from the events of the current UTC
@@ -155,6 +158,10 @@ public:
 
     std::chrono::milliseconds service_level() const noexcept { return config_.service_level; }
 
+    /// Contacts found at start stored but never queued (a crash between an intake's commit and
+    /// its queue entry), entered with their original arrival times.
+    std::size_t recovered_at_start() const noexcept { return recovered_; }
+
 private:
     /// The events of one step, submitted to the store.
     struct Submission {
@@ -168,6 +175,7 @@ private:
     void Await(Submission s);     // not under mu_: waits, then delivers in log order; rethrows a failure
     void Track(const QueueEvent& e);
     void TimerLoop();
+    void RecoverUnqueued(const std::vector<QueueEvent>& log);  // at start, before the timer
 
     store::Store& store_;
     const Clock& clock_;
@@ -191,6 +199,7 @@ private:
     std::unordered_map<std::int64_t, std::int64_t> open_by_case_;  // case → entry
     std::set<std::int64_t> operators_;                  // every operator seen
     std::thread timer_;
+    std::size_t recovered_ = 0;
 };
 
 }  // namespace lifeline::queue

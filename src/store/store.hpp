@@ -271,6 +271,9 @@ public:
     virtual std::optional<CaseRecord> FindCase(CaseId id) = 0;
     virtual std::optional<CaseRecord> FindCaseByReceipt(ByteView receipt_lookup) = 0;
     virtual std::vector<CaseRecord> CasesOfApplicant(ApplicantId applicant) = 0;
+    /// Cases whose last inbound contact is at or after since_ms, not closed, oldest contact first
+    /// (the queue's start-up check for contacts stored but never queued).
+    virtual std::vector<CaseRecord> CasesWithInboundSince(std::int64_t since_ms) = 0;
     virtual MessageId InsertMessage(const MessageRecord& message) = 0;
     /// Messages of a case in insertion order.
     virtual std::vector<MessageRecord> MessagesOfCase(CaseId case_id) = 0;

@@ -218,6 +218,50 @@ TEST_F(QueueServiceTest, TheCasesAssigneeGetsItsContactFirst) {
     EXPECT_EQ(queue_->Entry(*entry)->contact.owner, op2_);
 }
 
+TEST_F(QueueServiceTest, ContactsStoredButNotQueuedBeforeACrashAreQueuedAtStartWithTheirTimes) {
+    // One contact goes the whole way; then two are stored with no queue write after them (no
+    // intake listener: what a crash between the intake's commit and the queue's write leaves).
+    Listen();
+    const CaseId queued = Submit();
+    clock_.Advance(10s);
+    intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);  // no listener now
+    const TimePoint first_lost_at = clock_.Now();
+    const CaseId lost1 = Submit("uk");
+    clock_.Advance(3s);
+    const CaseId lost2 = Submit("en");
+    // Two minutes pass before the restart.
+    clock_.Advance(2min);
+    EXPECT_EQ(queue_->recovered_at_start(), 0u);
+
+    Start();
+    EXPECT_EQ(queue_->recovered_at_start(), 2u);
+    const auto waiting = queue_->Waiting();
+    ASSERT_EQ(waiting.size(), 3u);
+    EXPECT_EQ(waiting[0].contact.case_id, queued);
+    EXPECT_EQ(waiting[1].contact.case_id, lost1);
+    EXPECT_EQ(waiting[1].enter_at, first_lost_at);  // its place and wait count from its arrival
+    EXPECT_EQ(waiting[1].contact.language, "uk");
+    EXPECT_EQ(waiting[2].contact.case_id, lost2);
+    EXPECT_EQ(waiting[2].enter_at, first_lost_at + 3s);
+    // They are in the log now: a second restart finds nothing more to recover and keeps them.
+    Start();
+    EXPECT_EQ(queue_->recovered_at_start(), 0u);
+    ASSERT_EQ(queue_->Waiting().size(), 3u);
+    EXPECT_EQ(queue_->Waiting()[1].enter_at, first_lost_at);
+    // A contact that was queued, answered and completed is not queued again.
+    queue_->Login(op1_);
+    for (int i = 0; i < 3; ++i) {
+        auto mine = queue_->Mine(op1_);
+        ASSERT_EQ(mine.size(), 1u);
+        ASSERT_TRUE(queue_->Accept(op1_, mine[0].entry.id).ok());
+        ASSERT_TRUE(queue_->Complete(op1_, mine[0].entry.id).ok());
+        ASSERT_TRUE(queue_->SetPresence(op1_, Presence::kAvailable).ok());
+    }
+    Start();
+    EXPECT_EQ(queue_->recovered_at_start(), 0u);
+    EXPECT_TRUE(queue_->Waiting().empty());
+}
+
 TEST_F(QueueServiceTest, ARestartKeepsTheLineWithItsOriginalClocks) {
     Listen();
     std::vector<TimePoint> entered;

@@ -1389,6 +1389,26 @@ TEST_P(StoreContract, SubmittedQueueEventsLandInSubmissionOrder) {
     EXPECT_EQ(none.wait_for(std::chrono::seconds(0)), std::future_status::ready);
 }
 
+TEST_P(StoreContract, CasesWithInboundSinceAreOpenCasesOldestContactFirst) {
+    const ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    const auto make = [&](std::int64_t id, std::int64_t inbound, const char* state) {
+        CaseRecord c = MakeCase(id, applicant, static_cast<std::uint8_t>(id % 200), false);
+        c.last_inbound_ms = inbound;
+        c.state = state;
+        ASSERT_TRUE(store().InsertCase(c).ok());
+    };
+    make(6001, 5'000, "triage");
+    make(6002, 9'000, "new");
+    make(6003, 7'000, "new");
+    make(6004, 8'000, "closed");  // closed: never
+    make(6005, 6'999, "new");     // before since
+    const auto found = store().CasesWithInboundSince(7'000);
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(found[0].id, CaseId{6003});
+    EXPECT_EQ(found[1].id, CaseId{6002});
+    EXPECT_TRUE(store().CasesWithInboundSince(9'001).empty());
+}
+
 TEST_P(StoreContract, RecordIntakeInsertsTheApplicantInTheSameTransaction) {
     IntakeWrite write;
     write.new_case = MakeCase(5101, ApplicantId{}, 10);

@@ -892,6 +892,8 @@ constexpr std::string_view kFindCase = LIFELINE_CASE_COLUMNS "WHERE id = ?1";
 constexpr std::string_view kFindCaseByReceipt = LIFELINE_CASE_COLUMNS "WHERE receipt_lookup = ?1";
 constexpr std::string_view kCasesOfApplicant =
     LIFELINE_CASE_COLUMNS "WHERE applicant_id = ?1 ORDER BY created_ms, id";
+constexpr std::string_view kCasesWithInboundSince =
+    LIFELINE_CASE_COLUMNS "WHERE last_inbound_ms >= ?1 AND state <> 'closed' ORDER BY last_inbound_ms, id";
 // ListCases appends "AND <condition>" for each filter set, then the order and the limit.
 constexpr std::string_view kListCases = LIFELINE_CASE_COLUMNS "WHERE 1";
 #undef LIFELINE_CASE_COLUMNS
@@ -1008,6 +1010,15 @@ std::vector<CaseRecord> SqliteStore::CasesOfApplicant(ApplicantId applicant) {
     auto reader = impl_->Read();
     Statement stmt = reader->Prepare(kCasesOfApplicant);
     stmt.Bind(1, applicant.value);
+    std::vector<CaseRecord> cases;
+    while (stmt.Step()) cases.push_back(ReadCase(stmt));
+    return cases;
+}
+
+std::vector<CaseRecord> SqliteStore::CasesWithInboundSince(std::int64_t since_ms) {
+    auto reader = impl_->Read();
+    Statement stmt = reader->Prepare(kCasesWithInboundSince);
+    stmt.Bind(1, since_ms);
     std::vector<CaseRecord> cases;
     while (stmt.Step()) cases.push_back(ReadCase(stmt));
     return cases;

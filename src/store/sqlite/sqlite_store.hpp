@@ -85,6 +85,7 @@ public:
     std::optional<CaseRecord> FindCase(CaseId id) override;
     std::optional<CaseRecord> FindCaseByReceipt(ByteView receipt_lookup) override;
     std::vector<CaseRecord> CasesOfApplicant(ApplicantId applicant) override;
+    std::vector<CaseRecord> CasesWithInboundSince(std::int64_t since_ms) override;
     MessageId InsertMessage(const MessageRecord& message) override;
     std::vector<MessageRecord> MessagesOfCase(CaseId case_id) override;
 
