@@ -4,7 +4,7 @@
 import { S } from './strings';
 import type {
   CaseDetail, CaseFilter, CasePage, Handoff, Items, LoginResponse, Me, NewAccount,
-  Operator, OperatorState, Presence, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User,
+  Operator, OperatorState, Presence, QueueActive, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User,
   UserRef, Wallboard,
 } from './types';
 
@@ -149,6 +149,7 @@ export const api = {
 
   // Queue (operators, supervisors) and wallboard (supervisors, administrators)
   queueMine: (signal?: AbortSignal) => request<QueueMine>('GET', '/queue/mine', { signal }),
+  queueActive: (signal?: AbortSignal) => request<QueueActive>('GET', '/queue/active', { signal }),
   queueWaiting: (signal?: AbortSignal) => request<QueueWaiting>('GET', '/queue/waiting', { signal }),
   setPresence: (presence: Presence) => request<OperatorState>('POST', '/queue/presence', { body: { presence } }),
   acceptEntry: (entryId: number) => request<unknown>('POST', `/queue/entries/${id(entryId)}/accept`),

@@ -10,7 +10,7 @@ import { subscribe, topic } from './live';
 import { keepFocus, MovesCache } from './moves';
 import { href } from './router';
 import { CHANNELS, KINDS, label, LANGUAGES, MEDIA, PRESENCES, S } from './strings';
-import type { Presence, QueueEntry, QueueMine, ViewContext } from './types';
+import type { Presence, QueueActiveEntry, QueueEntry, QueueMine, ViewContext } from './types';
 import { handleError, showStatus } from './ui';
 
 /** Elements whose text is a wait that grows by itself: base + time since the server answered. */
@@ -67,6 +67,19 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
     waitingBody);
   const waitingCount = h('p', { class: 'count', testid: 'waiting-count', 'data-count': 0 });
   const noneWaiting = h('p', { class: 'empty', testid: 'waiting-empty' }, S.noneWaiting);
+  // Supervisors: every contact an operator holds, to move one that is stuck (queue.manage).
+  const supervising = ctx.me.role === 'supervisor';
+  const heldBody = h('tbody', {});
+  const heldTable = h('table', { class: 'waiting', testid: 'held-list' },
+    h('caption', { class: 'visually-hidden' }, S.withOperators),
+    h('thead', {}, h('tr', {}, ...[S.colOperator, S.colState, S.colChannel, S.colLanguage, S.colKind, S.colActions]
+      .map((t) => h('th', { scope: 'col' }, t)))),
+    heldBody);
+  const noneHeld = h('p', { class: 'empty', testid: 'held-empty' }, S.noneWithOperators);
+  const heldPanel = supervising
+    ? h('section', { class: 'panel', testid: 'held-panel' }, h('h2', {}, S.withOperators),
+      h('div', { class: 'table-wrap' }, heldTable), noneHeld)
+    : null;
 
   root.replaceChildren(h('section', { class: 'queue-view', testid: 'queue-view' },
     heading,
@@ -76,23 +89,30 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
           h('div', { class: 'inline-form' }, field(S.presence, presence, S.presenceHint), presenceNow), capacity),
         h('section', { class: 'panel offers-panel', testid: 'offers-panel' }, h('h2', {}, S.myOffers), offers, noOffers),
         h('section', { class: 'panel', testid: 'active-panel' }, h('h2', {}, S.myContacts), active, noActive)),
-      h('section', { class: 'panel', testid: 'waiting-panel' }, h('h2', {}, S.waitingLine), waitingCount,
-        h('div', { class: 'table-wrap' }, waitingTable), noneWaiting))));
+      h('div', {},
+        h('section', { class: 'panel', testid: 'waiting-panel' }, h('h2', {}, S.waitingLine), waitingCount,
+          h('div', { class: 'table-wrap' }, waitingTable), noneWaiting),
+        heldPanel))));
 
   // ---- Ticking waits ----
   let mineTickers: Ticker[] = [];
   let lineTickers: Ticker[] = [];
+  let heldTickers: Ticker[] = [];
   const tick = () => {
     const now = Date.now();
-    for (const t of [...mineTickers, ...lineTickers]) t.el.textContent = t.format(formatDuration(t.baseMs + now - t.since));
+    for (const t of [...mineTickers, ...lineTickers, ...heldTickers])
+      t.el.textContent = t.format(formatDuration(t.baseMs + now - t.since));
   };
   const interval = window.setInterval(tick, 1000);
   signal.addEventListener('abort', () => window.clearInterval(interval), { once: true });
 
   // ---- Moves (transfer, callback, abandon), kept across reloads ----
-  const movesContext = { me: ctx.me, signal, reload: () => Promise.all([loadMine(), loadWaiting()]).then(() => {}) };
+  const movesContext = {
+    me: ctx.me, signal, reload: () => Promise.all([loadMine(), loadWaiting(), loadHeld()]).then(() => {}),
+  };
   const mineMoves = new MovesCache(movesContext);
   const lineMoves = new MovesCache(movesContext);
+  const heldMoves = new MovesCache(movesContext);
 
   // ---- My presence, offers and contacts ----
   let mineGen = 0;
@@ -227,6 +247,48 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
     }
   }
 
+  // ---- Contacts held by operators (supervisors) ----
+  let heldGen = 0;
+  let operatorNames = new Map<number, string>();
+  async function loadHeld(): Promise<void> {
+    if (!supervising) return;
+    const gen = ++heldGen;
+    try {
+      const [held, ops] = await Promise.all([api.queueActive(signal), api.operators(signal)]);
+      if (gen !== heldGen || signal.aborted) return;
+      operatorNames = new Map(ops.items.map((o) => [o.id, o.username]));
+      const since = Date.now();
+      heldTickers = [];
+      heldMoves.begin();
+      keepFocus(() => heldBody.replaceChildren(...held.items.flatMap((e: QueueActiveEntry) => {
+        const state = h('td', { testid: 'held-state' });
+        if (e.offered || e.connected_at === null) {
+          state.textContent = S.stateOffered;
+        } else {
+          heldTickers.push({ el: state, baseMs: held.at - e.connected_at, since, format: S.stateTalking });
+        }
+        const moves = heldMoves.get(e, e.offered ? 'offer' : 'active');
+        const who = e.operator_id ?? 0;
+        return [
+          h('tr', { ...entryAttrs(e, 'held-row'), 'data-operator-id': who },
+            h('td', { testid: 'held-operator' }, operatorNames.get(who) ?? `#${who}`),
+            state,
+            h('td', {}, label(CHANNELS, e.channel)),
+            h('td', {}, label(LANGUAGES, e.language)),
+            h('td', {}, label(KINDS, e.kind)),
+            h('td', {}, h('div', { class: 'row-actions' }, moves.buttons))),
+          h('tr', { class: 'moves-row', testid: 'held-moves', 'data-entry-id': e.id }, h('td', { colspan: 6 }, moves.panels)),
+        ];
+      })));
+      heldMoves.end();
+      heldTable.hidden = held.items.length === 0;
+      noneHeld.hidden = held.items.length > 0;
+      tick();
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
   presence.addEventListener('change', async () => {
     const wanted = presence.value as Presence;
     presence.disabled = true;
@@ -246,8 +308,10 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
   const reloadWaiting = debounced(() => void loadWaiting(), 50, signal);
   subscribe(topic.queueMine, reloadMine, signal);
   subscribe(topic.queueWaiting, reloadWaiting, signal);
+  if (supervising) subscribe(topic.wallboard, debounced(() => void loadHeld(), 100, signal), signal);
 
   heading.focus();
   void loadMine().then(tick);
   void loadWaiting();
+  void loadHeld();
 }

@@ -175,6 +175,17 @@ export interface QueueWaiting {
   items: QueueEntry[];
 }
 
+/** GET /queue/active (supervisors): contacts offered to or connected with any operator. */
+export interface QueueActiveEntry extends QueueEntry {
+  offered: boolean;
+  connected_at: number | null;
+}
+
+export interface QueueActive {
+  at: number;
+  items: QueueActiveEntry[];
+}
+
 /** Where a transfer sends a contact: one operator, or a skill (language and case kind). */
 export type TransferTarget = { operator_id: number } | { language: string; kind: string };
 

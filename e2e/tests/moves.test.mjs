@@ -205,6 +205,12 @@ describe('moving queue contacts: transfer, callback, abandon', { timeout: 240_00
     await taras.page.locator(`${tid('offer-item')}[data-entry-id="${entryId}"] ${tid('offer-accept')}`).click();
     const active = taras.page.locator(`${tid('active-item')}[data-entry-id="${entryId}"]`);
     await active.waitFor();
+    // The supervisor's queue tab shows who holds it, and for how long they have been talking.
+    const held = supervisor.queuePage.locator(`${tid('held-row')}[data-entry-id="${entryId}"][data-state="connected"]`);
+    await held.waitFor({ timeout: 5000 });
+    assert.equal((await held.locator(tid('held-operator')).textContent()).trim(), 'taras');
+    assert.match(await held.locator(tid('held-state')).textContent(), /^talking /);
+    await screenshot(supervisor.queuePage, 'supervisor-held');
     await active.locator(tid('entry-transfer')).click();
     const panel = active.locator(tid('transfer-panel'));
     await panel.locator(tid('transfer-language')).selectOption('en');

@@ -222,6 +222,21 @@ void RegisterQueueRoutes(http::Router& router, ApiDeps& deps) {
                    return JsonResponse(200, json::object{{"at", now}, {"items", std::move(items)}});
                }));
 
+    // The supervisor's view of the contacts operators hold (offered or in conversation): who has
+    // which, since when; with queue.manage he may transfer, call back or abandon them.
+    router.Add("GET", "/api/v1/queue/active",
+               Guard(deps, {Action::kQueueManage}, [&deps, &qs](http::Request&, const auth::Principal&) {
+                   const std::int64_t now = ToUnixMillis(deps.clock.Now());
+                   json::array items;
+                   for (const auto& e : qs.WithOperators()) {
+                       json::object o = EntryJson(e.entry, e.wait_ms);
+                       o["offered"] = e.offered;
+                       o["connected_at"] = e.offered ? json::value(nullptr) : json::value(e.connected_ms);
+                       items.push_back(std::move(o));
+                   }
+                   return JsonResponse(200, json::object{{"at", now}, {"items", std::move(items)}});
+               }));
+
     router.Add("GET", "/api/v1/wallboard",
                Guard(deps, {Action::kWallboardRead}, [&qs](http::Request&, const auth::Principal&) {
                    const queue::Wallboard b = qs.Board();

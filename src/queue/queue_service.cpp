@@ -387,19 +387,30 @@ std::optional<OperatorView> QueueService::Operator(UserId op) {
     return engine_.Operator(op);
 }
 
-std::vector<OperatorEntry> QueueService::Mine(UserId op) {
-    std::lock_guard lock(mu_);
+std::vector<OperatorEntry> QueueService::WithOperatorsLocked(std::optional<UserId> op) {
     const std::int64_t now = ToUnixMillis(clock_.Now());
-    std::vector<OperatorEntry> mine;
+    std::vector<OperatorEntry> out;
     for (const auto& [id, open] : open_) {
         auto view = engine_.Entry(QueueEntryId{id});
-        if (!view || view->op != op || view->state == EntryState::kWaiting) continue;
-        OperatorEntry& e = mine.emplace_back();
+        if (!view || !view->op || view->state == EntryState::kWaiting) continue;
+        if (op && view->op != *op) continue;
+        OperatorEntry& e = out.emplace_back();
         e.offered = view->state == EntryState::kOffered;
         e.wait_ms = e.offered ? now - ToUnixMillis(view->queued_at) : open.connect_wait_ms;
+        e.connected_ms = e.offered ? 0 : open.connected_ms;
         e.entry = std::move(*view);
     }
-    return mine;
+    return out;
+}
+
+std::vector<OperatorEntry> QueueService::Mine(UserId op) {
+    std::lock_guard lock(mu_);
+    return WithOperatorsLocked(op);
+}
+
+std::vector<OperatorEntry> QueueService::WithOperators() {
+    std::lock_guard lock(mu_);
+    return WithOperatorsLocked(std::nullopt);
 }
 
 std::vector<EntryView> QueueService::Waiting() {

@@ -78,6 +78,7 @@ struct OperatorEntry {
     EntryView entry;
     bool offered = false;      ///< offered (accept or reject it); otherwise connected
     std::int64_t wait_ms = 0;  ///< the current wait: from queued_at until now (offered) or the connect
+    std::int64_t connected_ms = 0;  ///< when it was connected (0 while offered)
 };
 
 struct Wallboard {
@@ -148,6 +149,8 @@ public:
     std::optional<OperatorView> Operator(UserId op);
     /// The operator's offers and connected contacts, oldest entry first.
     std::vector<OperatorEntry> Mine(UserId op);
+    /// Every contact offered or connected to any operator (the supervisor's view), oldest first.
+    std::vector<OperatorEntry> WithOperators();
     /// Entries waiting (not offered, not connected), in routing order.
     std::vector<EntryView> Waiting();
     std::optional<EntryView> Entry(QueueEntryId id);
@@ -175,6 +178,7 @@ private:
     void Await(Submission s);     // not under mu_: waits, then delivers in log order; rethrows a failure
     void Track(const QueueEvent& e);
     void TimerLoop();
+    std::vector<OperatorEntry> WithOperatorsLocked(std::optional<UserId> op);  // under mu_
     void RecoverUnqueued(const std::vector<QueueEvent>& log);  // at start, before the timer
 
     store::Store& store_;

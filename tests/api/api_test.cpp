@@ -164,6 +164,7 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"GET", "/api/v1/queue/mine", "", auth::Action::kQueueTake},
         {"GET", "/api/v1/queue/waiting", "", auth::Action::kQueueTake},
         {"GET", "/api/v1/wallboard", "", auth::Action::kWallboardRead},
+        {"GET", "/api/v1/queue/active", "", auth::Action::kQueueManage},
         // accept, reject and complete: QueueRoutesOfferAcceptCompleteAndTheWallboard.
         {"POST", "/api/v1/queue/entries/{abandon}/abandon", "", auth::Action::kQueueAbandon},
         {"POST", "/api/v1/queue/entries/{callback}/callback", "", auth::Action::kQueueCallback},
@@ -306,6 +307,24 @@ TEST_F(ApiTest, QueueRoutesOfferAcceptCompleteAndTheWallboard) {
     EXPECT_EQ(items[0].at("wait_ms").as_int64(), 15000);
     EXPECT_EQ(items[0].at("case_id").as_int64(), cases[4].value);
     ASSERT_TRUE(queue_->Abandon(QueueEntryId{10}).ok());  // left after 10 s
+
+    // The supervisor sees who holds what: the three conversations, each since its connect.
+    auto active = Call("GET", "/api/v1/queue/active", &sup);
+    ASSERT_EQ(active.status, 200) << active.body;
+    std::map<std::int64_t, std::int64_t> connected_to;
+    const json::value active_json = json::parse(active.body);
+    for (const auto& e : active_json.at("items").as_array()) {
+        if (e.at("offered").as_bool()) {
+            EXPECT_TRUE(e.at("connected_at").is_null());
+            continue;
+        }
+        EXPECT_EQ(e.at("state").as_string(), "connected");
+        EXPECT_LE(e.at("connected_at").as_int64(), ToUnixMillis(clock_.Now()));
+        connected_to[e.at("id").as_int64()] = e.at("operator_id").as_int64();
+    }
+    EXPECT_EQ(connected_to,
+              (std::map<std::int64_t, std::int64_t>{{2, op2.id.value}, {4, sup.id.value}, {6, op.id.value}}));
+    EXPECT_EQ(Call("GET", "/api/v1/queue/active", &op).status, 403);
 
     auto board = Call("GET", "/api/v1/wallboard", &sup);
     ASSERT_EQ(board.status, 200) << board.body;
