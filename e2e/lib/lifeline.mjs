@@ -15,6 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { it } from 'node:test';
+
 import { chromium } from 'playwright-core';
 
 const execFileP = promisify(execFile);
@@ -254,4 +256,63 @@ export async function freshTotp(secret) {
     }
     await sleep(left + 50);
   }
+}
+
+// ---- Shared by the console tests ----
+
+/** The selector of a data-testid. */
+export const tid = (id) => `[data-testid="${id}"]`;
+
+/**
+ * A step function for one describe(): it() that is skipped once an earlier step of the same
+ * sequence failed (the later ones depend on it).
+ */
+export function steps() {
+  let failed = false;
+  return (name, fn) =>
+    it(name, async (t) => {
+      if (failed) return t.skip('an earlier step failed');
+      try {
+        await fn(t);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    });
+}
+
+/** Failed requests other than the console's first GET /me (does a session exist?) and the expected ones. */
+export function unexpectedFailures(watch, expected = []) {
+  return watch.failed.filter((f, i) =>
+    !(f === 'GET /api/v1/me 401' && watch.failed.indexOf(f) === i) && !expected.some((re) => re.test(f)));
+}
+
+/**
+ * Console first login to stage "active" without pictures: one-time password, new password, TOTP.
+ * (hotline.test.mjs walks the same stages with a screenshot and a check at each.)
+ */
+export async function consoleFirstLogin(page, base, account) {
+  await page.goto(`${base}/console/`);
+  await page.locator(tid('login-username')).fill(account.username);
+  await page.locator(tid('login-password')).fill(account.password);
+  await page.locator(tid('login-submit')).click();
+  await page.locator(tid('new-password')).waitFor();
+  await page.locator(tid('new-password')).fill(account.newPassword);
+  await page.locator(tid('password-submit')).click();
+  const secretEl = page.locator(tid('totp-secret'));
+  await secretEl.waitFor();
+  const secret = (await secretEl.textContent()).trim();
+  await page.locator(tid('totp-code')).fill(await freshTotp(secret));
+  await page.locator(tid('totp-submit')).click();
+  await page.locator(tid('whoami')).filter({ hasText: account.username }).waitFor();
+}
+
+/** The live stream of a console page is open. */
+export async function waitLive(page) {
+  await page.locator(`${tid('live-status')}[data-state="connected"]`).waitFor();
+}
+
+/** A figure on the wallboard reaches the value (it follows the events, no reload). */
+export async function waitFigure(page, testid, value) {
+  await page.locator(`${tid(testid)}[data-value="${value}"]`).waitFor({ timeout: 5000 });
 }

@@ -10,7 +10,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { freshTotp, launchBrowser, LifelineServer, screenshot, screenshotPrefix, watchPage } from '../lib/lifeline.mjs';
+import {
+  freshTotp, launchBrowser, LifelineServer, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, watchPage,
+} from '../lib/lifeline.mjs';
 
 screenshotPrefix('hotline');
 
@@ -29,8 +31,6 @@ const HANDOFF_NOTE = 'Встреча по согласованию, приори
 const OPERATOR = { username: 'olena', role: 'operator', newPassword: 'оператор-пароль-2024' };
 const COORDINATOR = { username: 'petro', role: 'coordinator', newPassword: 'координатор-пароль-2024' };
 
-const tid = (id) => `[data-testid="${id}"]`;
-
 /** Public pages must be script-free: no <script> element at all. */
 async function assertNoScript(page) {
   const html = await page.content();
@@ -45,11 +45,6 @@ async function submitForm(page, action) {
     page.locator(`form[action="${action}"] button[type="submit"]`).click(),
   ]);
   return res;
-}
-
-/** Failed requests other than the console's first GET /me, which asks whether a session exists. */
-function unexpectedFailures(watch) {
-  return watch.failed.filter((f, i) => !(f === 'GET /api/v1/me 401' && watch.failed.indexOf(f) === i));
 }
 
 /** Console login from the login form to stage "active": one-time password, new password, TOTP. */
@@ -90,19 +85,7 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
   let operator;
   let coordinator;
   let receipt;
-  let failed = false;
-
-  /** it() that is skipped once an earlier step failed (the later ones depend on it). */
-  const step = (name, fn) =>
-    it(name, async (t) => {
-      if (failed) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
+  const step = steps();
 
   before(async () => {
     await server.init([OPERATOR, COORDINATOR]);

@@ -15,7 +15,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { freshTotp, launchBrowser, LifelineServer, screenshot, screenshotPrefix, watchPage } from '../lib/lifeline.mjs';
+import {
+  consoleFirstLogin, launchBrowser, LifelineServer, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, waitFigure,
+  waitLive, watchPage,
+} from '../lib/lifeline.mjs';
 
 screenshotPrefix('live');
 
@@ -30,40 +33,6 @@ const APPLICATIONS = [
 const REPLY = 'Ми отримали вашу заявку. Збережіть код і чекайте на відповідь.';
 const OFFER_WITHIN_MS = 1000;
 
-const tid = (id) => `[data-testid="${id}"]`;
-
-/** Failed requests other than the console's first GET /me, which asks whether a session exists. */
-function unexpectedFailures(watch) {
-  return watch.failed.filter((f, i) => !(f === 'GET /api/v1/me 401' && watch.failed.indexOf(f) === i));
-}
-
-/** Console login from the login form to stage "active": one-time password, new password, TOTP. */
-async function consoleFirstLogin(page, base, account) {
-  await page.goto(`${base}/console/`);
-  await page.locator(tid('login-username')).fill(account.username);
-  await page.locator(tid('login-password')).fill(account.password);
-  await page.locator(tid('login-submit')).click();
-  await page.locator(tid('new-password')).waitFor();
-  await page.locator(tid('new-password')).fill(account.newPassword);
-  await page.locator(tid('password-submit')).click();
-  const secretEl = page.locator(tid('totp-secret'));
-  await secretEl.waitFor();
-  const secret = (await secretEl.textContent()).trim();
-  await page.locator(tid('totp-code')).fill(await freshTotp(secret));
-  await page.locator(tid('totp-submit')).click();
-  await page.locator(tid('whoami')).filter({ hasText: account.username }).waitFor();
-}
-
-/** The live stream of a console page is open. */
-async function waitLive(page) {
-  await page.locator(`${tid('live-status')}[data-state="connected"]`).waitFor();
-}
-
-/** A figure on the wallboard reaches the value (it follows the events, no reload). */
-async function waitFigure(page, testid, value) {
-  await page.locator(`${tid(testid)}[data-value="${value}"]`).waitFor({ timeout: 5000 });
-}
-
 async function waitPresenceCount(page, presence, value) {
   await page.locator(`${tid('wb-presence')}[data-presence="${presence}"][data-value="${value}"]`).waitFor({ timeout: 5000 });
 }
@@ -77,18 +46,7 @@ describe('the live queue: offers, answers and the wallboard as they happen', { t
   let supervisor;
   let applicant;
   const receipts = [];
-  let failed = false;
-
-  const step = (name, fn) =>
-    it(name, async (t) => {
-      if (failed) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
+  const step = steps();
 
   before(async () => {
     await server.init([OLENA, TARAS, SUPERVISOR]);

@@ -17,7 +17,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { freshTotp, launchBrowser, LifelineServer, screenshot, screenshotPrefix, watchPage } from '../lib/lifeline.mjs';
+import {
+  consoleFirstLogin, launchBrowser, LifelineServer, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, waitFigure,
+  waitLive, watchPage,
+} from '../lib/lifeline.mjs';
 
 screenshotPrefix('moves');
 
@@ -30,43 +33,9 @@ const APPLICATIONS = [
   { unit: 'в/ч 60211', contact: '@moves_e2e_third', freeText: 'Готовий скласти зброю.' },
 ];
 
-const tid = (id) => `[data-testid="${id}"]`;
-
-/** Failed requests other than the console's first GET /me and those the test expects. */
-function unexpectedFailures(watch, expected = []) {
-  return watch.failed.filter((f, i) =>
-    !(f === 'GET /api/v1/me 401' && watch.failed.indexOf(f) === i) && !expected.some((re) => re.test(f)));
-}
-
-/** Console login from the login form to stage "active": one-time password, new password, TOTP. */
-async function consoleFirstLogin(page, base, account) {
-  await page.goto(`${base}/console/`);
-  await page.locator(tid('login-username')).fill(account.username);
-  await page.locator(tid('login-password')).fill(account.password);
-  await page.locator(tid('login-submit')).click();
-  await page.locator(tid('new-password')).waitFor();
-  await page.locator(tid('new-password')).fill(account.newPassword);
-  await page.locator(tid('password-submit')).click();
-  const secretEl = page.locator(tid('totp-secret'));
-  await secretEl.waitFor();
-  const secret = (await secretEl.textContent()).trim();
-  await page.locator(tid('totp-code')).fill(await freshTotp(secret));
-  await page.locator(tid('totp-submit')).click();
-  await page.locator(tid('whoami')).filter({ hasText: account.username }).waitFor();
-}
-
-async function waitLive(page) {
-  await page.locator(`${tid('live-status')}[data-state="connected"]`).waitFor();
-}
-
 async function setPresence(page, presence) {
   await page.locator(tid('presence-select')).selectOption(presence);
   await page.locator(`${tid('presence-current')}[data-presence="${presence}"]`).waitFor();
-}
-
-/** A figure on the wallboard reaches the value (it follows the events, no reload). */
-async function waitFigure(page, testid, value) {
-  await page.locator(`${tid(testid)}[data-value="${value}"]`).waitFor({ timeout: 5000 });
 }
 
 describe('moving queue contacts: transfer, callback, abandon', { timeout: 240_000 }, () => {
@@ -78,18 +47,7 @@ describe('moving queue contacts: transfer, callback, abandon', { timeout: 240_00
   let supervisor; // + queuePage, queueWatch
   let applicant;
   let entryId; // the first application's queue entry
-  let failed = false;
-
-  const step = (name, fn) =>
-    it(name, async (t) => {
-      if (failed) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
+  const step = steps();
 
   before(async () => {
     await server.init([OLENA, TARAS, SUPERVISOR]);
