@@ -11,6 +11,9 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace lifeline::testing {
 
@@ -101,6 +104,35 @@ inline HttpReply Fetch(int port, const std::string& method, const std::string& t
     auto reply = ReadReply(fd);
     ::close(fd);
     return reply;
+}
+
+/// Percent-encodes for a URL query or an application/x-www-form-urlencoded body (RFC 3986
+/// unreserved characters stay as they are; every other byte, UTF-8 included, becomes %XX).
+inline std::string UrlEncode(std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '-' || c == '_' ||
+            c == '.' || c == '~') {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[u >> 4]);
+            out.push_back(kHex[u & 0xF]);
+        }
+    }
+    return out;
+}
+
+/// A form body from its fields, in order.
+inline std::string UrlEncodeForm(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string body;
+    for (const auto& [k, v] : fields) {
+        if (!body.empty()) body += "&";
+        body += UrlEncode(k) + "=" + UrlEncode(v);
+    }
+    return body;
 }
 
 }  // namespace lifeline::testing

@@ -29,21 +29,6 @@ struct Session {
     UserId id;
 };
 
-std::string UrlEncode(const std::string& s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
 class QueueHttpTest : public AuthFixture {
 protected:
     void SetUp() override {
@@ -138,7 +123,7 @@ protected:
         }
         std::smatch m;
         ASSERT_TRUE(std::regex_search(page.body, m, std::regex(R"re(name="csrf_token" value="([^"]+)")re")));
-        const std::string form = "csrf_token=" + UrlEncode(m[1]) + "&lang=" + lang + "&free_text=" + UrlEncode(text);
+        const std::string form = "csrf_token=" + UrlEncode(m[1].str()) + "&lang=" + lang + "&free_text=" + UrlEncode(text);
         auto r = Fetch(port_, "POST", path,
                        {{"Cookie", cookies}, {"Content-Type", "application/x-www-form-urlencoded"}}, form);
         ASSERT_EQ(r.status, 200) << r.body.substr(0, 2000);

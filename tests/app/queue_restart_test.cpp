@@ -33,21 +33,6 @@ std::string CookiesOf(const HttpReply& r) {
     return cookies;
 }
 
-std::string UrlEncode(const std::string& s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
 json::object Parse(const HttpReply& r) {
     json::error_code ec;
     auto v = json::parse(r.body, ec);
@@ -114,7 +99,7 @@ protected:
         ASSERT_EQ(page.status, 200);
         std::smatch m;
         ASSERT_TRUE(std::regex_search(page.body, m, std::regex(R"re(name="csrf_token" value="([^"]+)")re")));
-        const std::string form = "csrf_token=" + UrlEncode(m[1]) + "&lang=" + lang + "&free_text=" + UrlEncode(text);
+        const std::string form = "csrf_token=" + UrlEncode(m[1].str()) + "&lang=" + lang + "&free_text=" + UrlEncode(text);
         auto r = Fetch(port, "POST", path,
                        {{"Cookie", CookiesOf(page)}, {"Content-Type", "application/x-www-form-urlencoded"}}, form);
         ASSERT_EQ(r.status, 200) << r.body.substr(0, 2000);

@@ -6,6 +6,7 @@
 
 #include <regex>
 
+#include "http_client.hpp"
 #include "image_samples.hpp"
 #include "intake/message_codec.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -16,35 +17,11 @@ namespace {
 
 using namespace std::chrono_literals;
 using lifeline::testing::TempDir;
+using lifeline::testing::UrlEncode;
+using lifeline::testing::UrlEncodeForm;
 
 const std::regex kReceiptPattern(R"(\d{5}-\d{5}-\d{5}-\d{5}-\d{5})");
 using Fields = std::vector<std::pair<std::string, std::string>>;
-
-std::string UrlEncode(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
-            out.push_back(c);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[u >> 4]);
-            out.push_back(kHex[u & 0xF]);
-        }
-    }
-    return out;
-}
-
-std::string UrlEncodeForm(const std::vector<std::pair<std::string, std::string>>& fields) {
-    std::string body;
-    for (const auto& [k, v] : fields) {
-        if (!body.empty()) body += "&";
-        body += UrlEncode(k) + "=" + UrlEncode(v);
-    }
-    return body;
-}
 
 struct Upload {
     std::string field;
