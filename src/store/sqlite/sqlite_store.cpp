@@ -1006,22 +1006,21 @@ std::optional<CaseRecord> SqliteStore::FindCaseByReceipt(ByteView receipt_lookup
     return ReadCase(stmt);
 }
 
-std::vector<CaseRecord> SqliteStore::CasesOfApplicant(ApplicantId applicant) {
+std::vector<CaseRecord> SqliteStore::CasesWhere(std::string_view sql, std::int64_t value) {
     auto reader = impl_->Read();
-    Statement stmt = reader->Prepare(kCasesOfApplicant);
-    stmt.Bind(1, applicant.value);
+    Statement stmt = reader->Prepare(sql);
+    stmt.Bind(1, value);
     std::vector<CaseRecord> cases;
     while (stmt.Step()) cases.push_back(ReadCase(stmt));
     return cases;
 }
 
+std::vector<CaseRecord> SqliteStore::CasesOfApplicant(ApplicantId applicant) {
+    return CasesWhere(kCasesOfApplicant, applicant.value);
+}
+
 std::vector<CaseRecord> SqliteStore::CasesWithInboundSince(std::int64_t since_ms) {
-    auto reader = impl_->Read();
-    Statement stmt = reader->Prepare(kCasesWithInboundSince);
-    stmt.Bind(1, since_ms);
-    std::vector<CaseRecord> cases;
-    while (stmt.Step()) cases.push_back(ReadCase(stmt));
-    return cases;
+    return CasesWhere(kCasesWithInboundSince, since_ms);
 }
 
 MessageId SqliteStore::InsertMessage(const MessageRecord& message) {

@@ -125,6 +125,8 @@ public:
 
 private:
     struct Impl;
+    /// Cases read by a case-columns query with one integer parameter.
+    std::vector<CaseRecord> CasesWhere(std::string_view sql, std::int64_t value);
     std::unique_ptr<Impl> impl_;
 };
 
