@@ -1,9 +1,44 @@
 #include "http/router.hpp"
 
 #include <algorithm>
+#include <future>
+#include <mutex>
 #include <set>
 
 namespace lifeline::http {
+
+// ---- Responder ----
+
+struct Responder::State {
+    std::mutex mu;
+    Sink sink;  // emptied by the first answer
+    ~State() {
+        // Dropped without an answer (a handler that lost its responder): the client must not
+        // wait forever.
+        try {
+            if (sink) sink([] { return Response::Error(500, "internal", "internal error"); });
+        } catch (...) {
+            // Nothing more can be done from a destructor.
+        }
+    }
+};
+
+Responder::Responder(Sink sink) : state_(std::make_shared<State>()) { state_->sink = std::move(sink); }
+
+void Responder::Send(Response response) const {
+    Render([r = std::make_shared<Response>(std::move(response))]() mutable { return std::move(*r); });
+}
+
+void Responder::Render(std::function<Response()> make) const {
+    Sink sink;
+    {
+        std::lock_guard lock(state_->mu);
+        sink = std::move(state_->sink);
+        state_->sink = nullptr;
+    }
+    if (sink) sink(std::move(make));
+}
+
 namespace {
 
 // "/a/b/" → {"a", "b", ""}; "/" → {""}. A path that does not start with '/' yields no segments
@@ -46,6 +81,11 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
     routes_.push_back(std::move(route));
 }
 
+void Router::AddAsync(std::string method, std::string pattern, AsyncHandler handler) {
+    Add(std::move(method), std::move(pattern), nullptr);
+    routes_.back().async_handler = std::move(handler);
+}
+
 const Router::Route* Router::Match(const Request& request, bool* path_matched) const {
     if (path_matched != nullptr) *path_matched = false;
     const std::vector<std::string_view> segments = SplitPath(request.path);
@@ -78,13 +118,16 @@ const Router::Route* Router::Match(const Request& request, bool* path_matched) c
     return best;
 }
 
-Response Router::Dispatch(Request& request) const {
+const Router::Route* Router::Resolve(Request& request, Response* fallback) const {
     bool path_matched = false;
     const Route* route = Match(request, &path_matched);
     request.params.clear();
     if (route == nullptr) {
         request.route = std::string(kUnmatched);
-        if (!path_matched) return Response::Error(404, "not_found", "no such resource");
+        if (!path_matched) {
+            *fallback = Response::Error(404, "not_found", "no such resource");
+            return nullptr;
+        }
         // The path exists under other methods: list them for the Allow header.
         std::set<std::string> allowed;
         const std::vector<std::string_view> segments = SplitPath(request.path);
@@ -98,9 +141,9 @@ Response Router::Dispatch(Request& request) const {
             if (!allow.empty()) allow += ", ";
             allow += m;
         }
-        Response response = Response::Error(405, "method_not_allowed", "method not allowed");
-        response.headers.Set("Allow", std::move(allow));
-        return response;
+        *fallback = Response::Error(405, "method_not_allowed", "method not allowed");
+        fallback->headers.Set("Allow", std::move(allow));
+        return nullptr;
     }
     request.route = route->pattern;
     const std::vector<std::string_view> segments = SplitPath(request.path);
@@ -108,7 +151,42 @@ Response Router::Dispatch(Request& request) const {
         const std::string& p = route->segments[i];
         if (IsParam(p)) request.params.insert_or_assign(p.substr(1, p.size() - 2), std::string(segments[i]));
     }
-    return route->handler(request);
+    return route;
+}
+
+Response Router::Dispatch(Request& request) const {
+    Response response;
+    const Route* route = Resolve(request, &response);
+    if (route == nullptr) return response;
+    if (route->handler) return route->handler(request);
+    // An asynchronous route called the blocking way: run it and wait for its answer.
+    auto answer = std::make_shared<std::promise<Response>>();
+    auto future = answer->get_future();
+    route->async_handler(request, Responder([answer](std::function<Response()> make) {
+        try {
+            answer->set_value(make());
+        } catch (...) {
+            answer->set_exception(std::current_exception());
+        }
+    }));
+    return future.get();
+}
+
+bool Router::IsAsync(const Request& request) const {
+    const Route* route = Match(request, nullptr);
+    return route != nullptr && static_cast<bool>(route->async_handler);
+}
+
+void Router::DispatchAsync(Request& request, Responder responder) const {
+    Response response;
+    const Route* route = Resolve(request, &response);
+    if (route == nullptr) {
+        responder.Send(std::move(response));
+    } else if (route->async_handler) {
+        route->async_handler(request, std::move(responder));
+    } else {
+        responder.Send(route->handler(request));
+    }
 }
 
 std::string Router::RouteOf(const Request& request) const {

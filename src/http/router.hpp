@@ -4,6 +4,7 @@
 /// raw URL, which could carry personal data).
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,44 @@ namespace lifeline::http {
 /// A handler runs on a worker thread (it may block on the store) and returns the response.
 using Handler = std::function<Response(Request&)>;
 
+/// How an asynchronous handler answers: exactly once, from any thread. Copies share one answer;
+/// the first Send or Render wins, later ones are ignored, and if every copy is dropped without
+/// an answer the client gets a 500.
+class Responder {
+public:
+    /// Called once with what produces the response; the server runs it on the connection's
+    /// I/O thread.
+    using Sink = std::function<void(std::function<Response()>)>;
+    explicit Responder(Sink sink);
+
+    void Send(Response response) const;
+    /// `make` runs on the connection's I/O thread (not the caller's): render there what would
+    /// otherwise hold up the thread answering, e.g. the store's writer.
+    void Render(std::function<Response()> make) const;
+
+private:
+    struct State;
+    std::shared_ptr<State> state_;
+};
+
+/// An asynchronous handler runs on an I/O thread and must never block (no store reads or waits,
+/// no long computation): it answers through the responder, now or later from another thread.
+/// The request stays valid until it answers.
+using AsyncHandler = std::function<void(Request&, Responder)>;
+
 class Router {
 public:
     void Add(std::string method, std::string pattern, Handler handler);
+    void AddAsync(std::string method, std::string pattern, AsyncHandler handler);
     /// Finds the handler, fills request.route and request.params. Returns a 404 or 405 JSON
-    /// response handler when nothing matches (405 carries an Allow header).
+    /// response handler when nothing matches (405 carries an Allow header). An asynchronous
+    /// route is run and waited for.
     Response Dispatch(Request& request) const;
+    /// Whether the request goes to an asynchronous handler (which runs on the I/O thread).
+    bool IsAsync(const Request& request) const;
+    /// Dispatch for an asynchronous route: fills request.route and request.params and runs the
+    /// handler with the responder. A blocking route is run here and its response sent.
+    void DispatchAsync(Request& request, Responder responder) const;
     /// The route label Dispatch would assign, or "unmatched".
     std::string RouteOf(const Request& request) const;
 
@@ -29,8 +62,12 @@ private:
         std::vector<std::string> segments;
         std::string pattern;
         Handler handler;
+        AsyncHandler async_handler;  ///< set instead of handler for an asynchronous route
     };
     const Route* Match(const Request& request, bool* path_matched) const;
+    /// Fills request.route and request.params; the matched route, or nullptr with *fallback set
+    /// to the 404 or 405 answer.
+    const Route* Resolve(Request& request, Response* fallback) const;
     std::vector<Route> routes_;
 };
 

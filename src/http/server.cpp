@@ -19,6 +19,8 @@
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -214,6 +216,12 @@ struct Server::Impl {
     asio::awaitable<void> GracefulClose(Stream& stream, Connection& connection);
     bool Builtin(const Listener& listener, const Request& request, Response* response, std::string* route) const;
     HandlerResult RunHandler(Request& request) const;
+    /// Runs fn (which returns the response) and turns what it throws into an error response.
+    template <typename Fn>
+    HandlerResult Guarded(Request& request, Fn&& fn) const;
+    /// Runs an asynchronous handler on this thread; resumes on the connection's strand with its
+    /// answer. Counted in async_in_flight until then.
+    asio::awaitable<HandlerResult> RunAsync(Request& request);
     // The request is a coroutine parameter, so the frame owns it while the handler runs.
     asio::awaitable<HandlerResult> HandleOnPool(Request request) const { co_return RunHandler(request); }
     void CloseConnections(bool idle_only);
@@ -241,6 +249,9 @@ struct Server::Impl {
     std::uint16_t admin_port = 0;
 
     std::unique_ptr<asio::thread_pool> pool;
+    // Asynchronous handlers not yet answered: Stop waits for them before stopping the
+    // io_context, since their answers are posted to it. Guarded by mutex (cv signals zero).
+    std::size_t async_in_flight = 0;
     // Declared after everything coroutine frames refer to: destroying the io_context destroys the
     // frames of coroutines that never finished.
     asio::io_context ioc;
@@ -464,10 +475,16 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
 
         HandlerResult result;
         if (!Builtin(listener, request, &result.response, &result.route)) {
-            // Handlers may block (the store): they run on the worker pool, and this coroutine
-            // resumes on its strand when the response is ready.
-            result = co_await asio::co_spawn(pool->get_executor(), HandleOnPool(std::move(request)),
-                                             asio::use_awaitable);
+            if (router.IsAsync(request)) {
+                // Asynchronous handlers run here and answer later (e.g. when the store commits);
+                // the request stays in this frame until then.
+                result = co_await RunAsync(request);
+            } else {
+                // Handlers may block (the store): they run on the worker pool, and this
+                // coroutine resumes on its strand when the response is ready.
+                result = co_await asio::co_spawn(pool->get_executor(), HandleOnPool(std::move(request)),
+                                                 asio::use_awaitable);
+            }
         }
         const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
         if (result.response.stream) result.response.status = 200;
@@ -675,11 +692,12 @@ bool Server::Impl::Builtin(const Listener& listener, const Request& request, Res
     return false;
 }
 
-HandlerResult Server::Impl::RunHandler(Request& request) const {
+template <typename Fn>
+HandlerResult Server::Impl::Guarded(Request& request, Fn&& fn) const {
     HandlerResult result;
     try {
-        result.response = router.Dispatch(request);
-        result.route = request.route;
+        result.response = fn();
+        result.route = request.route.empty() ? "unmatched" : request.route;
         return result;
     } catch (const LifelineError& e) {
         result.response = ErrorResponse(e);
@@ -699,6 +717,40 @@ HandlerResult Server::Impl::RunHandler(Request& request) const {
     }
     result.route = request.route.empty() ? "unmatched" : request.route;
     return result;
+}
+
+HandlerResult Server::Impl::RunHandler(Request& request) const {
+    return Guarded(request, [&] { return router.Dispatch(request); });
+}
+
+asio::awaitable<HandlerResult> Server::Impl::RunAsync(Request& request) {
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HandlerResult)>(
+        [this, &request](auto handler) {
+            // The strand of this connection's coroutine: the answer resumes it there.
+            auto strand = asio::get_associated_executor(handler);
+            auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+            {
+                std::lock_guard lock(mutex);
+                ++async_in_flight;
+            }
+            Responder responder([this, strand, resume, &request](std::function<Response()> make) {
+                asio::post(strand, [this, resume, &request, make = std::move(make)]() mutable {
+                    HandlerResult result = Guarded(request, make);
+                    std::move(*resume)(std::move(result));
+                    std::lock_guard lock(mutex);
+                    if (--async_in_flight == 0) cv.notify_all();
+                });
+            });
+            const Responder keep = responder;
+            try {
+                router.DispatchAsync(request, std::move(responder));
+            } catch (...) {
+                // Answered with what it threw, mapped like a blocking handler's failure (if it
+                // answered before throwing, that answer stands).
+                keep.Render([failure = std::current_exception()]() -> Response { std::rethrow_exception(failure); });
+            }
+        },
+        asio::use_awaitable);
 }
 
 void Server::Impl::CloseConnections(bool idle_only) {
@@ -834,6 +886,12 @@ void Server::Stop() {
         }
     }
     // 4. Stop the threads. A handler still running holds up the pool's join: it cannot be killed.
+    //    Asynchronous handlers are answered through the io_context, so it runs until the last
+    //    of them has been (they wait for the store, which answers every write it queued).
+    {
+        std::unique_lock lock(impl.mutex);
+        impl.cv.wait(lock, [&] { return impl.async_in_flight == 0; });
+    }
     impl.work.reset();
     impl.ioc.stop();
     for (std::thread& t : impl.threads) t.join();

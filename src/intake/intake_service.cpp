@@ -1,6 +1,7 @@
 #include "intake/intake_service.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -15,14 +16,24 @@ constexpr std::string_view kTeamPublicKeyMeta = "team_public_key";
 constexpr std::int64_t kMaxSafeId = (std::int64_t{1} << 53) - 1;  // ids stay exact in JavaScript
 constexpr std::string_view kClosed = "closed";
 
-CaseId RandomCaseId() {
-    for (;;) {
-        auto b = crypto::RandomBytes(8);
-        std::int64_t v = 0;
-        for (auto x : b) v = v << 8 | x;
-        v &= kMaxSafeId;
-        if (v > 0) return CaseId{v};
-    }
+/// A new case id: milliseconds since 2024-01-01 UTC in the high 41 bits (enough until 2093), 12
+/// random bits below, and never less than one more than the last id this process drew. Ids
+/// stay within JavaScript's exact integers and grow with time, so a new case lands at the end
+/// of the store's indexes (one page per commit, not one random page per case). They tell no
+/// more than created_ms, which is stored in clear beside them; another node drawing the same id
+/// gets kAlreadyExists and draws again.
+CaseId NewCaseId(std::int64_t now_ms) {
+    constexpr std::int64_t kEpochMs = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
+    static std::atomic<std::int64_t> last{0};
+    const auto random = crypto::RandomBytes(2);
+    const std::int64_t low = (std::int64_t{random[0]} << 8 | random[1]) & 0xFFF;
+    const std::int64_t drawn = ((std::max<std::int64_t>(now_ms - kEpochMs, 1) << 12) | low) & kMaxSafeId;
+    std::int64_t previous = last.load(std::memory_order_relaxed);
+    std::int64_t id = 0;
+    do {
+        id = std::max(drawn, previous + 1);
+    } while (!last.compare_exchange_weak(previous, id, std::memory_order_relaxed));
+    return CaseId{id};
 }
 
 std::string FormatReceipt(const std::string& d) {
@@ -103,6 +114,13 @@ IntakeService::IntakeService(store::Store& store, const crypto::Secrets& secrets
                              std::chrono::minutes epoch_length)
     : store_(store), secrets_(secrets), clock_(clock), epoch_length_(epoch_length) {}
 
+IntakeService::~IntakeService() {
+    // Asynchronous submissions are answered on the store's thread, which calls back into this
+    // object: wait for the last of them.
+    std::unique_lock lock(async_mu_);
+    async_cv_.wait(lock, [&] { return async_in_flight_ == 0; });
+}
+
 void IntakeService::OnIntake(IntakeListener listener) {
     std::lock_guard lock(listeners_mutex_);
     listeners_.push_back(std::move(listener));
@@ -161,44 +179,48 @@ const crypto::IntakeEpoch& IntakeService::CurrentEpoch() {
     return *epoch_;
 }
 
-Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact, const std::string& receipt) {
+store::IntakeWrite IntakeService::NewCaseWrite(const InboundContact& contact, const std::string& receipt) {
     const auto now = ToUnixMillis(clock_.Now());
     // A web applicant is known by his receipt; anyone else by the keyed pseudonym of his sender
-    // id on the channel.
+    // id on the channel. The store finds or inserts the applicant in the case's own transaction.
     const std::string who = contact.sender_id.empty() ? "receipt:" + receipt : contact.sender_id;
-    // The store finds or inserts the applicant in the case's own transaction.
-    const Bytes pseudonym = crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), who);
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        store::CaseRecord rec;
-        rec.id = RandomCaseId();
-        auto case_key = crypto::IntakeEpoch::NewCaseKey();
-        {
-            std::lock_guard lock(epoch_mutex_);
-            const auto& epoch = CurrentEpoch();
-            rec.key_epoch = epoch.id();
-            rec.wrapped_key = epoch.WrapCaseKey(rec.id, case_key);
-        }
-        rec.kind = contact.kind;
-        rec.state = "new";
-        rec.channel = contact.channel;
-        rec.language = contact.language;
-        rec.created_ms = rec.updated_ms = rec.last_inbound_ms = now;
-        if (!receipt.empty()) {
-            rec.receipt_lookup = ReceiptLookup(receipt);
-            rec.receipt_wrapped_key = crypto::WrapCaseKeyForReceipt(receipt, rec.id, case_key);
-        }
-        store::IntakeWrite write;
-        write.at_ms = now;
-        write.case_id = rec.id;
-        write.new_case = rec;
-        write.applicant_pseudonym = pseudonym;
-        AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
-            return SealWithCaseKey(case_key, rec.id, field, payload);
-        });
-        auto written = store_.RecordIntake(write);
+    store::CaseRecord rec;
+    rec.id = NewCaseId(now);
+    auto case_key = crypto::IntakeEpoch::NewCaseKey();
+    {
+        std::lock_guard lock(epoch_mutex_);
+        const auto& epoch = CurrentEpoch();
+        rec.key_epoch = epoch.id();
+        rec.wrapped_key = epoch.WrapCaseKey(rec.id, case_key);
+    }
+    rec.kind = contact.kind;
+    rec.state = "new";
+    rec.channel = contact.channel;
+    rec.language = contact.language;
+    rec.created_ms = rec.updated_ms = rec.last_inbound_ms = now;
+    if (!receipt.empty()) {
+        rec.receipt_lookup = ReceiptLookup(receipt);
+        rec.receipt_wrapped_key = crypto::WrapCaseKeyForReceipt(receipt, rec.id, case_key);
+    }
+    store::IntakeWrite write;
+    write.at_ms = now;
+    write.case_id = rec.id;
+    write.applicant_pseudonym = crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), who);
+    AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
+        return SealWithCaseKey(case_key, rec.id, field, payload);
+    });
+    write.new_case = std::move(rec);
+    return write;
+}
+
+Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact, const std::string& receipt) {
+    for (int attempt = 0; attempt < kNewCaseAttempts; ++attempt) {
+        store::IntakeWrite write = NewCaseWrite(contact, receipt);
+        const CaseId id = write.case_id;
+        auto written = store_.RecordIntake(std::move(write));
         if (written.ok()) {
             IntakeOutcome outcome;
-            outcome.case_id = rec.id;
+            outcome.case_id = id;
             outcome.new_case = true;
             if (!receipt.empty()) outcome.receipt = FormatReceipt(receipt);
             return outcome;
@@ -207,6 +229,54 @@ Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact,
         // A random id or receipt collided: draw again.
     }
     return {ErrorCode::kInternal, "could not allocate a case id"};
+}
+
+void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> contact, int attempt,
+                                         IntakeDone done) {
+    const std::string receipt = NormalizeReceipt(NewReceipt());
+    store::IntakeWrite write;
+    try {
+        write = NewCaseWrite(*contact, receipt);
+    } catch (const LifelineError& e) {
+        done(Error{e.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal, "intake"});
+        return;
+    }
+    const CaseId id = write.case_id;
+    auto answer = [this, contact, attempt, id, receipt, done](Result<MessageId> written) mutable {
+        if (written.ok()) {
+            IntakeOutcome outcome;
+            outcome.case_id = id;
+            outcome.new_case = true;
+            outcome.receipt = FormatReceipt(receipt);
+            // Listeners first: when the applicant reads his receipt the queue has his contact.
+            Notify(outcome, *contact);
+            done(outcome);
+        } else if (written.code() == ErrorCode::kAlreadyExists && attempt + 1 < kNewCaseAttempts) {
+            // A random id or receipt collided: draw both again (from the store's thread, which
+            // only queues the next write).
+            WriteNewWebCaseAsync(std::move(contact), attempt + 1, std::move(done));
+        } else if (written.code() == ErrorCode::kAlreadyExists) {
+            done(Error{ErrorCode::kInternal, "could not allocate a case id"});
+        } else {
+            done(written.error());
+        }
+        // The last use of this object: the destructor waits for it.
+        std::lock_guard lock(async_mu_);
+        if (--async_in_flight_ == 0) async_cv_.notify_all();
+    };
+    {
+        std::lock_guard lock(async_mu_);
+        ++async_in_flight_;
+    }
+    try {
+        store_.RecordIntakeAsync(std::move(write), std::move(answer));
+    } catch (const LifelineError& e) {
+        {
+            std::lock_guard lock(async_mu_);
+            if (--async_in_flight_ == 0) async_cv_.notify_all();
+        }
+        done(Error{e.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal, "intake"});
+    }
 }
 
 Result<IntakeOutcome> IntakeService::WriteToCase(const store::CaseRecord& target, const InboundContact& contact,
@@ -226,7 +296,7 @@ Result<IntakeOutcome> IntakeService::WriteToCase(const store::CaseRecord& target
             return SealThroughEpoch(epoch, target.id, field, payload);
         });
     }
-    auto written = store_.RecordIntake(write);
+    auto written = store_.RecordIntake(std::move(write));
     if (!written) return written.error();
     IntakeOutcome outcome;
     outcome.case_id = target.id;
@@ -278,6 +348,13 @@ Result<IntakeOutcome> IntakeService::Submit(const InboundContact& contact) {
     }
     if (out.ok()) Notify(*out, contact);
     return out;
+}
+
+void IntakeService::SubmitAsync(InboundContact contact, IntakeDone done) {
+    if (auto ok = CheckContact(contact); !ok) return done(ok.error());
+    if (!contact.sender_id.empty())
+        return done(Error{ErrorCode::kInvalidArgument, "intake: only anonymous web contacts are taken without waiting"});
+    WriteNewWebCaseAsync(std::make_shared<const InboundContact>(std::move(contact)), 0, std::move(done));
 }
 
 Result<IntakeOutcome> IntakeService::FollowUp(std::string_view receipt, std::string_view text,

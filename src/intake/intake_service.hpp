@@ -7,6 +7,7 @@
 /// channel ‖ sender id) finds the same person again on the same channel, any month later.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -74,17 +75,33 @@ struct FieldSpec {
 };
 const std::vector<FieldSpec>& FormFields(CaseKind kind);
 
-/// Called after every committed intake (the queue listens here).
+/// Called after every committed intake (the queue listens here), on the thread that learnt of
+/// the commit: Submit's caller, or the store's writer thread for SubmitAsync. Listeners must be
+/// quick and must not wait for the store.
 using IntakeListener = std::function<void(const IntakeOutcome&, const InboundContact&)>;
+/// SubmitAsync's answer.
+using IntakeDone = std::function<void(Result<IntakeOutcome>)>;
 
 class IntakeService {
 public:
     IntakeService(store::Store& store, const crypto::Secrets& secrets, const Clock& clock,
                   std::chrono::minutes epoch_length = std::chrono::minutes(60));
+    /// Waits until every SubmitAsync has been answered.
+    ~IntakeService();
+    IntakeService(const IntakeService&) = delete;
+    IntakeService& operator=(const IntakeService&) = delete;
 
     /// Records a contact: a new case for a new person (or a web form), a message on the open case
     /// of a known sender otherwise. Durable when it returns.
     Result<IntakeOutcome> Submit(const InboundContact& contact);
+    /// Submit for an anonymous web contact (no sender id: always a new case with a receipt),
+    /// without waiting. The checks, the case key and the sealing run on the caller's thread;
+    /// the store write is queued and `done` is called exactly once: at once (on the caller's
+    /// thread) for a contact the checks refuse or a store that is closing, else when the case is
+    /// durable or its write failed, on the store's writer thread, so `done` must be quick (hand
+    /// the outcome to another thread) and must not wait for the store. Listeners are told just
+    /// before `done`. A contact with a sender id gets kInvalidArgument (use Submit).
+    void SubmitAsync(InboundContact contact, IntakeDone done);
 
     /// A follow-up from the web with a receipt. kNotFound (with a generic message) for a wrong
     /// receipt; the caller rate-limits.
@@ -112,7 +129,11 @@ public:
 private:
     const crypto::IntakeEpoch& CurrentEpoch();  // epoch_mutex_ held
     static Result<void> CheckContact(const InboundContact& contact);
+    /// The store write of a new case for the contact: a fresh case id and key, sealed content.
+    store::IntakeWrite NewCaseWrite(const InboundContact& contact, const std::string& receipt);
     Result<IntakeOutcome> WriteNewCase(const InboundContact& contact, const std::string& receipt);
+    void WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> contact, int attempt, IntakeDone done);
+    static constexpr int kNewCaseAttempts = 3;
     /// Adds the contact to an existing case: under the case key when known (a receipt holder),
     /// else through the current epoch (a messenger sender).
     Result<IntakeOutcome> WriteToCase(const store::CaseRecord& target, const InboundContact& contact,
@@ -127,6 +148,9 @@ private:
     std::unique_ptr<crypto::IntakeEpoch> epoch_;
     std::int64_t epoch_started_ms_ = 0;
     Bytes team_public_key_;
+    std::mutex async_mu_;  // guards async_in_flight_
+    std::condition_variable async_cv_;
+    std::size_t async_in_flight_ = 0;  // SubmitAsync writes not yet answered
     std::mutex listeners_mutex_;
     std::vector<IntakeListener> listeners_;
 };

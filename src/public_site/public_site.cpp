@@ -73,16 +73,27 @@ PublicSite::PublicSite(intake::IntakeService& intake, const Clock& clock, crypto
       lookups_per_client_(clock, config_.lookups_per_client.count, PerMinute(config_.lookups_per_client)) {}
 
 void PublicSite::Register(http::Router& router) {
-    router.Add("GET", "/", [this](http::Request& r) { return Home(r); });
-    router.Add("GET", "/channels", [this](http::Request& r) { return Channels(r); });
-    router.Add("GET", "/apply", [this](http::Request& r) { return FormPage(r, CaseKind::kSurrenderApplication); });
-    router.Add("POST", "/apply", [this](http::Request& r) { return Submit(r, CaseKind::kSurrenderApplication); });
-    router.Add("GET", "/inquiry", [this](http::Request& r) { return FormPage(r, CaseKind::kRelativeInquiry); });
-    router.Add("POST", "/inquiry", [this](http::Request& r) { return Submit(r, CaseKind::kRelativeInquiry); });
-    router.Add("GET", "/followup", [this](http::Request& r) { return LookupPage(r); });
+    // Pages that need no store run on the I/O thread (answered at once); the forms' intake
+    // answers when the store has committed; the follow-up pages read the store and so run on
+    // the worker pool.
+    const auto now = [](auto page) {
+        return [page](http::Request& r, const http::Responder& responder) { responder.Send(page(r)); };
+    };
+    router.AddAsync("GET", "/", now([this](http::Request& r) { return Home(r); }));
+    router.AddAsync("GET", "/channels", now([this](http::Request& r) { return Channels(r); }));
+    router.AddAsync("GET", "/apply",
+                    now([this](http::Request& r) { return FormPage(r, CaseKind::kSurrenderApplication); }));
+    router.AddAsync("POST", "/apply", [this](http::Request& r, const http::Responder& responder) {
+        Submit(r, responder, CaseKind::kSurrenderApplication);
+    });
+    router.AddAsync("GET", "/inquiry", now([this](http::Request& r) { return FormPage(r, CaseKind::kRelativeInquiry); }));
+    router.AddAsync("POST", "/inquiry", [this](http::Request& r, const http::Responder& responder) {
+        Submit(r, responder, CaseKind::kRelativeInquiry);
+    });
+    router.AddAsync("GET", "/followup", now([this](http::Request& r) { return LookupPage(r); }));
     router.Add("POST", "/followup", [this](http::Request& r) { return Lookup(r); });
     router.Add("POST", "/followup/message", [this](http::Request& r) { return AddMessage(r); });
-    router.Add("GET", "/static/site.css", [this](http::Request& r) { return Stylesheet(r); });
+    router.AddAsync("GET", "/static/site.css", now([this](http::Request& r) { return Stylesheet(r); }));
 }
 
 // ---- helpers ----
@@ -226,7 +237,7 @@ http::Response PublicSite::Stylesheet(http::Request&) {
 
 // ---- POST handlers ----
 
-http::Response PublicSite::Submit(http::Request& request, CaseKind kind) {
+void PublicSite::Submit(http::Request& request, const http::Responder& responder, CaseKind kind) {
     const Posted posted = ParseBody(request);
     const LangChoice choice = ChooseLang(request, posted.Field("lang"));
     const Strings& s = StringsFor(choice.lang);
@@ -248,12 +259,12 @@ http::Response PublicSite::Submit(http::Request& request, CaseKind kind) {
 
     if (!posted.ok) {
         add_error(std::string(s.error_bad_form));
-        return respond(400);
+        return responder.Send(respond(400));
     }
     if (!TokenValid(request, posted)) {
         add_error(std::string(s.error_csrf));
         keep_notices();
-        return respond(403);
+        return responder.Send(respond(403));
     }
 
     Validation validation = ValidateFields(kind, posted.fields);
@@ -263,7 +274,7 @@ http::Response PublicSite::Submit(http::Request& request, CaseKind kind) {
         view.problems = validation.problems;
         add_error(std::string(s.errors_summary));
         if (sent_files) add_error(std::string(s.photos_again));
-        return respond(422);
+        return responder.Send(respond(422));
     }
 
     std::int64_t wait = submissions_per_client_.Take(request.peer);
@@ -276,7 +287,7 @@ http::Response PublicSite::Submit(http::Request& request, CaseKind kind) {
         keep_notices();
         auto response = respond(429);
         response.headers.Set("Retry-After", std::to_string(wait));
-        return response;
+        return responder.Send(std::move(response));
     }
 
     intake::InboundContact contact;
@@ -285,13 +296,22 @@ http::Response PublicSite::Submit(http::Request& request, CaseKind kind) {
     contact.language = std::string(LangCode(choice.lang));
     contact.fields = std::move(validation.clean);
     contact.attachments = std::move(attachments);
-    const auto outcome = Guarded([&]() -> Result<intake::IntakeOutcome> { return intake_.Submit(contact); });
-    if (!outcome || outcome->receipt.empty()) {
-        add_error(std::string(s.error_server));
-        keep_notices();
-        return respond(outcome ? 500 : StatusOf(outcome.code()));
-    }
-    return Page(choice, 200, RenderReceipt(ctx, kind, outcome->receipt), &session);
+    // The store answers on its own thread once the case is durable; the page is rendered back
+    // on this connection's I/O thread.
+    intake_.SubmitAsync(std::move(contact), [this, responder, choice, ctx, kind, session, view = std::move(view),
+                                             sent_files](Result<intake::IntakeOutcome> outcome) mutable {
+        responder.Render([this, choice, ctx, kind, session, view = std::move(view), sent_files,
+                          outcome = std::move(outcome)]() mutable {
+            if (!outcome || outcome->receipt.empty()) {
+                const Strings& strings = StringsFor(choice.lang);
+                view.notices.push_back({Notice::Kind::kError, std::string(strings.error_server)});
+                view.notices.push_back({Notice::Kind::kError, std::string(strings.values_kept)});
+                if (sent_files) view.notices.push_back({Notice::Kind::kError, std::string(strings.photos_again)});
+                return Page(choice, outcome ? 500 : StatusOf(outcome.code()), RenderForm(ctx, view), &session);
+            }
+            return Page(choice, 200, RenderReceipt(ctx, kind, outcome->receipt), &session);
+        });
+    });
 }
 
 http::Response PublicSite::Lookup(http::Request& request) {

@@ -67,7 +67,8 @@ public:
     http::Response Home(http::Request& request);
     http::Response Channels(http::Request& request);
     http::Response FormPage(http::Request& request, CaseKind kind);
-    http::Response Submit(http::Request& request, CaseKind kind);
+    /// The forms: answers at once when the submission is refused, else once the case is durable.
+    void Submit(http::Request& request, const http::Responder& responder, CaseKind kind);
     http::Response LookupPage(http::Request& request);
     http::Response Lookup(http::Request& request);
     http::Response AddMessage(http::Request& request);

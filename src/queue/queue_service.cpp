@@ -164,6 +164,19 @@ QueueService::~QueueService() {
     } catch (...) {
         // Nothing to tell anyone any more; the log ends before these events.
     }
+    // Steps nobody waited for (EnterCase) are answered on the store's thread, which calls back
+    // into this object: wait for the last answer.
+    Sync();
+}
+
+void QueueService::Sync() {
+    std::uint64_t last = 0;
+    {
+        std::lock_guard lock(mu_);
+        last = submitted_seq_;
+    }
+    std::unique_lock lock(deliver_mu_);
+    deliver_cv_.wait(lock, [&] { return delivered_seq_ >= last; });
 }
 
 void QueueService::OnEvent(Listener listener) {
@@ -208,49 +221,62 @@ QueueService::Submission QueueService::SubmitPending() {
     std::vector<store::QueueEventRecord> records;
     records.reserve(pending_.size());
     for (const QueueEvent& e : pending_) records.push_back(ToRecord(e));
-    // Submitted under mu_, so the store writes the steps in the engine's order; the caller waits
-    // outside the lock, so concurrent steps share one commit.
-    s.durable = store_.SubmitQueueEvents(std::move(records));
-    s.events = std::move(pending_);
+    const std::uint64_t seq = submitted_seq_ + 1;
+    auto events = std::make_shared<std::vector<QueueEvent>>(std::move(pending_));
     pending_.clear();
-    s.seq = ++submitted_seq_;
+    auto delivered = std::make_shared<std::promise<void>>();
+    s.durable = delivered->get_future();
+    // Submitted under mu_, so the store writes the steps in the engine's order; it answers them
+    // in that order too, on its writer thread, after the commit: that is where listeners are
+    // told, so they see the log's order whoever waits for what.
+    try {
+        store_.SubmitQueueEvents(std::move(records), [this, seq, events, delivered](std::exception_ptr failure) {
+            Delivered(seq, *events, failure);
+            if (failure) {
+                delivered->set_exception(failure);
+            } else {
+                delivered->set_value();
+            }
+        });
+    } catch (...) {
+        pending_ = std::move(*events);  // the store is closing: nothing was queued
+        throw;
+    }
+    submitted_seq_ = seq;
+    s.seq = seq;
     return s;
 }
 
-void QueueService::Await(Submission s) {
-    if (s.seq == 0) return;
-    std::exception_ptr failure;
-    try {
-        s.durable.get();
-    } catch (...) {
-        failure = std::current_exception();
-    }
+void QueueService::Delivered(std::uint64_t seq, std::vector<QueueEvent>& events, std::exception_ptr failure) {
     if (failure) {
         // Not in the log: the events go back in front of what is pending and are written with
         // the next step. A later step already submitted may land first; SnapshotFromLog takes
         // each entry's events in log order, which then differs from the engine's only in that
         // rare case.
         std::lock_guard lock(mu_);
-        pending_.insert(pending_.begin(), std::make_move_iterator(s.events.begin()),
-                        std::make_move_iterator(s.events.end()));
+        pending_.insert(pending_.begin(), std::make_move_iterator(events.begin()),
+                        std::make_move_iterator(events.end()));
     }
-    // Listeners see durable events in log order: each submission waits for its turn.
     {
-        std::unique_lock lock(deliver_mu_);
-        deliver_cv_.wait(lock, [&] { return delivered_seq_ + 1 == s.seq; });
+        std::lock_guard lock(deliver_mu_);
         if (!failure)
-            for (const QueueEvent& e : s.events)
+            for (const QueueEvent& e : events)
                 for (const Listener& l : listeners_) {
                     try {
                         l(e);
                     } catch (...) {
-                        // A listener's failure is its own; the turn must pass on regardless.
+                        // A listener's failure is its own; the others are told regardless.
                     }
                 }
-        delivered_seq_ = s.seq;
+        delivered_seq_ = seq;
+        // Under the lock: once it is released, the destructor may run (see there).
+        deliver_cv_.notify_all();
     }
-    deliver_cv_.notify_all();
-    if (failure) std::rethrow_exception(failure);
+}
+
+void QueueService::Await(Submission s) {
+    if (s.seq == 0) return;
+    s.durable.get();  // rethrows the write's failure
 }
 
 template <typename F>
@@ -277,12 +303,14 @@ Result<QueueEntryId> QueueService::EnterCase(CaseId case_id, Channel channel, Ca
     if (case_id.valid() && !new_case) {
         if (auto c = store_.FindCase(case_id); c && c->assignee.valid()) contact.owner = c->assignee;
     }
-    return Step([&]() -> Result<QueueEntryId> {
-        if (case_id.valid())
-            if (auto it = open_by_case_.find(case_id.value); it != open_by_case_.end())
-                return QueueEntryId{it->second};
-        return engine_.Enter(std::move(contact));
-    });
+    std::lock_guard lock(mu_);
+    if (case_id.valid())
+        if (auto it = open_by_case_.find(case_id.value); it != open_by_case_.end()) return QueueEntryId{it->second};
+    auto entry = engine_.Enter(std::move(contact));
+    engine_.Route();
+    // Not waited for: the caller may be the store's writer thread (an intake's commit).
+    SubmitPending();
+    return entry;
 }
 
 Result<QueueEntryId> QueueService::Enter(Contact contact) {

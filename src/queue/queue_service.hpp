@@ -6,11 +6,12 @@
 ///   events those produced to the store (Store::SubmitQueueEvents) while still holding the lock,
 ///   which fixes their order in the log; it waits for them to be durable after releasing it, so
 ///   the steps of concurrent callers share one commit. A caller's step is durable when
-///   acknowledged. If the write fails the call throws and the events are pending again; the next
-///   step writes them first.
-/// - Listeners (OnEvent) see each event after it is durable, in log order, on the thread of the
-///   step that produced it, under a delivery lock (not the service's): they must be quick and
-///   must not call back into the service.
+///   acknowledged (EnterCase excepted: see there). If the write fails the call throws and the
+///   events are pending again; the next step writes them first.
+/// - Listeners (OnEvent) see each event after it is durable, in log order, on the store's writer
+///   thread (which answers writes in the order they were submitted), under a delivery lock (not
+///   the service's): they must be quick, must not wait for the store and must not call back
+///   into the service.
 /// - Start: the whole queue log is read from the store, the queue rebuilt with SnapshotFromLog
 ///   and restored with its original clocks (waits, overflow and chat abandonment continue from
 ///   the stored times). Pending offers are not kept; connected contacts stay with their operator,
@@ -118,6 +119,10 @@ public:
     /// An inbound contact of a case (the intake listener): a new entry unless the case already
     /// has one in the queue (a second message while waiting or talking is the same contact).
     /// The owner is the case's assignee, if any (a new case has none: the store is not asked).
+    /// Unlike the other steps it does not wait for its log write: it returns once the entry is
+    /// in the engine and its events are queued for the store, since it is called from the
+    /// store's writer thread when an intake commits. A crash before that write lands is repaired
+    /// at the next start (RecoverUnqueued); a failed write is retried with the next step.
     Result<QueueEntryId> EnterCase(CaseId case_id, Channel channel, CaseKind kind, const std::string& language,
                                    bool new_case = false);
     Result<QueueEntryId> Enter(Contact contact);
@@ -158,6 +163,10 @@ public:
 
     /// Applies the deadlines passed on the clock and routes (what the timer does).
     void Tick();
+    /// Waits until the store has answered every step submitted so far, including those nobody
+    /// waited for (EnterCase): their events are durable and the listeners told (or, after a
+    /// failed write, pending again).
+    void Sync();
 
     std::chrono::milliseconds service_level() const noexcept { return config_.service_level; }
 
@@ -168,14 +177,16 @@ public:
 private:
     /// The events of one step, submitted to the store.
     struct Submission {
-        std::uint64_t seq = 0;  ///< 0 = nothing was submitted
-        std::future<void> durable;
-        std::vector<QueueEvent> events;
+        std::uint64_t seq = 0;      ///< 0 = nothing was submitted
+        std::future<void> durable;  ///< ready once the events are durable and delivered
     };
     template <typename F>
     auto Step(F&& f);
     Submission SubmitPending();   // under mu_
-    void Await(Submission s);     // not under mu_: waits, then delivers in log order; rethrows a failure
+    void Await(Submission s);     // not under mu_: waits until delivered; rethrows a failure
+    /// The store's answer to submission `seq` (its writer thread, in submission order): tells the
+    /// listeners, or puts the events back in front of what is pending.
+    void Delivered(std::uint64_t seq, std::vector<QueueEvent>& events, std::exception_ptr failure);
     void Track(const QueueEvent& e);
     void TimerLoop();
     std::vector<OperatorEntry> WithOperatorsLocked(std::optional<UserId> op);  // under mu_

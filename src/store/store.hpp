@@ -12,7 +12,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <future>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <set>
@@ -282,7 +282,14 @@ public:
     /// Writes an inbound contact atomically: the new case (if any), its messages and attachments,
     /// and bumps the case's updated_ms/last_inbound_ms. kAlreadyExists if a new case's id or
     /// receipt is taken; kNotFound if an existing case is missing. Returns the first message id.
-    virtual Result<MessageId> RecordIntake(const IntakeWrite& write) = 0;
+    Result<MessageId> RecordIntake(IntakeWrite write);
+    /// RecordIntake without waiting: returns once the write is queued (throws kUnavailable when
+    /// the store is closing) and calls `done` exactly once, when the write is durable or has
+    /// failed, with what RecordIntake would return (a failure the write threw becomes an error
+    /// with its code). `done` may run on the store's own writer thread: it must be quick, must
+    /// not throw and must not wait for the store (it may queue further writes without waiting).
+    /// Writes queued one after another are written, and answered, in that order.
+    virtual void RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) = 0;
     /// Replaces the mutable fields (state, assignee, triage, suspect, closure_reason,
     /// inquiry_answer, language, updated_ms) and appends the event, atomically. When
     /// expected_state is set and the stored state differs, nothing is written and kConflict is
@@ -310,13 +317,16 @@ public:
 
     // ---- contact queue log: append-only ----
     /// Appends the events in order, all in one transaction (all or none); ids are assigned in
-    /// that order. An empty vector writes nothing. Returns once the append is queued; the future
-    /// is ready when the events are durable, and its get() throws what the write threw. Appends
-    /// submitted one after another are written in that order, so a caller may submit under its
-    /// own lock (fixing the order) and wait outside it (sharing a commit with other callers).
-    virtual std::future<void> SubmitQueueEvents(std::vector<QueueEventRecord> events) = 0;
-    /// SubmitQueueEvents and wait.
-    void AppendQueueEvents(const std::vector<QueueEventRecord>& events) { SubmitQueueEvents(events).get(); }
+    /// that order. Returns once the append is queued (throws kUnavailable when the store is
+    /// closing) and calls `done` exactly once: with nullptr when the events are durable, or with
+    /// what the write threw. An empty vector writes nothing and calls `done` at once. Appends
+    /// submitted one after another are written, and answered, in that order, so a caller may
+    /// submit under its own lock (fixing the order) and learn the outcome outside it (sharing a
+    /// commit with other callers). `done` has RecordIntakeAsync's constraints.
+    virtual void SubmitQueueEvents(std::vector<QueueEventRecord> events,
+                                   std::function<void(std::exception_ptr)> done) = 0;
+    /// SubmitQueueEvents and wait; throws what the write threw.
+    void AppendQueueEvents(std::vector<QueueEventRecord> events);
     /// Events with id >= from_id in id order, at most limit.
     virtual std::vector<QueueEventRecord> ReadQueueEvents(std::int64_t from_id, std::size_t limit) = 0;
     /// Events with at_ms >= from_ms, in id order (the statistics of a day).

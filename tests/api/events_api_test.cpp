@@ -127,6 +127,7 @@ protected:
         c.language = language;
         auto outcome = intake_->Submit(c);
         EXPECT_TRUE(outcome.ok());
+        queue_->Sync();  // the queue's enter is written after the intake's commit
         return outcome->case_id;
     }
 

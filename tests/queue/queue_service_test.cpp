@@ -68,6 +68,7 @@ protected:
         }
         auto out = intake_->Submit(c);
         EXPECT_TRUE(out.ok());
+        queue_->Sync();  // the queue's enter is written after the intake's commit
         return out->case_id;
     }
 
@@ -143,8 +144,8 @@ TEST_F(QueueServiceTest, ListenersSeeEachEventAfterItIsDurable) {
 
 TEST_F(QueueServiceTest, ConcurrentStepsShareCommitsAndListenersKeepLogOrder) {
     // 32 callers enter contacts at once. Each step's events are submitted under the service's
-    // lock and waited for outside it, so steps share commits, yet the log holds them in the
-    // engine's order and listeners see exactly the log, in order, each after it is durable.
+    // lock (EnterCase does not wait for them), so steps share commits, yet the log holds them in
+    // the engine's order and listeners see exactly the log, in order, each after it is durable.
     std::mutex seen_mu;
     std::vector<std::int64_t> seen_entries;
     std::atomic<int> not_durable{0};
@@ -169,6 +170,7 @@ TEST_F(QueueServiceTest, ConcurrentStepsShareCommitsAndListenersKeepLogOrder) {
         });
     for (auto& th : threads) th.join();
     EXPECT_EQ(failures.load(), 0);
+    queue_->Sync();  // EnterCase does not wait for its write
     const auto rows = store_->ReadQueueEvents(1, 100'000);
     ASSERT_EQ(rows.size(), static_cast<std::size_t>(kThreads * kEach));
     std::vector<std::int64_t> logged;

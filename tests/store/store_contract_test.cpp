@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -1371,22 +1373,69 @@ TEST_P(StoreContract, QueueEventBatchesFromManyThreadsKeepTheirOrder) {
     }
 }
 
-TEST_P(StoreContract, SubmittedQueueEventsLandInSubmissionOrder) {
-    // Submitted without waiting, one after another: the log keeps that order, and every future
-    // is ready once the last one is.
-    std::vector<std::future<void>> pending;
-    for (int i = 0; i < 20; ++i) pending.push_back(store().SubmitQueueEvents({QueueEvent(1000 - i, "enter", i + 1)}));
-    pending.back().wait();
-    for (auto& f : pending) {
-        ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
-        f.get();
+TEST_P(StoreContract, SubmittedQueueEventsLandAndAreAnsweredInSubmissionOrder) {
+    // Submitted without waiting, one after another: the log keeps that order, and the answers
+    // come in that order too.
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<int> answered;
+    for (int i = 0; i < 20; ++i)
+        store().SubmitQueueEvents({QueueEvent(1000 - i, "enter", i + 1)}, [&, i](std::exception_ptr error) {
+            std::lock_guard lock(mu);
+            answered.push_back(error ? -1 : i + 1);
+            cv.notify_all();
+        });
+    {
+        std::unique_lock lock(mu);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return answered.size() == 20; }));
     }
+    for (std::size_t i = 0; i < answered.size(); ++i) EXPECT_EQ(answered[i], static_cast<int>(i) + 1);
     auto all = store().ReadQueueEvents(1, 100);
     ASSERT_EQ(all.size(), 20u);
     for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].entry_id, static_cast<std::int64_t>(i) + 1);
-    // Nothing to write is ready at once.
-    auto none = store().SubmitQueueEvents({});
-    EXPECT_EQ(none.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    // Nothing to write is answered at once, on the caller's thread.
+    bool none = false;
+    store().SubmitQueueEvents({}, [&](std::exception_ptr error) { none = !error; });
+    EXPECT_TRUE(none);
+}
+
+TEST_P(StoreContract, AsyncIntakeAnswersOnceDurableAndMayQueueMoreFromItsAnswer) {
+    const ApplicantId applicant = store().FindOrInsertApplicant(Blob(7), 1);
+    IntakeWrite write;
+    write.at_ms = 5'000;
+    write.case_id = CaseId{7001};
+    write.new_case = MakeCase(7001, applicant, 71, true);
+    MessageRecord m;
+    m.kind = "form";
+    m.channel = Channel::kWeb;
+    m.created_ms = 5'000;
+    m.ciphertext = Blob(72);
+    write.messages.push_back(m);
+
+    std::promise<Result<MessageId>> first;
+    std::promise<std::exception_ptr> queued_from_answer;
+    store().RecordIntakeAsync(write, [&](Result<MessageId> r) {
+        // The answer may come on the store's own thread: queuing another write from here (not
+        // waiting for it) must work.
+        const bool ok = r.ok();
+        first.set_value(std::move(r));
+        if (ok)
+            store().SubmitQueueEvents({QueueEvent(5'001, "enter", 1)},
+                                      [&](std::exception_ptr error) { queued_from_answer.set_value(error); });
+    });
+    auto id = first.get_future().get();
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    EXPECT_EQ(queued_from_answer.get_future().get(), nullptr);
+    // Durable when answered: readable by anyone.
+    ASSERT_TRUE(store().FindCase(CaseId{7001}).has_value());
+    EXPECT_EQ(store().MessagesOfCase(CaseId{7001}).size(), 1u);
+    EXPECT_EQ(store().ReadQueueEvents(1, 10).size(), 1u);
+
+    // The same case again: the failure comes through the answer, with its code.
+    std::promise<Result<MessageId>> again;
+    store().RecordIntakeAsync(write, [&](Result<MessageId> r) { again.set_value(std::move(r)); });
+    EXPECT_EQ(again.get_future().get().code(), ErrorCode::kAlreadyExists);
+    EXPECT_EQ(store().MessagesOfCase(CaseId{7001}).size(), 1u);
 }
 
 TEST_P(StoreContract, CasesWithInboundSinceAreOpenCasesOldestContactFirst) {

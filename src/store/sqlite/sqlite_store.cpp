@@ -33,24 +33,37 @@ namespace {
 /// thrown exception rolls back that savepoint only.
 using WriteWork = std::function<Result<void>(Connection&)>;
 
+/// How a caller learns a write's outcome: called once, on the writer thread, with the work's
+/// result, or with what the work (or the batch's commit) threw.
+using WriteDone = std::function<void(Result<void> result, std::exception_ptr error)>;
+
 struct WriteJob {
     WriteWork work;
-    /// How the caller learns the outcome: a Result, or (SubmitVoid) only success or an exception.
-    std::variant<std::promise<Result<void>>, std::promise<void>> done;
+    WriteDone done;
 
-    void Fail(std::exception_ptr error) {
-        std::visit([&](auto& p) { p.set_exception(error); }, done);
-    }
-    void Finish(Result<void> result) {
-        if (auto* p = std::get_if<std::promise<Result<void>>>(&done)) {
-            p->set_value(std::move(result));
-        } else if (result.ok()) {
-            std::get<std::promise<void>>(done).set_value();
-        } else {
-            Fail(std::make_exception_ptr(LifelineError(result.code(), result.error().message)));
+    void Fail(std::exception_ptr error) noexcept { Answer(Result<void>{}, error); }
+    void Finish(Result<void> result) noexcept { Answer(std::move(result), nullptr); }
+    void Answer(Result<void> result, std::exception_ptr error) noexcept {
+        try {
+            done(std::move(result), error);
+        } catch (...) {
+            // Callbacks must not throw; one that does cannot stop the writer answering the rest.
         }
     }
 };
+
+/// A thrown failure as a Result error: its code, and its text (store errors carry no values).
+Error ErrorOf(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const LifelineError& e) {
+        return Error{e.code(), e.what()};
+    } catch (const std::exception& e) {
+        return Error{ErrorCode::kInternal, e.what()};
+    } catch (...) {
+        return Error{ErrorCode::kInternal, "store: unknown failure"};
+    }
+}
 
 struct Outcome {
     Result<void> result;
@@ -109,10 +122,12 @@ struct SqliteStore::Impl {
     /// Queues work for the writer and returns at once; the future is ready when its batch has
     /// committed (or failed). Work submitted one after another runs, and commits, in that order.
     std::future<Result<void>> Submit(WriteWork work);
-    /// Submit, for work whose failure is an exception: the future's get() throws it (a returned
-    /// error becomes a LifelineError).
-    std::future<void> SubmitVoid(WriteWork work);
-    void Enqueue(WriteJob job);
+    /// Queues work for the writer; `done` is called on the writer thread once its batch has
+    /// committed or failed. May be called from the writer thread itself (from a callback).
+    void SubmitAsync(WriteWork work, WriteDone done) { Enqueue(WriteJob{std::move(work), std::move(done)}, false); }
+    /// caller_waits: the caller will block until the job is answered, which would deadlock on
+    /// the writer thread.
+    void Enqueue(WriteJob job, bool caller_waits);
     /// Write, with a returned error thrown as a LifelineError.
     void WriteOrThrow(WriteWork work) { Write(std::move(work)).ValueOrThrow(); }
 
@@ -223,6 +238,12 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
         throw LifelineError(ErrorCode::kInternal, "sqlite: cannot switch " + options_.path + " to WAL mode");
     writer_->Exec("PRAGMA synchronous=FULL");
     writer_->Exec("PRAGMA foreign_keys=ON");
+    // 64 MiB of page cache (the default is 2 MiB): the writer keeps the indexes' hot pages
+    // instead of reading them back from the file on every batch.
+    writer_->Exec("PRAGMA cache_size=-65536");
+    // Every write runs in its own SAVEPOINT, whose sub-journal (the pages' earlier images) is
+    // then kept in memory rather than written to a temporary file.
+    writer_->Exec("PRAGMA temp_store=MEMORY");
     sqlite::ApplyMigrations(*writer_, NowMs());
     // sqlite3_wal_hook replaces the automatic checkpoint (wal_autocheckpoint) on this connection.
     sqlite3_wal_hook(writer_->handle(), &Impl::OnWalCommit, this);
@@ -254,8 +275,8 @@ SqliteStore::Impl::~Impl() {
     writer_.reset();
 }
 
-void SqliteStore::Impl::Enqueue(WriteJob job) {
-    if (std::this_thread::get_id() == writer_thread_.get_id())
+void SqliteStore::Impl::Enqueue(WriteJob job, bool caller_waits) {
+    if (caller_waits && std::this_thread::get_id() == writer_thread_.get_id())
         throw LifelineError(ErrorCode::kInternal, "store: a write issued from inside a write would deadlock");
     {
         std::lock_guard lock(queue_mutex_);
@@ -266,16 +287,18 @@ void SqliteStore::Impl::Enqueue(WriteJob job) {
 }
 
 std::future<Result<void>> SqliteStore::Impl::Submit(WriteWork work) {
-    std::promise<Result<void>> done;
-    auto future = done.get_future();
-    Enqueue(WriteJob{std::move(work), std::move(done)});
-    return future;
-}
-
-std::future<void> SqliteStore::Impl::SubmitVoid(WriteWork work) {
-    std::promise<void> done;
-    auto future = done.get_future();
-    Enqueue(WriteJob{std::move(work), std::move(done)});
+    // The callback owns the promise: the waiter may return before set_value has quite finished.
+    auto done = std::make_shared<std::promise<Result<void>>>();
+    auto future = done->get_future();
+    Enqueue(WriteJob{std::move(work),
+                     [done](Result<void> result, std::exception_ptr error) {
+                         if (error) {
+                             done->set_exception(error);
+                         } else {
+                             done->set_value(std::move(result));
+                         }
+                     }},
+            true);
     return future;
 }
 
@@ -1110,14 +1133,20 @@ void TouchCaseIn(Connection& db, CaseId id, std::int64_t updated_ms) {
 }
 }  // namespace
 
-Result<MessageId> SqliteStore::RecordIntake(const IntakeWrite& write) {
-    MessageId first;
-    Result<void> written = impl_->Write([&](Connection& db) -> Result<void> {
-        first = MessageId{};
+void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) {
+    // The work runs (and may run again, in a later batch, after a lost transaction) on the
+    // writer thread; `first` carries its answer to `done`, which runs there too, after it.
+    auto first = std::make_shared<MessageId>();
+    // Mutable: the write's records are completed in place (applicant, case id) rather than
+    // copied; running it again gives the same result.
+    auto work = [write = std::move(write), first](Connection& db) mutable -> Result<void> {
+        *first = MessageId{};
         if (write.new_case) {
             if (write.new_case->id != write.case_id)
                 return Error{ErrorCode::kInvalidArgument, "intake: case_id differs from the new case's id"};
-            CaseRecord record = *write.new_case;
+            CaseRecord& record = *write.new_case;
+            // Inserted already touched (no UPDATE of the row just written below).
+            record.updated_ms = record.last_inbound_ms = write.at_ms;
             // One transaction for the applicant and his case: a new web applicant costs one
             // commit, not two.
             if (!write.applicant_pseudonym.empty())
@@ -1126,21 +1155,29 @@ Result<MessageId> SqliteStore::RecordIntake(const IntakeWrite& write) {
         } else if (!CaseExistsIn(db, write.case_id)) {
             return Error{ErrorCode::kNotFound, "no case " + write.case_id.ToString()};
         }
-        for (const MessageRecord& draft : write.messages) {
-            MessageRecord message = draft;
+        for (MessageRecord& message : write.messages) {
             message.case_id = write.case_id;
             Result<MessageId> id = InsertMessageIn(db, message);
             if (!id.ok()) return id.error();
-            if (!first.valid()) first = *id;
+            if (!first->valid()) *first = *id;
         }
         for (const AttachmentRecord& attachment : write.attachments)
-            InsertAttachmentIn(db, attachment, write.case_id, first);
-        Statement touch = db.Prepare(kTouchInbound);
-        touch.Bind(1, write.at_ms).Bind(2, write.case_id.value).Run();
+            InsertAttachmentIn(db, attachment, write.case_id, *first);
+        if (!write.new_case) {
+            Statement touch = db.Prepare(kTouchInbound);
+            touch.Bind(1, write.at_ms).Bind(2, write.case_id.value).Run();
+        }
         return Ok();
+    };
+    impl_->SubmitAsync(std::move(work), [first, done = std::move(done)](Result<void> result, std::exception_ptr error) {
+        if (error) {
+            done(ErrorOf(error));
+        } else if (!result.ok()) {
+            done(result.error());
+        } else {
+            done(*first);
+        }
     });
-    if (!written.ok()) return written.error();
-    return first;
 }
 
 Result<void> SqliteStore::UpdateCase(const CaseRecord& record, const std::optional<CaseEventRecord>& event,
@@ -1425,13 +1462,13 @@ QueueEventRecord ReadQueueEvent(Statement& stmt) {
 }
 }  // namespace
 
-std::future<void> SqliteStore::SubmitQueueEvents(std::vector<QueueEventRecord> events) {
+void SqliteStore::SubmitQueueEvents(std::vector<QueueEventRecord> events,
+                                    std::function<void(std::exception_ptr)> done) {
     if (events.empty()) {
-        std::promise<void> nothing;
-        nothing.set_value();
-        return nothing.get_future();
+        done(nullptr);
+        return;
     }
-    return impl_->SubmitVoid([events = std::move(events)](Connection& db) -> Result<void> {
+    auto work = [events = std::move(events)](Connection& db) -> Result<void> {
         for (const QueueEventRecord& e : events) {
             Statement insert = db.Prepare(kInsertQueueEvent);
             insert.Bind(1, e.at_ms)
@@ -1455,6 +1492,10 @@ std::future<void> SqliteStore::SubmitQueueEvents(std::vector<QueueEventRecord> e
                 .Run();
         }
         return Ok();
+    };
+    impl_->SubmitAsync(std::move(work), [done = std::move(done)](Result<void> result, std::exception_ptr error) {
+        if (!error && !result.ok()) error = std::make_exception_ptr(LifelineError(result.code(), result.error().message));
+        done(error);
     });
 }
 

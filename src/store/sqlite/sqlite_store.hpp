@@ -89,7 +89,7 @@ public:
     MessageId InsertMessage(const MessageRecord& message) override;
     std::vector<MessageRecord> MessagesOfCase(CaseId case_id) override;
 
-    Result<MessageId> RecordIntake(const IntakeWrite& write) override;
+    void RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) override;
     Result<void> UpdateCase(const CaseRecord& record, const std::optional<CaseEventRecord>& event,
                             const std::optional<std::string>& expected_state) override;
     std::vector<CaseRecord> ListCases(const CaseFilter& filter) override;
@@ -106,7 +106,7 @@ public:
     std::vector<AttachmentRecord> AttachmentsOfCase(CaseId case_id) override;
     std::optional<AttachmentRecord> FindAttachment(std::int64_t id) override;
 
-    std::future<void> SubmitQueueEvents(std::vector<QueueEventRecord> events) override;
+    void SubmitQueueEvents(std::vector<QueueEventRecord> events, std::function<void(std::exception_ptr)> done) override;
     std::vector<QueueEventRecord> ReadQueueEvents(std::int64_t from_id, std::size_t limit) override;
     std::vector<QueueEventRecord> ReadQueueEventsSince(std::int64_t from_ms) override;
 

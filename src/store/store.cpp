@@ -1,0 +1,29 @@
+#include "store/store.hpp"
+
+#include <future>
+#include <memory>
+
+namespace lifeline::store {
+
+Result<MessageId> Store::RecordIntake(IntakeWrite write) {
+    // The callback owns the promise: the waiter may return before set_value has quite finished.
+    auto done = std::make_shared<std::promise<Result<MessageId>>>();
+    auto result = done->get_future();
+    RecordIntakeAsync(std::move(write), [done](Result<MessageId> r) { done->set_value(std::move(r)); });
+    return result.get();
+}
+
+void Store::AppendQueueEvents(std::vector<QueueEventRecord> events) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto result = done->get_future();
+    SubmitQueueEvents(std::move(events), [done](std::exception_ptr error) {
+        if (error) {
+            done->set_exception(error);
+        } else {
+            done->set_value();
+        }
+    });
+    result.get();
+}
+
+}  // namespace lifeline::store
