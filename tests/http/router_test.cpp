@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
 namespace lifeline::http {
 namespace {
 
@@ -116,6 +121,54 @@ TEST(RouterTest, HandlerExceptionsPropagate) {
     Request r = Make("GET", "/boom");
     EXPECT_THROW(router.Dispatch(r), LifelineError);
     EXPECT_EQ(r.route, "/boom");  // set before the handler runs, for the metrics label
+}
+
+TEST(RouterTest, AsyncRoutesAreKnownAndAnsweredEitherWay) {
+    Router router;
+    router.Add("GET", "/blocking", Returns("blocking"));
+    router.AddAsync("POST", "/forms/{kind}", [](Request& r, const Responder& responder) {
+        // Answered from another thread, as the store does.
+        std::thread([responder, kind = r.params.at("kind")] {
+            responder.Render([kind] { return Response::Text(201, "stored " + kind); });
+        }).detach();
+    });
+
+    Request form = Make("POST", "/forms/apply");
+    Request get = Make("GET", "/blocking");
+    Request missing = Make("GET", "/nowhere");
+    EXPECT_TRUE(router.IsAsync(form));
+    EXPECT_FALSE(router.IsAsync(get));
+    EXPECT_FALSE(router.IsAsync(missing));
+
+    // Dispatch waits for the answer of an asynchronous route.
+    Response waited = router.Dispatch(form);
+    EXPECT_EQ(waited.status, 201);
+    EXPECT_EQ(waited.body, "stored apply");
+    EXPECT_EQ(form.route, "/forms/{kind}");
+
+    // DispatchAsync answers a blocking route, and the 404 and 405, through the responder.
+    const auto through = [&](Request r) {
+        std::promise<Response> answer;
+        router.DispatchAsync(r, Responder([&](std::function<Response()> make) { answer.set_value(make()); }));
+        return answer.get_future().get();
+    };
+    EXPECT_EQ(through(Make("GET", "/blocking")).body, "blocking");
+    EXPECT_EQ(through(Make("GET", "/nowhere")).status, 404);
+    EXPECT_EQ(through(Make("GET", "/forms/apply")).status, 405);
+}
+
+TEST(RouterTest, AResponderAnswersOnceAndA500WhenDropped) {
+    std::vector<std::string> answers;
+    {
+        Responder responder([&](std::function<Response()> make) { answers.push_back(make().body); });
+        Responder copy = responder;
+        copy.Send(Response::Text(200, "first"));
+        responder.Send(Response::Text(200, "second"));
+    }
+    EXPECT_EQ(answers, (std::vector<std::string>{"first"}));
+    int status = 0;
+    { Responder lost([&](std::function<Response()> make) { status = make().status; }); }
+    EXPECT_EQ(status, 500);
 }
 
 }  // namespace

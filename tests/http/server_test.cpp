@@ -7,7 +7,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <pthread.h>
+
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -81,6 +87,33 @@ protected:
             std::this_thread::sleep_for(200ms);
             return Response::Text(200, "slept");
         });
+        // Asynchronous: kept for the test to answer from its own thread.
+        router_.AddAsync("GET", "/later", [this](Request& r, const Responder& responder) {
+            std::lock_guard lock(later_mu_);
+            later_.push_back(responder);
+            later_paths_.push_back(r.path);
+            later_cv_.notify_all();
+        });
+        router_.AddAsync("GET", "/dropped", [](Request&, const Responder&) {});
+        router_.AddAsync("GET", "/async-throws", [](Request&, const Responder&) {
+            throw LifelineError(ErrorCode::kNotFound, "case 42 not found");
+        });
+        router_.AddAsync("GET", "/twice", [](Request&, const Responder& responder) {
+            responder.Send(Response::Text(200, "first"));
+            responder.Send(Response::Text(500, "second"));
+        });
+    }
+
+    /// Waits until `n` /later requests are held.
+    bool WaitLater(std::size_t n) {
+        std::unique_lock lock(later_mu_);
+        return later_cv_.wait_for(lock, 3s, [&] { return later_.size() >= n; });
+    }
+    Responder TakeLater() {
+        std::lock_guard lock(later_mu_);
+        Responder r = later_.front();
+        later_.erase(later_.begin());
+        return r;
     }
 
     static ServerConfig Config() {
@@ -125,6 +158,10 @@ protected:
     Router router_;
     Metrics metrics_;
     std::atomic<int> slow_started_{0};
+    std::mutex later_mu_;
+    std::condition_variable later_cv_;
+    std::vector<Responder> later_;
+    std::vector<std::string> later_paths_;
     std::unique_ptr<Server> server_;  // last: stopped before the router and metrics go
 };
 
@@ -442,6 +479,80 @@ TEST_F(ServerTest, StopDeliversInFlightResponse) {
 
     RawClient after(server_->port());
     EXPECT_FALSE(after.connected() && after.Send(RawClient::Get("/hello")) && after.Read().has_value());
+}
+
+std::string ThreadName() {
+    char name[32] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    return name;
+}
+
+TEST_F(ServerTest, AsyncHandlerAnswersLaterFromAnotherThreadWithoutHoldingUpOthers) {
+    ServerConfig config = Config();
+    config.io_threads = 1;  // one I/O thread: a blocked one would stall everything
+    StartServer(config);
+    RawClient waiting(server_->port());
+    ASSERT_TRUE(waiting.Send(RawClient::Get("/later")));
+    ASSERT_TRUE(WaitLater(1));
+    // While that request waits for its answer, the I/O thread serves others.
+    ExpectStillServing();
+    EXPECT_FALSE(waiting.WaitClosed(100ms));
+
+    std::promise<std::string> rendered_on;
+    TakeLater().Render([&] {
+        rendered_on.set_value(ThreadName());
+        return Response::Text(200, "answered later");
+    });
+    auto r = waiting.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "answered later");
+    ExpectSecurityHeaders(*r);
+    // Rendered on the connection's I/O thread, not on the thread that answered.
+    EXPECT_EQ(rendered_on.get_future().get(), "ll-http-io");
+    // The connection is kept alive as usual.
+    ASSERT_TRUE(waiting.Send(RawClient::Get("/hello")));
+    auto again = waiting.Read();
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->body, "hello");
+    EXPECT_THAT(MetricsText(), HasSubstr("route=\"/later\""));
+}
+
+TEST_F(ServerTest, AsyncHandlersThatDropThrowOrAnswerTwiceGetOneCleanAnswer) {
+    StartServer();
+    auto dropped = Fetch(RawClient::Get("/dropped"));
+    ASSERT_TRUE(dropped.has_value());
+    EXPECT_EQ(dropped->status, 500);
+    EXPECT_THAT(dropped->body, HasSubstr("\"internal\""));
+    auto thrown = Fetch(RawClient::Get("/async-throws"));
+    ASSERT_TRUE(thrown.has_value());
+    EXPECT_EQ(thrown->status, 404);
+    EXPECT_THAT(thrown->body, HasSubstr("not_found"));
+    RawClient twice(server_->port());
+    ASSERT_TRUE(twice.Send(RawClient::Get("/twice")));
+    auto first = twice.Read();
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->body, "first");
+    ASSERT_TRUE(twice.Send(RawClient::Get("/hello")));  // nothing else was written on it
+    auto next = twice.Read();
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->body, "hello");
+}
+
+TEST_F(ServerTest, StopWaitsForAsyncAnswersAndDeliversThem) {
+    StartServer();
+    RawClient waiting(server_->port());
+    ASSERT_TRUE(waiting.Send(RawClient::Get("/later")));
+    ASSERT_TRUE(WaitLater(1));
+    auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+    EXPECT_EQ(stopped.wait_for(300ms), std::future_status::timeout);  // still waiting for the answer
+    TakeLater().Send(Response::Text(200, "answered during the drain"));
+    auto r = waiting.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "answered during the drain");
+    EXPECT_EQ(r->Header("connection"), "close");
+    ASSERT_EQ(stopped.wait_for(3s), std::future_status::ready);
 }
 
 TEST_F(ServerTest, RunUntilSignalReturnsWhenStoppedElsewhere) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -207,6 +210,76 @@ TEST_F(IntakeTest, ListenersHearEveryCommittedContact) {
     ASSERT_EQ(heard.size(), 2u);
     EXPECT_EQ(heard[0], a->case_id);
     EXPECT_EQ(heard[1], a->case_id);
+}
+
+TEST_F(IntakeTest, AsyncWebApplicationIsDurableWhenAnsweredAndListenersHearItFirst) {
+    std::mutex mu;
+    std::vector<std::string> order;
+    intake_->OnIntake([&](const intake::IntakeOutcome& o, const intake::InboundContact&) {
+        std::lock_guard lock(mu);
+        order.push_back("listener " + o.case_id.ToString());
+    });
+    intake::InboundContact c;
+    c.fields = {{"unit", "3rd motor rifle"}, {"contact", "@ivan_tg"}, {"free_text", "хочу сдаться"}};
+    std::promise<Result<intake::IntakeOutcome>> answered;
+    intake_->SubmitAsync(c, [&](Result<intake::IntakeOutcome> out) {
+        if (out) {
+            // Durable when answered: another connection reads the case and its message.
+            std::lock_guard lock(mu);
+            order.push_back("done " + out->case_id.ToString() + " " +
+                            std::to_string(store_->MessagesOfCase(out->case_id).size()));
+        }
+        answered.set_value(std::move(out));
+    });
+    auto out = answered.get_future().get();
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    EXPECT_TRUE(out->new_case);
+    EXPECT_TRUE(std::regex_match(out->receipt, std::regex(R"(\d{5}-\d{5}-\d{5}-\d{5}-\d{5})"))) << out->receipt;
+    {
+        std::lock_guard lock(mu);
+        EXPECT_EQ(order, (std::vector<std::string>{"listener " + out->case_id.ToString(),
+                                                   "done " + out->case_id.ToString() + " 1"}));
+    }
+    auto texts = TeamReads(out->case_id);
+    ASSERT_EQ(texts.size(), 1u);
+    EXPECT_NE(texts[0].find("3rd motor rifle"), std::string::npos);
+    // The receipt opens it, exactly like a blocking Submit's.
+    auto conversation = intake_->ReadConversation(out->receipt);
+    ASSERT_TRUE(conversation.ok());
+    EXPECT_EQ(conversation->case_id, out->case_id);
+}
+
+TEST_F(IntakeTest, AsyncRefusalsAreAnsweredAtOnceAndStoreNothing) {
+    const auto refused = [&](intake::InboundContact c) {
+        std::optional<Result<intake::IntakeOutcome>> got;
+        intake_->SubmitAsync(std::move(c), [&](Result<intake::IntakeOutcome> out) { got = std::move(out); });
+        EXPECT_TRUE(got.has_value());  // on this thread, before SubmitAsync returned
+        return got ? got->code() : ErrorCode::kInternal;
+    };
+    EXPECT_EQ(refused(intake::InboundContact{}), ErrorCode::kInvalidArgument);  // empty
+    intake::InboundContact unknown;
+    unknown.fields = {{"password", "x"}};
+    EXPECT_EQ(refused(unknown), ErrorCode::kInvalidArgument);
+    intake::InboundContact messenger;
+    messenger.channel = Channel::kTelegram;
+    messenger.sender_id = "12345";
+    messenger.text = "hello";
+    EXPECT_EQ(refused(messenger), ErrorCode::kInvalidArgument);  // known senders go through Submit
+    EXPECT_TRUE(store_->ListCases(store::CaseFilter{}).empty());
+}
+
+TEST_F(IntakeTest, CaseIdsGrowWithEveryNewCaseAndStayExactInJavaScript) {
+    CaseId last;
+    for (int i = 0; i < 50; ++i) {
+        intake::InboundContact c;
+        c.fields = {{"contact", "@someone"}};
+        auto out = intake_->Submit(c);
+        ASSERT_TRUE(out.ok());
+        EXPECT_GT(out->case_id.value, last.value);
+        EXPECT_LT(out->case_id.value, std::int64_t{1} << 53);
+        last = out->case_id;
+        if (i % 10 == 0) clock_.Advance(1ms);
+    }
 }
 
 }  // namespace
