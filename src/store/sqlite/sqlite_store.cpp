@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -167,6 +169,27 @@ struct SqliteStore::Impl {
     std::atomic<std::uint64_t> batches_committed_{0};
     std::atomic<std::uint64_t> writes_committed_{0};
 
+    // Durability is pipelined: the writer commits with synchronous=NORMAL (COMMIT writes the
+    // WAL's frames but does not sync them) and hands the batch here; the syncer thread
+    // fdatasyncs the WAL and only then answers the batch's jobs, while the writer already runs
+    // the next batch. A WAL frame only counts once a valid commit frame follows it, so a crash
+    // before the sync loses those commits whole, never half of one, and nobody was told they
+    // were durable. Answers keep the order of submission (failed batches queue here too).
+    struct Committed {
+        std::vector<WriteJob> jobs;
+        std::vector<Outcome> outcomes;  // one per job unless batch_error
+        std::exception_ptr batch_error;
+    };
+    void SyncLoop();
+    void Answer(Committed& committed, std::exception_ptr sync_error) noexcept;
+    std::mutex sync_mutex_;
+    std::condition_variable sync_cv_;
+    std::deque<Committed> to_sync_;  // guarded by sync_mutex_
+    bool sync_stop_ = false;         // guarded by sync_mutex_
+    std::thread sync_thread_;
+    int wal_fd_ = -1;  // the -wal file, opened by the syncer when it first syncs
+    std::atomic<std::uint64_t> wal_syncs_{0};
+
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mutex_
 
@@ -236,7 +259,9 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
     // journal_mode answers with the mode now in effect; some file systems cannot do WAL.
     if (writer_->QueryText("PRAGMA journal_mode=WAL") != "wal")
         throw LifelineError(ErrorCode::kInternal, "sqlite: cannot switch " + options_.path + " to WAL mode");
-    writer_->Exec("PRAGMA synchronous=FULL");
+    // NORMAL: COMMIT does not sync the WAL; the syncer thread does, before anyone is answered
+    // (see Committed). Checkpoints still sync the WAL before copying it into the database.
+    writer_->Exec("PRAGMA synchronous=NORMAL");
     writer_->Exec("PRAGMA foreign_keys=ON");
     // 64 MiB of page cache (the default is 2 MiB): the writer keeps the indexes' hot pages
     // instead of reading them back from the file on every batch.
@@ -250,6 +275,10 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
     checkpoint_thread_ = std::thread([this] {
         pthread_setname_np(pthread_self(), "ll-checkpoint");
         CheckpointLoop();
+    });
+    sync_thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "ll-store-sync");
+        SyncLoop();
     });
     writer_thread_ = std::thread([this] {
         pthread_setname_np(pthread_self(), "ll-store-writer");
@@ -265,6 +294,14 @@ SqliteStore::Impl::~Impl() {
     queue_cv_.notify_one();
     writer_thread_.join();
     {
+        // The writer is gone: the syncer answers what it still holds, then stops.
+        std::lock_guard lock(sync_mutex_);
+        sync_stop_ = true;
+    }
+    sync_cv_.notify_one();
+    sync_thread_.join();
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    {
         std::lock_guard lock(checkpoint_mutex_);
         checkpoint_stop_ = true;
     }
@@ -276,7 +313,8 @@ SqliteStore::Impl::~Impl() {
 }
 
 void SqliteStore::Impl::Enqueue(WriteJob job, bool caller_waits) {
-    if (caller_waits && std::this_thread::get_id() == writer_thread_.get_id())
+    if (caller_waits && (std::this_thread::get_id() == writer_thread_.get_id() ||
+                         std::this_thread::get_id() == sync_thread_.get_id()))
         throw LifelineError(ErrorCode::kInternal, "store: a write issued from inside a write would deadlock");
     {
         std::lock_guard lock(queue_mutex_);
@@ -343,7 +381,7 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
             ++started;
             outcomes.push_back(RunOne(pending[started - 1]));
         }
-        // synchronous=FULL: when COMMIT returns, the batch is on disk.
+        // synchronous=NORMAL: when COMMIT returns, the batch is in the WAL, not yet synced.
         writer_->Prepare(kCommit).Run();
     } catch (...) {
         batch_error = std::current_exception();
@@ -353,23 +391,71 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     // On failure, every write that ran shares the batch's fate; if none ran (BEGIN failed), the
     // whole batch fails rather than spinning on a lock another process holds.
     const std::size_t finished = batch_error ? (started == 0 ? count : started) : count;
-    if (!batch_error) {
+    Committed committed;
+    committed.batch_error = batch_error;
+    committed.outcomes = std::move(outcomes);
+    committed.jobs.reserve(finished);
+    for (std::size_t i = 0; i < finished; ++i) committed.jobs.push_back(std::move(pending[i]));
+    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
+    try {
+        {
+            std::lock_guard lock(sync_mutex_);
+            to_sync_.push_back(std::move(committed));
+        }
+        sync_cv_.notify_one();
+    } catch (...) {
+        // No memory for the hand-over: the writes cannot be vouched for.
+        Answer(committed, std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, "store: out of memory")));
+    }
+}
+
+void SqliteStore::Impl::SyncLoop() {
+    std::deque<Committed> taken;
+    for (;;) {
+        {
+            std::unique_lock lock(sync_mutex_);
+            sync_cv_.wait(lock, [&] { return sync_stop_ || !to_sync_.empty(); });
+            if (to_sync_.empty()) return;  // stopping, and everything answered
+            taken.swap(to_sync_);
+        }
+        // One sync covers every batch taken: their COMMITs returned before they were queued.
+        std::exception_ptr sync_error;
+        const bool any_committed =
+            std::any_of(taken.begin(), taken.end(), [](const Committed& c) { return !c.batch_error; });
+        if (any_committed) {
+            if (wal_fd_ < 0) wal_fd_ = ::open((options_.path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+            if (wal_fd_ < 0 || ::fdatasync(wal_fd_) != 0) {
+                sync_error = std::make_exception_ptr(LifelineError(ErrorCode::kInternal, "store: cannot sync the WAL"));
+            } else {
+                wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+        for (Committed& c : taken) Answer(c, sync_error);
+        taken.clear();
+    }
+}
+
+void SqliteStore::Impl::Answer(Committed& committed, std::exception_ptr sync_error) noexcept {
+    if (!committed.batch_error && !sync_error) {
         std::uint64_t ok = 0;
-        for (const Outcome& outcome : outcomes)
+        for (const Outcome& outcome : committed.outcomes)
             if (!outcome.error && outcome.result.ok()) ++ok;
         batches_committed_.fetch_add(1, std::memory_order_relaxed);
         writes_committed_.fetch_add(ok, std::memory_order_relaxed);
     }
-    for (std::size_t i = 0; i < finished; ++i) {
-        if (batch_error) {
-            pending[i].Fail(batch_error);
-        } else if (outcomes[i].error) {
-            pending[i].Fail(outcomes[i].error);
+    for (std::size_t i = 0; i < committed.jobs.size(); ++i) {
+        WriteJob& job = committed.jobs[i];
+        if (committed.batch_error) {
+            job.Fail(committed.batch_error);
+        } else if (committed.outcomes[i].error) {
+            job.Fail(committed.outcomes[i].error);
+        } else if (sync_error && committed.outcomes[i].result.ok()) {
+            // Committed but perhaps not on disk: the caller must not count on it.
+            job.Fail(sync_error);
         } else {
-            pending[i].Finish(std::move(outcomes[i].result));
+            job.Finish(std::move(committed.outcomes[i].result));
         }
     }
-    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
 }
 
 Outcome SqliteStore::Impl::RunOne(WriteJob& job) {
@@ -430,6 +516,8 @@ SqliteStore::~SqliteStore() = default;
 std::uint64_t SqliteStore::batches_committed() const noexcept {
     return impl_->batches_committed_.load(std::memory_order_relaxed);
 }
+std::uint64_t SqliteStore::wal_syncs() const noexcept { return impl_->wal_syncs_.load(std::memory_order_relaxed); }
+
 std::uint64_t SqliteStore::checkpoints() const noexcept {
     return impl_->checkpoints_.load(std::memory_order_relaxed);
 }

@@ -1,7 +1,8 @@
 #pragma once
-/// The embedded SQLite backend: WAL, synchronous=FULL, numbered migrations, one writer thread
-/// that commits queued writes in batches (group commit) and acknowledges each write only after
-/// its batch is durable; reads use a pool of read-only connections.
+/// The embedded SQLite backend: WAL, numbered migrations, one writer thread that commits queued
+/// writes in batches (group commit), and a sync thread that fdatasyncs the WAL and only then
+/// acknowledges the batch's writes, while the writer goes on with the next batch; reads use a
+/// pool of read-only connections.
 
 #include <cstdint>
 #include <memory>
@@ -27,7 +28,10 @@ struct SqliteOptions {
 ///
 /// Writes: every write method hands a unit of work to the one writer thread, which owns the only
 /// write connection. The writer takes up to max_batch queued writes, runs each inside its own
-/// SAVEPOINT of one BEGIN IMMEDIATE transaction, commits, and only then answers each caller.
+/// SAVEPOINT of one BEGIN IMMEDIATE transaction and commits (synchronous=NORMAL: the WAL is
+/// written, not synced); the sync thread then syncs the WAL and answers each caller, in the
+/// order the writes were queued. Other connections may read a commit slightly before it is
+/// durable; nobody is told it happened before it is.
 /// A write that fails (e.g. a username taken) is rolled back alone; its batch still commits. If
 /// the commit fails, every write of the batch fails. Reads use pooled read-only connections and
 /// never wait for the writer.
@@ -114,6 +118,9 @@ public:
     std::uint64_t batches_committed() const noexcept;
     /// Writes acknowledged as committed since this instance opened (failed writes not counted).
     std::uint64_t writes_committed() const noexcept;
+    /// fdatasync calls on the WAL made before answering writes (one covers every batch
+    /// committed since the previous one).
+    std::uint64_t wal_syncs() const noexcept;
     /// Background WAL checkpoints completed (PASSIVE, off the commit path).
     std::uint64_t checkpoints() const noexcept;
     /// Writes queued and not yet taken by the writer (a gauge for metrics and tests).
