@@ -225,8 +225,8 @@ Response ErrorResponse(ErrorCode code, std::string_view message) {
 }
 
 std::optional<std::string> PercentDecode(std::string_view s, bool form) {
-    std::string out;
-    out.reserve(s.size());
+    std::string out(s.size(), '\0');  // decoding never lengthens
+    char* w = out.data();
     for (std::size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
         if (c == '%') {
@@ -234,14 +234,13 @@ std::optional<std::string> PercentDecode(std::string_view s, bool form) {
             const int hi = HexValue(s[i + 1]);
             const int lo = HexValue(s[i + 2]);
             if (hi < 0 || lo < 0) return std::nullopt;
-            out.push_back(static_cast<char>(hi * 16 + lo));
+            *w++ = static_cast<char>(hi * 16 + lo);
             i += 2;
-        } else if (c == '+' && form) {
-            out.push_back(' ');
         } else {
-            out.push_back(c);
+            *w++ = c == '+' && form ? ' ' : c;
         }
     }
+    out.resize(static_cast<std::size_t>(w - out.data()));
     return out;
 }
 

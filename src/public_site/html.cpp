@@ -4,19 +4,30 @@
 
 namespace lifeline::public_site {
 
+void AppendEscaped(std::string& out, std::string_view text) {
+    // Runs of ordinary characters are copied whole; only the five specials are replaced.
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        std::string_view entity;
+        switch (text[i]) {
+            case '&': entity = "&amp;"; break;
+            case '<': entity = "&lt;"; break;
+            case '>': entity = "&gt;"; break;
+            case '"': entity = "&quot;"; break;
+            case '\'': entity = "&#39;"; break;
+            default: continue;
+        }
+        out.append(text.substr(from, i - from));
+        out.append(entity);
+        from = i + 1;
+    }
+    out.append(text.substr(from));
+}
+
 std::string Escape(std::string_view text) {
     std::string out;
     out.reserve(text.size() + text.size() / 8);
-    for (const char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out.push_back(c);
-        }
-    }
+    AppendEscaped(out, text);
     return out;
 }
 
@@ -45,7 +56,7 @@ std::string Fill(std::string_view tmpl, std::initializer_list<Slot> slots) {
             throw LifelineError(ErrorCode::kInternal, "template slot without a value: " + std::string(name));
         }
         if (const auto* text = std::get_if<std::string_view>(&found->second)) {
-            out += Escape(*text);
+            AppendEscaped(out, *text);
         } else {
             out.append(std::get<Raw>(found->second).markup);
         }

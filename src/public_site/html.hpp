@@ -12,6 +12,8 @@ namespace lifeline::public_site {
 
 /// Escapes & < > " ' so the text is inert in element content and in quoted attribute values.
 std::string Escape(std::string_view text);
+/// Escape, appended to `out`.
+void AppendEscaped(std::string& out, std::string_view text);
 
 /// Markup that is already safe (built from escaped values and constant templates).
 struct Raw {

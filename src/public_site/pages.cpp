@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -411,7 +416,9 @@ std::string RenderForm(const PageContext& ctx, const FormView& view) {
     return RenderLayout(ctx, title, main);
 }
 
-std::string RenderReceipt(const PageContext& ctx, CaseKind kind, std::string_view receipt) {
+namespace {
+
+std::string RenderReceiptWith(const PageContext& ctx, CaseKind kind, SlotValue receipt) {
     const Strings& s = StringsFor(ctx.lang);
     const auto& next = kind == CaseKind::kRelativeInquiry ? s.receipt_next_inquiry : s.receipt_next_application;
     const std::string main = Fill(R"(<h1>{{title}}</h1>
@@ -429,6 +436,37 @@ std::string RenderReceipt(const PageContext& ctx, CaseKind kind, std::string_vie
                                    {"next", Raw{List("ol", next)}},
                                    {"followup", s.receipt_followup_link}});
     return RenderLayout(ctx, s.receipt_title, main);
+}
+
+}  // namespace
+
+std::string RenderReceipt(const PageContext& ctx, CaseKind kind, std::string_view receipt) {
+    // Every receipt page of a language, path and kind is the same but for the receipt: it is
+    // rendered once with a marker in its place and then only cut and joined (it is the answer
+    // to every application, so it is rendered often).
+    constexpr std::string_view kMarker = "\x01receipt\x01";
+    static std::mutex mu;
+    static std::map<std::tuple<Lang, std::string, CaseKind>, std::pair<std::string, std::string>> cache;
+    const std::pair<std::string, std::string>* halves = nullptr;
+    {
+        std::lock_guard lock(mu);
+        auto key = std::make_tuple(ctx.lang, ctx.path, kind);
+        auto it = cache.find(key);
+        if (it == cache.end()) {
+            const std::string page = RenderReceiptWith(ctx, kind, Raw{kMarker});
+            const std::size_t at = page.find(kMarker);
+            if (at == std::string::npos) return RenderReceiptWith(ctx, kind, receipt);
+            it = cache.emplace(std::move(key), std::make_pair(page.substr(0, at), page.substr(at + kMarker.size())))
+                     .first;
+        }
+        halves = &it->second;  // map nodes stay put; entries are never removed
+    }
+    std::string out;
+    out.reserve(halves->first.size() + receipt.size() + halves->second.size());
+    out.append(halves->first);
+    AppendEscaped(out, receipt);
+    out.append(halves->second);
+    return out;
 }
 
 std::string RenderLookup(const PageContext& ctx, const LookupView& view) {

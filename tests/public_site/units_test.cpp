@@ -259,6 +259,23 @@ TEST(Render, ConversationShowsFormAnswersMessagesAndReplies) {
     EXPECT_NE(html.find(R"(name="receipt" value="12345-12345-12345-12345-12345")"), std::string::npos);
 }
 
+TEST(Render, ReceiptPagesDifferOnlyInTheEscapedReceipt) {
+    for (const Lang lang : AllLangs())
+        for (const CaseKind kind : {CaseKind::kSurrenderApplication, CaseKind::kRelativeInquiry}) {
+            const PageContext ctx{lang, kind == CaseKind::kRelativeInquiry ? "/inquiry" : "/apply"};
+            const std::string a = RenderReceipt(ctx, kind, "11111-22222-33333-44444-55555");
+            const std::string b = RenderReceipt(ctx, kind, "<b>&\"'");
+            EXPECT_NE(a.find("<code>11111-22222-33333-44444-55555</code>"), std::string::npos);
+            EXPECT_NE(b.find("<code>&lt;b&gt;&amp;&quot;&#39;</code>"), std::string::npos);
+            EXPECT_EQ(b.find("<b>&"), std::string::npos);
+            // The rest of the page is the same (the receipt is the only difference).
+            const std::size_t at = a.find("11111-");
+            EXPECT_EQ(a.substr(0, at), b.substr(0, at));
+            EXPECT_EQ(a.substr(at + 29), b.substr(at + std::string("&lt;b&gt;&amp;&quot;&#39;").size()));
+            EXPECT_NE(a.find(std::string("lang=\"") + std::string(LangCode(lang)) + "\""), std::string::npos);
+        }
+}
+
 TEST(Render, NoScriptNoInlineStyleNoExternalResources) {
     for (const Lang lang : AllLangs()) {
         const PageContext ctx{lang, "/"};
