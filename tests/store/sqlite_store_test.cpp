@@ -487,7 +487,10 @@ TEST_F(SqliteStoreTest, ReadsRunAlongsideWrites) {
 }
 
 TEST_F(SqliteStoreTest, CheckpointsRunInTheBackgroundAndBoundTheWal) {
-    auto store = Open();
+    SqliteOptions options;
+    options.path = Path();
+    options.wal_pages_limit = 4000;
+    auto store = std::make_unique<SqliteStore>(options);
     EXPECT_EQ(store->checkpoints(), 0u);
     const ApplicantId applicant = store->FindOrInsertApplicant(Bytes{7, 7}, 10);
     CaseRecord c;

@@ -158,6 +158,7 @@ struct SqliteStore::Impl {
 
     const SqliteOptions options_;
     const std::size_t max_batch_;
+    const int writer_checkpoint_pages_;
     std::unique_ptr<Connection> writer_;  // used only by writer_thread_ once it runs
 
     std::mutex queue_mutex_;
@@ -196,9 +197,8 @@ struct SqliteStore::Impl {
     // Checkpoints run on their own connection and thread, so that copying the WAL back into the
     // database (and its fsync) rarely sits inside a commit that callers are waiting for. The
     // writer's WAL hook wakes the thread once the WAL holds kCheckpointPages pages, and
-    // completes a checkpoint itself past kWriterCheckpointPages, which bounds the WAL.
+    // completes a checkpoint itself past options_.wal_pages_limit, which bounds the WAL.
     static constexpr int kCheckpointPages = 1000;
-    static constexpr int kWriterCheckpointPages = 4 * kCheckpointPages;
     static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
     void CheckpointLoop();
     std::mutex checkpoint_mutex_;
@@ -210,7 +210,7 @@ struct SqliteStore::Impl {
 };
 
 int SqliteStore::Impl::OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
-    if (pages >= kWriterCheckpointPages) {
+    if (pages >= static_cast<Impl*>(self)->writer_checkpoint_pages_) {
         // Under steady writes a background pass never catches the last frames, and the WAL
         // restarts from its beginning only once every frame is copied: the writer finishes the
         // job here, between its transactions. Most frames are already copied, so this is short.
@@ -253,7 +253,9 @@ void SqliteStore::Impl::CheckpointLoop() {
 }
 
 SqliteStore::Impl::Impl(const SqliteOptions& options)
-    : options_(options), max_batch_(std::max<std::size_t>(1, options.max_batch)) {
+    : options_(options),
+      max_batch_(std::max<std::size_t>(1, options.max_batch)),
+      writer_checkpoint_pages_(std::max(2 * kCheckpointPages, options.wal_pages_limit)) {
     writer_ = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                                            options_.busy_timeout_ms);
     // journal_mode answers with the mode now in effect; some file systems cannot do WAL.

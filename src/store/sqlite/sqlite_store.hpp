@@ -21,6 +21,12 @@ struct SqliteOptions {
     /// busy_timeout for every connection, milliseconds: how long a read, or the writer's BEGIN,
     /// waits for a lock another process holds before failing.
     int busy_timeout_ms = 5000;
+    /// WAL pages past which the writer completes a checkpoint itself, between two batches (the
+    /// checkpoint thread starts at 1,000 but cannot catch up under steady writes). Bounds the
+    /// WAL at about this many 4 KiB pages. A larger bound means fewer such pauses but a longer
+    /// file to write into (measured slower: new file pages cost more than overwritten ones).
+    /// At least 2,000.
+    int wal_pages_limit = 4'000;
 };
 
 /// The SQLite Store. Most code should hold it as a Store (OpenSqliteStore); the concrete class is
