@@ -1,5 +1,8 @@
 #include "http/message.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include <algorithm>
 #include <cstdint>
 
@@ -22,12 +25,16 @@ std::string_view Trim(std::string_view s) {
     return s;
 }
 
-int HexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+constexpr std::array<std::int8_t, 256> kHexValues = [] {
+    std::array<std::int8_t, 256> t{};
+    for (auto& v : t) v = -1;
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+    return t;
+}();
+
+int HexValue(char c) { return kHexValues[static_cast<unsigned char>(c)]; }
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one (overlong forms,
 // surrogates and code points beyond U+10FFFF are invalid).
@@ -233,8 +240,8 @@ std::optional<std::string> PercentDecode(std::string_view s, bool form) {
             if (s.size() - i < 3) return std::nullopt;
             const int hi = HexValue(s[i + 1]);
             const int lo = HexValue(s[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            *w++ = static_cast<char>(hi * 16 + lo);
+            if ((hi | lo) < 0) return std::nullopt;
+            *w++ = static_cast<char>(hi << 4 | lo);
             i += 2;
         } else {
             *w++ = c == '+' && form ? ' ' : c;

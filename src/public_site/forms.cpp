@@ -43,23 +43,27 @@ std::string_view ContactField(CaseKind kind) {
 }
 
 std::string CleanText(std::string_view value) {
-    const std::string_view trimmed = TrimSpace(value);
+    std::string_view rest = TrimSpace(value);
     std::string out;
-    out.reserve(trimmed.size());
-    for (std::size_t i = 0; i < trimmed.size(); ++i) {
-        if (trimmed[i] == '\r') {
-            out.push_back('\n');
-            if (i + 1 < trimmed.size() && trimmed[i + 1] == '\n') ++i;
-        } else {
-            out.push_back(trimmed[i]);
-        }
+    out.reserve(rest.size());
+    // Line ends become "\n": copy the runs between carriage returns whole.
+    for (std::size_t cr = rest.find('\r'); cr != std::string_view::npos; cr = rest.find('\r')) {
+        out.append(rest.substr(0, cr));
+        out.push_back('\n');
+        rest.remove_prefix(cr + 1);
+        if (!rest.empty() && rest.front() == '\n') rest.remove_prefix(1);
     }
+    out.append(rest);
     return out;
 }
 
 bool IsAcceptableText(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x7F) {  // the common case first
+            ++i;
+            continue;
+        }
         if (c < 0x80) {
             if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return false;
             ++i;

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_db.hpp"
 
+#include <mutex>
+
 #include <sqlite3.h>
 
 #include <limits>
@@ -99,6 +101,11 @@ Bytes Statement::Blob(int column) const {
 // ---- Connection ----
 
 Connection::Connection(const std::string& path, int flags, int busy_timeout_ms) {
+    // Before SQLite initialises (the first open): no memory statistics, whose upkeep takes a
+    // process-wide mutex on every allocation SQLite makes. Too late if something else opened a
+    // database first; SQLite then just refuses the setting.
+    static std::once_flag configured;
+    std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         // The path is configuration, not personal data, so it may appear in the message.

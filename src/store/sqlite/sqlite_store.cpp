@@ -153,6 +153,14 @@ struct SqliteStore::Impl {
 
     void WriterLoop();
     void RunBatch(std::deque<WriteJob>& pending) noexcept;
+    /// Runs the whole batch in one transaction without savepoints and commits it. False (all
+    /// rolled back, to be run again with savepoints) as soon as a write fails; true when it
+    /// committed or when BEGIN or COMMIT failed (then batch_error is set).
+    bool RunBatchBare(std::deque<WriteJob>& pending, std::vector<Outcome>& outcomes,
+                      std::exception_ptr& batch_error) noexcept;
+    /// Moves the first `finished` jobs, with their outcomes, to the sync thread.
+    void HandOver(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes, std::exception_ptr batch_error,
+                  std::size_t finished) noexcept;
     Outcome RunOne(WriteJob& job);
     void RollBackQuietly() noexcept;
 
@@ -371,12 +379,61 @@ constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO write_job";
 constexpr std::string_view kReleaseSavepoint = "RELEASE write_job";
 }  // namespace
 
+bool SqliteStore::Impl::RunBatchBare(std::deque<WriteJob>& pending, std::vector<Outcome>& outcomes,
+                                     std::exception_ptr& batch_error) noexcept {
+    try {
+        outcomes.clear();
+        outcomes.reserve(pending.size());
+        writer_->Prepare(kBegin).Run();
+    } catch (...) {
+        batch_error = std::current_exception();
+        RollBackQuietly();
+        return true;
+    }
+    for (WriteJob& job : pending) {
+        Outcome outcome;
+        try {
+            outcome.result = job.work(*writer_);
+        } catch (...) {
+            outcome.error = std::current_exception();
+        }
+        if (outcome.error || !outcome.result.ok()) {
+            RollBackQuietly();
+            return false;
+        }
+        try {
+            outcomes.push_back(std::move(outcome));
+        } catch (...) {
+            RollBackQuietly();
+            return false;
+        }
+    }
+    try {
+        // synchronous=NORMAL: when COMMIT returns, the batch is in the WAL, not yet synced.
+        writer_->Prepare(kCommit).Run();
+    } catch (...) {
+        batch_error = std::current_exception();
+        RollBackQuietly();
+    }
+    return true;
+}
+
 void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     const std::size_t count = pending.size();
     std::vector<Outcome> outcomes;
     std::size_t started = 0;
     std::exception_ptr batch_error;
+    // Almost every batch succeeds whole: it runs without a SAVEPOINT per write (whose
+    // sub-journal copies every page a write touches). If a write fails, all of it is rolled
+    // back and run again below, each write in its own SAVEPOINT, so only the failing one is
+    // lost. Writes are written to be run again (they assign their results, never accumulate).
+    if (RunBatchBare(pending, outcomes, batch_error)) {
+        // Committed, or BEGIN or COMMIT failed: every write shares the batch's fate.
+        HandOver(pending, std::move(outcomes), batch_error, count);
+        return;
+    }
     try {
+        outcomes.clear();
         outcomes.reserve(count);
         writer_->Prepare(kBegin).Run();
         for (; started < count;) {
@@ -393,6 +450,11 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     // On failure, every write that ran shares the batch's fate; if none ran (BEGIN failed), the
     // whole batch fails rather than spinning on a lock another process holds.
     const std::size_t finished = batch_error ? (started == 0 ? count : started) : count;
+    HandOver(pending, std::move(outcomes), batch_error, finished);
+}
+
+void SqliteStore::Impl::HandOver(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes,
+                                 std::exception_ptr batch_error, std::size_t finished) noexcept {
     Committed committed;
     committed.batch_error = batch_error;
     committed.outcomes = std::move(outcomes);
