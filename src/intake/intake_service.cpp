@@ -86,15 +86,63 @@ const std::vector<FieldSpec>& FormFields(CaseKind kind) {
     return kind == CaseKind::kRelativeInquiry ? kInquiry : kApplication;
 }
 
-std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text) {
-    json::object o;
-    if (!fields.empty()) {
-        json::object f;
-        for (const auto& [k, v] : fields) f[k] = v;
-        o["fields"] = std::move(f);
+namespace {
+
+/// A JSON string literal: quotes, backslashes and control characters escaped; other bytes as they
+/// are (the form's values are checked UTF-8).
+void AppendJsonString(std::string& out, std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(text.substr(from, i - from));
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0xF]);
+        }
+        from = i + 1;
     }
-    if (!text.empty()) o["text"] = text;
-    return json::serialize(o);
+    out.append(text.substr(from));
+    out.push_back('"');
+}
+
+}  // namespace
+
+std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text) {
+    // Written directly (it is on every intake's path); DecodePayload parses it with Boost.JSON.
+    std::size_t size = 16 + text.size();
+    for (const auto& [k, v] : fields) size += k.size() + v.size() + 8;
+    std::string out;
+    out.reserve(size + size / 8);
+    out.push_back('{');
+    if (!fields.empty()) {
+        out += "\"fields\":{";
+        bool first = true;
+        for (const auto& [k, v] : fields) {
+            if (!first) out.push_back(',');
+            first = false;
+            AppendJsonString(out, k);
+            out.push_back(':');
+            AppendJsonString(out, v);
+        }
+        out.push_back('}');
+    }
+    if (!text.empty()) {
+        if (!fields.empty()) out.push_back(',');
+        out += "\"text\":";
+        AppendJsonString(out, text);
+    }
+    out.push_back('}');
+    return out;
 }
 
 bool DecodePayload(std::string_view payload, std::map<std::string, std::string>& fields, std::string& text) {

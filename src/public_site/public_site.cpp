@@ -238,7 +238,7 @@ http::Response PublicSite::Stylesheet(http::Request&) {
 // ---- POST handlers ----
 
 void PublicSite::Submit(http::Request& request, const http::Responder& responder, CaseKind kind) {
-    const Posted posted = ParseBody(request);
+    Posted posted = ParseBody(request);
     const LangChoice choice = ChooseLang(request, posted.Field("lang"));
     const Strings& s = StringsFor(choice.lang);
     const PageContext ctx{choice.lang, kind == CaseKind::kRelativeInquiry ? "/inquiry" : "/apply"};
@@ -247,10 +247,14 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
 
     FormView view;
     view.kind = kind;
-    view.values = posted.fields;
     view.csrf_token = session.token;
     view.uploads = uploads_;
-    const auto respond = [&](int status) { return Page(choice, status, RenderForm(ctx, view), &session); };
+    // The typed values go back into the form on every refusal; they are moved there only when a
+    // page is rendered (or handed to the store's answer), not copied on every submission.
+    const auto respond = [&](int status) {
+        view.values = std::move(posted.fields);
+        return Page(choice, status, RenderForm(ctx, view), &session);
+    };
     const auto add_error = [&](std::string text) { view.notices.push_back({Notice::Kind::kError, std::move(text)}); };
     const auto keep_notices = [&] {
         view.notices.push_back({Notice::Kind::kError, std::string(s.values_kept)});
@@ -290,6 +294,7 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
         return responder.Send(std::move(response));
     }
 
+    view.values = std::move(posted.fields);  // for the page if the store fails
     intake::InboundContact contact;
     contact.channel = Channel::kWeb;
     contact.kind = kind;

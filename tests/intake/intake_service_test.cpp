@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <future>
 #include <mutex>
 #include <optional>
@@ -210,6 +212,28 @@ TEST_F(IntakeTest, ListenersHearEveryCommittedContact) {
     ASSERT_EQ(heard.size(), 2u);
     EXPECT_EQ(heard[0], a->case_id);
     EXPECT_EQ(heard[1], a->case_id);
+}
+
+TEST(Payload, EncodesValidJsonThatDecodesToTheSameValues) {
+    const std::map<std::string, std::string> fields = {
+        {"free_text", "кавычки \" и \\ обратная косая\r\nновая строка\tтаб \x01\x1f конец"},
+        {"unit", "в/ч 71718"},
+        {"empty", ""}};
+    const std::string text = "текст с \"кавычками\" и \x7f";
+    for (const auto& [f, t] : std::vector<std::pair<std::map<std::string, std::string>, std::string>>{
+             {fields, text}, {fields, ""}, {{}, text}, {{}, ""}}) {
+        const std::string encoded = intake::EncodePayload(f, t);
+        boost::system::error_code ec;
+        boost::json::parse(encoded, ec);
+        EXPECT_FALSE(ec) << encoded;
+        std::map<std::string, std::string> back_fields;
+        std::string back_text;
+        ASSERT_TRUE(intake::DecodePayload(encoded, back_fields, back_text)) << encoded;
+        EXPECT_EQ(back_fields, f);
+        EXPECT_EQ(back_text, t);
+    }
+    EXPECT_EQ(intake::EncodePayload({{"a", "b"}}, "c"), R"({"fields":{"a":"b"},"text":"c"})");
+    EXPECT_EQ(intake::EncodePayload({}, {}), "{}");
 }
 
 TEST_F(IntakeTest, AsyncWebApplicationIsDurableWhenAnsweredAndListenersHearItFirst) {

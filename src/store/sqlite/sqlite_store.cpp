@@ -1030,6 +1030,8 @@ ApplicantId FindOrInsertApplicantIn(Connection& db, ByteView pseudonym, std::int
     // Another caller may have inserted it meanwhile; DO NOTHING keeps the first one.
     Statement insert = db.Prepare(kInsertApplicant);
     insert.BindBlob(1, pseudonym).Bind(2, now_ms).Run();
+    // Inserted: its row id is known without looking it up again (a new web applicant always is).
+    if (db.Changes() == 1) return ApplicantId{db.LastInsertRowId()};
     const auto found = FindApplicantIn(db, pseudonym);
     if (!found) throw LifelineError(ErrorCode::kInternal, "store: applicant vanished after insert");
     return ApplicantId{*found};
