@@ -1,6 +1,7 @@
 #include "intake/intake_service.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 
 #include <boost/json.hpp>
@@ -92,11 +93,17 @@ namespace {
 /// are (the form's values are checked UTF-8).
 void AppendJsonString(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
+    static constexpr std::array<bool, 256> kEscaped = [] {
+        std::array<bool, 256> t{};
+        for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
+        t['"'] = t['\\'] = true;
+        return t;
+    }();
     out.push_back('"');
     std::size_t from = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (!kEscaped[c]) continue;
         out.append(text.substr(from, i - from));
         switch (c) {
             case '"': out += "\\\""; break;

@@ -60,8 +60,13 @@ std::string CleanText(std::string_view value) {
 bool IsAcceptableText(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x7F) {  // the common case first
+        if (c >= 0x20 && c < 0x7F) {  // the common cases first: printable ASCII,
             ++i;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() &&  // and two-byte letters (Cyrillic),
+            (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {  // never overlong nor surrogates
+            i += 2;
             continue;
         }
         if (c < 0x80) {

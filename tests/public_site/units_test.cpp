@@ -218,6 +218,10 @@ TEST(Validation, GroupSizeAndDates) {
     EXPECT_FALSE(IsAcceptableText("\xC0\xAF"));          // overlong
     EXPECT_FALSE(IsAcceptableText("\xED\xA0\x80"));      // surrogate
     EXPECT_FALSE(IsAcceptableText(std::string("a\0b", 3)));
+    EXPECT_FALSE(IsAcceptableText("\xD0"));              // a two-byte letter cut short
+    EXPECT_FALSE(IsAcceptableText("\xD0" "A"));          // not followed by a continuation byte
+    EXPECT_FALSE(IsAcceptableText("\xC1\xBF"));          // overlong two-byte form
+    EXPECT_TRUE(IsAcceptableText("\xC2\x80\xDF\xBF"));   // the two-byte range, both ends
 }
 
 TEST(Validation, FreeTextAloneIsEnoughAndInquiriesUseSeekerContact) {
