@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "intake/message_codec.hpp"
 
 namespace lifeline::intake {
@@ -87,45 +88,9 @@ const std::vector<FieldSpec>& FormFields(CaseKind kind) {
     return kind == CaseKind::kRelativeInquiry ? kInquiry : kApplication;
 }
 
-namespace {
-
-/// A JSON string literal: quotes, backslashes and control characters escaped; other bytes as they
-/// are (the form's values are checked UTF-8).
-void AppendJsonString(std::string& out, std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    static constexpr std::array<bool, 256> kEscaped = [] {
-        std::array<bool, 256> t{};
-        for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
-        t['"'] = t['\\'] = true;
-        return t;
-    }();
-    out.push_back('"');
-    std::size_t from = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (!kEscaped[c]) continue;
-        out.append(text.substr(from, i - from));
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                out += "\\u00";
-                out.push_back(kHex[c >> 4]);
-                out.push_back(kHex[c & 0xF]);
-        }
-        from = i + 1;
-    }
-    out.append(text.substr(from));
-    out.push_back('"');
-}
-
-}  // namespace
-
 std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text) {
     // Written directly (it is on every intake's path); DecodePayload parses it with Boost.JSON.
+    // Invalid UTF-8 (which no form lets through) would become U+FFFD: the payload always parses.
     std::size_t size = 16 + text.size();
     for (const auto& [k, v] : fields) size += k.size() + v.size() + 8;
     std::string out;

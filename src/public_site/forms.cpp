@@ -1,5 +1,7 @@
 #include "public_site/forms.hpp"
 
+#include "core/text.hpp"
+
 #include "intake/intake_service.hpp"
 
 namespace lifeline::public_site {
@@ -60,44 +62,18 @@ std::string CleanText(std::string_view value) {
 bool IsAcceptableText(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x7F) {  // the common cases first: printable ASCII,
+        if (c >= 0x20 && c < 0x7F) {  // printable ASCII, the common case
             ++i;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size() &&  // and two-byte letters (Cyrillic),
-            (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {  // never overlong nor surrogates
-            i += 2;
             continue;
         }
         if (c < 0x80) {
-            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return false;
+            if (c != '\t' && c != '\n' && c != '\r') return false;  // other control characters, DEL
             ++i;
             continue;
         }
-        std::size_t n = 0;
-        std::uint32_t cp = 0;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (s.size() - i < n) return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return false;
-        }
-        if (cp >= 0x80 && cp <= 0x9F) return false;  // C1 controls
+        const std::size_t n = Utf8SequenceLength(s, i);
+        if (n == 0) return false;
+        if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) return false;  // C1 controls
         i += n;
     }
     return true;

@@ -221,7 +221,9 @@ TEST(Validation, GroupSizeAndDates) {
     EXPECT_FALSE(IsAcceptableText("\xD0"));              // a two-byte letter cut short
     EXPECT_FALSE(IsAcceptableText("\xD0" "A"));          // not followed by a continuation byte
     EXPECT_FALSE(IsAcceptableText("\xC1\xBF"));          // overlong two-byte form
-    EXPECT_TRUE(IsAcceptableText("\xC2\x80\xDF\xBF"));   // the two-byte range, both ends
+    EXPECT_TRUE(IsAcceptableText("\xC2\xA0\xDF\xBF"));   // the two-byte range, both ends
+    EXPECT_FALSE(IsAcceptableText("\xC2\x80"));          // U+0080, a C1 control
+    EXPECT_FALSE(IsAcceptableText("\xC2\x9F"));          // U+009F, the last one
 }
 
 TEST(Validation, FreeTextAloneIsEnoughAndInquiriesUseSeekerContact) {

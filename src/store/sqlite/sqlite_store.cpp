@@ -162,6 +162,8 @@ struct SqliteStore::Impl {
     void HandOver(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes, std::exception_ptr batch_error,
                   std::size_t finished) noexcept;
     Outcome RunOne(WriteJob& job);
+    /// The job's work on the writer connection, with what it threw caught.
+    Outcome RunWork(WriteJob& job) noexcept;
     void RollBackQuietly() noexcept;
 
     const SqliteOptions options_;
@@ -391,12 +393,7 @@ bool SqliteStore::Impl::RunBatchBare(std::deque<WriteJob>& pending, std::vector<
         return true;
     }
     for (WriteJob& job : pending) {
-        Outcome outcome;
-        try {
-            outcome.result = job.work(*writer_);
-        } catch (...) {
-            outcome.error = std::current_exception();
-        }
+        Outcome outcome = RunWork(job);
         if (outcome.error || !outcome.result.ok()) {
             RollBackQuietly();
             return false;
@@ -522,14 +519,19 @@ void SqliteStore::Impl::Answer(Committed& committed, std::exception_ptr sync_err
     }
 }
 
-Outcome SqliteStore::Impl::RunOne(WriteJob& job) {
-    writer_->Prepare(kSavepoint).Run();
+Outcome SqliteStore::Impl::RunWork(WriteJob& job) noexcept {
     Outcome outcome;
     try {
         outcome.result = job.work(*writer_);
     } catch (...) {
         outcome.error = std::current_exception();
     }
+    return outcome;
+}
+
+Outcome SqliteStore::Impl::RunOne(WriteJob& job) {
+    writer_->Prepare(kSavepoint).Run();
+    Outcome outcome = RunWork(job);
     if (outcome.error || !outcome.result.ok()) {
         if (writer_->InAutocommit()) {
             // SQLite rolled back the whole transaction by itself (disk full, I/O error): the
