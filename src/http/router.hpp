@@ -26,8 +26,9 @@ public:
     explicit Responder(Sink sink);
 
     void Send(Response response) const;
-    /// `make` runs on the connection's I/O thread (not the caller's): render there what would
-    /// otherwise hold up the thread answering, e.g. the store's writer.
+    /// In the server, `make` runs on the connection's I/O thread (not the caller's): render
+    /// there what would otherwise hold up the thread answering, e.g. the store's. (Called the
+    /// blocking way, through Router::Dispatch, it runs on the answering thread.)
     void Render(std::function<Response()> make) const;
 
 private:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -136,9 +137,12 @@ IntakeService::IntakeService(store::Store& store, const crypto::Secrets& secrets
 
 IntakeService::~IntakeService() {
     // Asynchronous submissions are answered on the store's thread, which calls back into this
-    // object: wait for the last of them.
-    std::unique_lock lock(async_mu_);
-    async_cv_.wait(lock, [&] { return async_in_flight_ == 0; });
+    // object: wait for the last of them, and for an epoch being made in the background.
+    {
+        std::unique_lock lock(async_mu_);
+        async_cv_.wait(lock, [&] { return async_in_flight_ == 0; });
+    }
+    if (rotation_.joinable()) rotation_.join();
 }
 
 void IntakeService::OnIntake(IntakeListener listener) {
@@ -180,26 +184,78 @@ Bytes IntakeService::ReceiptLookup(std::string_view normalized_receipt) const {
     return crypto::KeyedHash(secrets_.pseudonym_key, "lifeline/v1/receipt-lookup", AsBytes(normalized_receipt));
 }
 
-const crypto::IntakeEpoch& IntakeService::CurrentEpoch() {
-    // Called with epoch_mutex_ held.
-    const auto now = ToUnixMillis(clock_.Now());
-    const auto length_ms = std::chrono::duration_cast<std::chrono::milliseconds>(epoch_length_).count();
-    if (!epoch_ || now - epoch_started_ms_ >= length_ms) {
-        if (team_public_key_.empty()) {
-            auto pk = store_.GetMeta(kTeamPublicKeyMeta);
-            if (!pk) throw LifelineError(ErrorCode::kInternal, "no team key: run lifeline init");
-            team_public_key_ = *pk;
-        }
-        // The old epoch's shared secret is wiped when its object is destroyed here.
-        auto next = std::make_unique<crypto::IntakeEpoch>(KeyEpochId{}, team_public_key_);
-        next->set_id(store_.InsertKeyEpoch(next->ephemeral_public_key(), now));
-        epoch_ = std::move(next);
-        epoch_started_ms_ = now;
+std::shared_ptr<const crypto::IntakeEpoch> IntakeService::NewEpoch(std::int64_t now_ms) {
+    Bytes team_public_key;
+    {
+        std::lock_guard lock(epoch_mutex_);
+        team_public_key = team_public_key_;
     }
-    return *epoch_;
+    if (team_public_key.empty()) {
+        auto pk = store_.GetMeta(kTeamPublicKeyMeta);
+        if (!pk) throw LifelineError(ErrorCode::kInternal, "no team key: run lifeline init");
+        team_public_key = *pk;
+        std::lock_guard lock(epoch_mutex_);
+        team_public_key_ = team_public_key;
+    }
+    auto next = std::make_shared<crypto::IntakeEpoch>(KeyEpochId{}, team_public_key);
+    next->set_id(store_.InsertKeyEpoch(next->ephemeral_public_key(), now_ms));
+    return next;
 }
 
-store::IntakeWrite IntakeService::NewCaseWrite(const InboundContact& contact, const std::string& receipt) {
+std::shared_ptr<const crypto::IntakeEpoch> IntakeService::CurrentEpoch(EpochWait wait) {
+    const auto now = ToUnixMillis(clock_.Now());
+    const auto length_ms = std::chrono::duration_cast<std::chrono::milliseconds>(epoch_length_).count();
+    {
+        std::lock_guard lock(epoch_mutex_);
+        const bool due = !epoch_ || now - epoch_started_ms_ >= length_ms;
+        if (!due) return epoch_;
+        if (epoch_ && (wait != EpochWait::kAlways || rotating_)) {
+            // Due, but the caller must not wait for the store (or another caller is already
+            // making the next one): a new epoch is made off this thread, the current one serves
+            // meanwhile, for the few milliseconds that takes.
+            if (!rotating_) {
+                rotating_ = true;
+                if (rotation_.joinable()) rotation_.join();  // the previous rotation, long done
+                rotation_ = std::thread([this, now] {
+                    std::shared_ptr<const crypto::IntakeEpoch> next;
+                    try {
+                        next = NewEpoch(now);
+                    } catch (...) {
+                        // The store refused: the current epoch serves on; the next caller retries.
+                    }
+                    std::lock_guard inner(epoch_mutex_);
+                    if (next) {
+                        epoch_ = std::move(next);  // the old one is wiped when its last user is done
+                        epoch_started_ms_ = now;
+                    }
+                    rotating_ = false;
+                });
+            }
+            return epoch_;
+        }
+        if (!epoch_ && wait == EpochWait::kNever)
+            throw LifelineError(ErrorCode::kUnavailable, "intake: no key epoch yet on a thread that cannot wait");
+        rotating_ = true;
+    }
+    // No epoch yet (the first contact after a start), or due and this caller may wait: made
+    // here, without holding the lock while the store writes it.
+    std::shared_ptr<const crypto::IntakeEpoch> next;
+    try {
+        next = NewEpoch(now);
+    } catch (...) {
+        std::lock_guard lock(epoch_mutex_);
+        rotating_ = false;
+        throw;
+    }
+    std::lock_guard lock(epoch_mutex_);
+    epoch_ = std::move(next);
+    epoch_started_ms_ = now;
+    rotating_ = false;
+    return epoch_;
+}
+
+store::IntakeWrite IntakeService::NewCaseWrite(const InboundContact& contact, const std::string& receipt,
+                                               EpochWait wait) {
     const auto now = ToUnixMillis(clock_.Now());
     // A web applicant is known by his receipt; anyone else by the keyed pseudonym of his sender
     // id on the channel. The store finds or inserts the applicant in the case's own transaction.
@@ -208,10 +264,9 @@ store::IntakeWrite IntakeService::NewCaseWrite(const InboundContact& contact, co
     rec.id = NewCaseId(now);
     auto case_key = crypto::IntakeEpoch::NewCaseKey();
     {
-        std::lock_guard lock(epoch_mutex_);
-        const auto& epoch = CurrentEpoch();
-        rec.key_epoch = epoch.id();
-        rec.wrapped_key = epoch.WrapCaseKey(rec.id, case_key);
+        const auto epoch = CurrentEpoch(wait);
+        rec.key_epoch = epoch->id();
+        rec.wrapped_key = epoch->WrapCaseKey(rec.id, case_key);
     }
     rec.kind = contact.kind;
     rec.state = "new";
@@ -235,7 +290,7 @@ store::IntakeWrite IntakeService::NewCaseWrite(const InboundContact& contact, co
 
 Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact, const std::string& receipt) {
     for (int attempt = 0; attempt < kNewCaseAttempts; ++attempt) {
-        store::IntakeWrite write = NewCaseWrite(contact, receipt);
+        store::IntakeWrite write = NewCaseWrite(contact, receipt, EpochWait::kAlways);
         const CaseId id = write.case_id;
         auto written = store_.RecordIntake(std::move(write));
         if (written.ok()) {
@@ -253,16 +308,33 @@ Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact,
 
 void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> contact, int attempt,
                                          IntakeDone done) {
-    const std::string receipt = NormalizeReceipt(NewReceipt());
+    // `done` is answered exactly once, whatever throws on the way.
+    const auto fail = [&done](const LifelineError* e) {
+        done(Error{e != nullptr && e->code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal,
+                   "intake"});
+    };
+    std::string receipt;
     store::IntakeWrite write;
     try {
-        write = NewCaseWrite(*contact, receipt);
+        receipt = NormalizeReceipt(NewReceipt());
+        // The first attempt runs on an I/O thread (which waits only for the very first epoch),
+        // a retry on the store's thread (which never waits).
+        write = NewCaseWrite(*contact, receipt, attempt == 0 ? EpochWait::kOnlyForTheFirst : EpochWait::kNever);
     } catch (const LifelineError& e) {
-        done(Error{e.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal, "intake"});
-        return;
+        return fail(&e);
+    } catch (...) {
+        return fail(nullptr);
     }
     const CaseId id = write.case_id;
     auto answer = [this, contact, attempt, id, receipt, done](Result<MessageId> written) mutable {
+        // The last use of this object, however this ends: the destructor waits for it.
+        struct InFlight {
+            IntakeService* self;
+            ~InFlight() {
+                std::lock_guard lock(self->async_mu_);
+                if (--self->async_in_flight_ == 0) self->async_cv_.notify_all();
+            }
+        } in_flight{this};
         if (written.ok()) {
             IntakeOutcome outcome;
             outcome.case_id = id;
@@ -280,9 +352,6 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
         } else {
             done(written.error());
         }
-        // The last use of this object: the destructor waits for it.
-        std::lock_guard lock(async_mu_);
-        if (--async_in_flight_ == 0) async_cv_.notify_all();
     };
     {
         std::lock_guard lock(async_mu_);
@@ -290,12 +359,19 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
     }
     try {
         store_.RecordIntakeAsync(std::move(write), std::move(answer));
-    } catch (const LifelineError& e) {
+    } catch (...) {
+        // Not queued (the store is closing, or out of memory): the answer will never come.
         {
             std::lock_guard lock(async_mu_);
             if (--async_in_flight_ == 0) async_cv_.notify_all();
         }
-        done(Error{e.code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal, "intake"});
+        try {
+            throw;
+        } catch (const LifelineError& e) {
+            fail(&e);
+        } catch (...) {
+            fail(nullptr);
+        }
     }
 }
 
@@ -310,10 +386,9 @@ Result<IntakeOutcome> IntakeService::WriteToCase(const store::CaseRecord& target
             return SealWithCaseKey(*case_key, target.id, field, payload);
         });
     } else {
-        std::lock_guard lock(epoch_mutex_);
-        const auto& epoch = CurrentEpoch();
+        const auto epoch = CurrentEpoch(EpochWait::kAlways);
         AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
-            return SealThroughEpoch(epoch, target.id, field, payload);
+            return SealThroughEpoch(*epoch, target.id, field, payload);
         });
     }
     auto written = store_.RecordIntake(std::move(write));
@@ -337,13 +412,22 @@ Result<void> IntakeService::CheckContact(const InboundContact& contact) {
     return Ok();
 }
 
-void IntakeService::Notify(const IntakeOutcome& outcome, const InboundContact& contact) {
-    std::vector<IntakeListener> listeners;
-    {
-        std::lock_guard lock(listeners_mutex_);
-        listeners = listeners_;
+void IntakeService::Notify(const IntakeOutcome& outcome, const InboundContact& contact) noexcept {
+    // The contact is stored whatever a listener does: its failure is its own.
+    try {
+        std::vector<IntakeListener> listeners;
+        {
+            std::lock_guard lock(listeners_mutex_);
+            listeners = listeners_;
+        }
+        for (const auto& l : listeners) {
+            try {
+                l(outcome, contact);
+            } catch (...) {
+            }
+        }
+    } catch (...) {
     }
-    for (const auto& l : listeners) l(outcome, contact);
 }
 
 Result<IntakeOutcome> IntakeService::Submit(const InboundContact& contact) {

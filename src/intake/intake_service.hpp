@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -76,7 +77,7 @@ struct FieldSpec {
 const std::vector<FieldSpec>& FormFields(CaseKind kind);
 
 /// Called after every committed intake (the queue listens here), on the thread that learnt of
-/// the commit: Submit's caller, or the store's writer thread for SubmitAsync. Listeners must be
+/// the commit: Submit's caller, or the store's own (sync) thread for SubmitAsync. Listeners must be
 /// quick and must not wait for the store.
 using IntakeListener = std::function<void(const IntakeOutcome&, const InboundContact&)>;
 /// SubmitAsync's answer.
@@ -98,7 +99,7 @@ public:
     /// without waiting. The checks, the case key and the sealing run on the caller's thread;
     /// the store write is queued and `done` is called exactly once: at once (on the caller's
     /// thread) for a contact the checks refuse or a store that is closing, else when the case is
-    /// durable or its write failed, on the store's writer thread, so `done` must be quick (hand
+    /// durable or its write failed, on the store's own (sync) thread, so `done` must be quick (hand
     /// the outcome to another thread) and must not wait for the store. Listeners are told just
     /// before `done`. A contact with a sender id gets kInvalidArgument (use Submit).
     void SubmitAsync(InboundContact contact, IntakeDone done);
@@ -127,10 +128,20 @@ public:
     static constexpr std::size_t kMaxAttachments = 3;
 
 private:
-    const crypto::IntakeEpoch& CurrentEpoch();  // epoch_mutex_ held
+    /// Whether getting the current key epoch may wait for the store (which writes a new one).
+    enum class EpochWait {
+        kAlways,           ///< a blocking caller (worker pool)
+        kOnlyForTheFirst,  ///< an I/O thread: waits only when there is no epoch at all yet
+        kNever,            ///< the store's own thread: kUnavailable without an epoch
+    };
+    /// The epoch new cases are wrapped through; makes the next one when the current one is
+    /// older than epoch_length (in the background when the caller may not wait: the current
+    /// one serves until it is ready). Never holds epoch_mutex_ while the store writes.
+    std::shared_ptr<const crypto::IntakeEpoch> CurrentEpoch(EpochWait wait);
+    std::shared_ptr<const crypto::IntakeEpoch> NewEpoch(std::int64_t now_ms);  // writes it to the store
     static Result<void> CheckContact(const InboundContact& contact);
     /// The store write of a new case for the contact: a fresh case id and key, sealed content.
-    store::IntakeWrite NewCaseWrite(const InboundContact& contact, const std::string& receipt);
+    store::IntakeWrite NewCaseWrite(const InboundContact& contact, const std::string& receipt, EpochWait wait);
     Result<IntakeOutcome> WriteNewCase(const InboundContact& contact, const std::string& receipt);
     void WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> contact, int attempt, IntakeDone done);
     static constexpr int kNewCaseAttempts = 3;
@@ -138,16 +149,18 @@ private:
     /// else through the current epoch (a messenger sender).
     Result<IntakeOutcome> WriteToCase(const store::CaseRecord& target, const InboundContact& contact,
                                       const crypto::SecretKey* case_key);
-    void Notify(const IntakeOutcome& outcome, const InboundContact& contact);
+    void Notify(const IntakeOutcome& outcome, const InboundContact& contact) noexcept;
 
     store::Store& store_;
     const crypto::Secrets& secrets_;
     const Clock& clock_;
     const std::chrono::minutes epoch_length_;
-    std::mutex epoch_mutex_;
-    std::unique_ptr<crypto::IntakeEpoch> epoch_;
+    std::mutex epoch_mutex_;  // guards the four below
+    std::shared_ptr<const crypto::IntakeEpoch> epoch_;
     std::int64_t epoch_started_ms_ = 0;
     Bytes team_public_key_;
+    bool rotating_ = false;  // a caller or rotation_ is making the next epoch
+    std::thread rotation_;   // makes the next epoch for callers that cannot wait; joined at the end
     std::mutex async_mu_;  // guards async_in_flight_
     std::condition_variable async_cv_;
     std::size_t async_in_flight_ = 0;  // SubmitAsync writes not yet answered

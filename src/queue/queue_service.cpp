@@ -227,7 +227,7 @@ QueueService::Submission QueueService::SubmitPending() {
     auto delivered = std::make_shared<std::promise<void>>();
     s.durable = delivered->get_future();
     // Submitted under mu_, so the store writes the steps in the engine's order; it answers them
-    // in that order too, on its writer thread, after the commit: that is where listeners are
+    // in that order too, on its own thread, after the commit: that is where listeners are
     // told, so they see the log's order whoever waits for what.
     try {
         store_.SubmitQueueEvents(std::move(records), [this, seq, events, delivered](std::exception_ptr failure) {
@@ -308,7 +308,7 @@ Result<QueueEntryId> QueueService::EnterCase(CaseId case_id, Channel channel, Ca
         if (auto it = open_by_case_.find(case_id.value); it != open_by_case_.end()) return QueueEntryId{it->second};
     auto entry = engine_.Enter(std::move(contact));
     engine_.Route();
-    // Not waited for: the caller may be the store's writer thread (an intake's commit).
+    // Not waited for: the caller may be the store's own thread (an intake's commit).
     SubmitPending();
     return entry;
 }

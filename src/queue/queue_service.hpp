@@ -121,7 +121,7 @@ public:
     /// The owner is the case's assignee, if any (a new case has none: the store is not asked).
     /// Unlike the other steps it does not wait for its log write: it returns once the entry is
     /// in the engine and its events are queued for the store, since it is called from the
-    /// store's writer thread when an intake commits. A crash before that write lands is repaired
+    /// store's own thread when an intake commits. A crash before that write lands is repaired
     /// at the next start (RecoverUnqueued); a failed write is retried with the next step.
     Result<QueueEntryId> EnterCase(CaseId case_id, Channel channel, CaseKind kind, const std::string& language,
                                    bool new_case = false);
@@ -184,7 +184,7 @@ private:
     auto Step(F&& f);
     Submission SubmitPending();   // under mu_
     void Await(Submission s);     // not under mu_: waits until delivered; rethrows a failure
-    /// The store's answer to submission `seq` (its writer thread, in submission order): tells the
+    /// The store's answer to submission `seq` (its own thread, in submission order): tells the
     /// listeners, or puts the events back in front of what is pending.
     void Delivered(std::uint64_t seq, std::vector<QueueEvent>& events, std::exception_ptr failure);
     void Track(const QueueEvent& e);

@@ -286,7 +286,7 @@ public:
     /// RecordIntake without waiting: returns once the write is queued (throws kUnavailable when
     /// the store is closing) and calls `done` exactly once, when the write is durable or has
     /// failed, with what RecordIntake would return (a failure the write threw becomes an error
-    /// with its code). `done` may run on the store's own writer thread: it must be quick, must
+    /// with its code). `done` runs on one of the store's own threads: it must be quick, must
     /// not throw and must not wait for the store (it may queue further writes without waiting).
     /// Writes queued one after another are written, and answered, in that order.
     virtual void RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) = 0;
@@ -331,6 +331,11 @@ public:
     virtual std::vector<QueueEventRecord> ReadQueueEvents(std::int64_t from_id, std::size_t limit) = 0;
     /// Events with at_ms >= from_ms, in id order (the statistics of a day).
     virtual std::vector<QueueEventRecord> ReadQueueEventsSince(std::int64_t from_ms) = 0;
+
+protected:
+    /// True on one of the store's own threads, where waiting for a write would never end (the
+    /// blocking wrappers above then throw kInternal instead).
+    virtual bool OnOwnThread() const noexcept { return false; }
 };
 
 }  // namespace lifeline::store

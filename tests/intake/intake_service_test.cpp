@@ -9,6 +9,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "intake/message_codec.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -171,6 +172,34 @@ TEST_F(IntakeTest, EpochsRotateAndOnlyPublicKeysAreStored) {
     auto d = intake_->Submit(c);
     EXPECT_NE(store_->FindCase(d->case_id)->key_epoch, store_->FindCase(a->case_id)->key_epoch);
     EXPECT_EQ(store_->FindKeyEpoch(store_->FindCase(d->case_id)->key_epoch)->ephemeral_public_key.size(), 32u);
+}
+
+TEST_F(IntakeTest, AsyncSubmissionsNeverWaitForAnEpochRotationAndTheTeamReadsBothEpochs) {
+    const auto submit = [&] {
+        intake::InboundContact c;
+        c.fields = {{"contact", "@someone"}, {"free_text", "текст"}};
+        std::promise<Result<intake::IntakeOutcome>> answered;
+        intake_->SubmitAsync(c, [&](Result<intake::IntakeOutcome> out) { answered.set_value(std::move(out)); });
+        auto out = answered.get_future().get();
+        EXPECT_TRUE(out.ok());
+        return out.ok() ? out->case_id : CaseId{};
+    };
+    const CaseId first = submit();  // the very first epoch is made on the spot
+    const KeyEpochId e1 = store_->FindCase(first)->key_epoch;
+    clock_.Advance(61min);
+    // Due: the submission goes on under the current epoch while the next one is made elsewhere.
+    const CaseId during = submit();
+    const KeyEpochId e_during = store_->FindCase(during)->key_epoch;
+    // Soon every new case is under a new epoch.
+    KeyEpochId later_epoch = e1;
+    for (int i = 0; i < 200 && later_epoch == e1; ++i) {
+        std::this_thread::sleep_for(10ms);
+        later_epoch = store_->FindCase(submit())->key_epoch;
+    }
+    EXPECT_NE(later_epoch, e1);
+    EXPECT_TRUE(e_during == e1 || e_during == later_epoch);
+    // Every case opens for the team, under whichever epoch it was wrapped through.
+    for (CaseId id : {first, during}) EXPECT_EQ(TeamReads(id).size(), 1u);
 }
 
 TEST_F(IntakeTest, BadContactsAreRefusedAndNothingIsStored) {

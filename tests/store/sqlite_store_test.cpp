@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -293,6 +294,50 @@ TEST_F(SqliteStoreTest, RefusesSchemaFromNewerBuild) {
         EXPECT_EQ(e.code(), ErrorCode::kInternal);
         EXPECT_NE(std::string(e.what()).find("9999"), std::string::npos);
     }
+}
+
+TEST_F(SqliteStoreTest, AFailedSyncFailsItsWritesAndEveryLaterOne) {
+    SqliteOptions options;
+    options.path = Path();
+    std::atomic<int> syncs{0};
+    std::atomic<int> fail_at{3};
+    options.sync_wal = [&](int fd) { return ++syncs == fail_at.load() ? -1 : ::fdatasync(fd); };
+    auto store = std::make_unique<SqliteStore>(options);
+    store->PutMeta("a", Bytes{1});
+    store->PutMeta("b", Bytes{2});
+    try {
+        store->PutMeta("c", Bytes{3});
+        ADD_FAILURE() << "a write whose sync failed was answered as written";
+    } catch (const LifelineError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kUnavailable);
+    }
+    // A later sync would succeed, but cannot vouch for the lost pages: writes stay refused.
+    try {
+        store->PutMeta("d", Bytes{4});
+        ADD_FAILURE() << "a write after a failed sync was accepted";
+    } catch (const LifelineError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kUnavailable);
+    }
+    EXPECT_EQ(syncs.load(), 3);
+    EXPECT_EQ(store->wal_syncs(), 2u);
+    EXPECT_EQ(store->GetMeta("a"), Bytes{1});  // reads go on
+}
+
+TEST_F(SqliteStoreTest, WaitingForAWriteOnTheStoresOwnThreadFailsInsteadOfHanging) {
+    auto store = Open();
+    std::promise<std::string> outcome;
+    store->SubmitQueueEvents({store::QueueEventRecord{}}, [&](std::exception_ptr) {
+        // An answer runs on the store's thread: a blocking write from here could never finish.
+        try {
+            store->AppendQueueEvents({store::QueueEventRecord{}});
+            outcome.set_value("returned");
+        } catch (const LifelineError& e) {
+            outcome.set_value(std::string(ErrorCodeName(e.code())));
+        }
+    });
+    auto future = outcome.get_future();
+    ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_EQ(future.get(), ErrorCodeName(ErrorCode::kInternal));
 }
 
 TEST_F(SqliteStoreTest, GroupCommitBatchesConcurrentWrites) {

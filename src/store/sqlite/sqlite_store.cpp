@@ -10,8 +10,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <exception>
+#include <filesystem>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -31,11 +33,13 @@ using sqlite::Statement;
 
 namespace {
 
-/// A unit of work run on the writer connection inside its own SAVEPOINT. A returned error or a
-/// thrown exception rolls back that savepoint only.
+/// A unit of work run on the writer connection: in a batch without savepoints, or (when a write of
+/// the batch failed) inside its own SAVEPOINT, where a returned error or a thrown exception rolls
+/// back that savepoint only. It may run more than once, so it must assign its results, never
+/// accumulate them.
 using WriteWork = std::function<Result<void>(Connection&)>;
 
-/// How a caller learns a write's outcome: called once, on the writer thread, with the work's
+/// How a caller learns a write's outcome: called once, on the sync thread, with the work's
 /// result, or with what the work (or the batch's commit) threw.
 using WriteDone = std::function<void(Result<void> result, std::exception_ptr error)>;
 
@@ -111,7 +115,7 @@ std::int64_t ToSqlLimit(std::size_t limit) {
 }  // namespace
 
 // ============================================================================================
-// Impl: the writer thread with its queue, and the pool of read connections.
+// Impl: the writer and sync threads with their queues, and the pool of read connections.
 // ============================================================================================
 
 struct SqliteStore::Impl {
@@ -124,11 +128,11 @@ struct SqliteStore::Impl {
     /// Queues work for the writer and returns at once; the future is ready when its batch has
     /// committed (or failed). Work submitted one after another runs, and commits, in that order.
     std::future<Result<void>> Submit(WriteWork work);
-    /// Queues work for the writer; `done` is called on the writer thread once its batch has
-    /// committed or failed. May be called from the writer thread itself (from a callback).
+    /// Queues work for the writer; `done` is called on the sync thread once its batch is
+    /// durable or failed. May be called from the store's threads themselves (from a callback).
     void SubmitAsync(WriteWork work, WriteDone done) { Enqueue(WriteJob{std::move(work), std::move(done)}, false); }
     /// caller_waits: the caller will block until the job is answered, which would deadlock on
-    /// the writer thread.
+    /// the writer or sync thread.
     void Enqueue(WriteJob job, bool caller_waits);
     /// Write, with a returned error thrown as a LifelineError.
     void WriteOrThrow(WriteWork work) { Write(std::move(work)).ValueOrThrow(); }
@@ -200,6 +204,12 @@ struct SqliteStore::Impl {
     std::thread sync_thread_;
     int wal_fd_ = -1;  // the -wal file, opened by the syncer when it first syncs
     std::atomic<std::uint64_t> wal_syncs_{0};
+    /// fsyncs the directory (first time) and fdatasyncs the WAL; false on any failure.
+    bool SyncWal() noexcept;
+    std::exception_ptr sync_failure_;  // set by the syncer at the first failed sync, for good
+    std::atomic<bool> broken_{false};  // a sync failed: every write is refused from then on
+    static constexpr const char* kSyncFailed =
+        "store: the disk failed to sync the WAL; writes are refused until lifeline restarts";
 
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mutex_
@@ -331,6 +341,7 @@ void SqliteStore::Impl::Enqueue(WriteJob job, bool caller_waits) {
     {
         std::lock_guard lock(queue_mutex_);
         if (stopping_) throw LifelineError(ErrorCode::kUnavailable, "store: closing");
+        if (broken_.load()) throw LifelineError(ErrorCode::kUnavailable, kSyncFailed);
         queue_.push_back(std::move(job));
     }
     queue_cv_.notify_one();
@@ -420,6 +431,11 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     std::vector<Outcome> outcomes;
     std::size_t started = 0;
     std::exception_ptr batch_error;
+    if (broken_.load()) {
+        // Whatever is committed now could never be vouched for: refuse, in order.
+        HandOver(pending, {}, std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, kSyncFailed)), count);
+        return;
+    }
     // Almost every batch succeeds whole: it runs without a SAVEPOINT per write (whose
     // sub-journal copies every page a write touches). If a write fails, all of it is rolled
     // back and run again below, each write in its own SAVEPOINT, so only the failing one is
@@ -452,21 +468,23 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
 
 void SqliteStore::Impl::HandOver(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes,
                                  std::exception_ptr batch_error, std::size_t finished) noexcept {
-    Committed committed;
-    committed.batch_error = batch_error;
-    committed.outcomes = std::move(outcomes);
-    committed.jobs.reserve(finished);
-    for (std::size_t i = 0; i < finished; ++i) committed.jobs.push_back(std::move(pending[i]));
-    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
     try {
+        Committed committed;
+        committed.batch_error = batch_error;
+        committed.outcomes = std::move(outcomes);
+        committed.jobs.reserve(finished);
+        for (std::size_t i = 0; i < finished; ++i) committed.jobs.push_back(std::move(pending[i]));
+        pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
         {
             std::lock_guard lock(sync_mutex_);
             to_sync_.push_back(std::move(committed));
         }
         sync_cv_.notify_one();
     } catch (...) {
-        // No memory for the hand-over: the writes cannot be vouched for.
-        Answer(committed, std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, "store: out of memory")));
+        // Out of memory with a batch committed and callers waiting: answering here would break
+        // the order of answers and could vouch for unsynced writes. Stop; a restart recovers
+        // every synced commit from the WAL.
+        std::abort();
     }
 }
 
@@ -480,20 +498,38 @@ void SqliteStore::Impl::SyncLoop() {
             taken.swap(to_sync_);
         }
         // One sync covers every batch taken: their COMMITs returned before they were queued.
-        std::exception_ptr sync_error;
         const bool any_committed =
             std::any_of(taken.begin(), taken.end(), [](const Committed& c) { return !c.batch_error; });
-        if (any_committed) {
-            if (wal_fd_ < 0) wal_fd_ = ::open((options_.path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
-            if (wal_fd_ < 0 || ::fdatasync(wal_fd_) != 0) {
-                sync_error = std::make_exception_ptr(LifelineError(ErrorCode::kInternal, "store: cannot sync the WAL"));
-            } else {
+        if (any_committed && !sync_failure_) {
+            if (SyncWal()) {
                 wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+            } else {
+                // Once a sync failed, a later one proves nothing (the kernel reports a lost
+                // write-back once, then may forget the pages): nothing is vouched for any more.
+                sync_failure_ = std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, kSyncFailed));
+                broken_.store(true);
             }
         }
-        for (Committed& c : taken) Answer(c, sync_error);
+        for (Committed& c : taken) Answer(c, sync_failure_);
         taken.clear();
     }
+}
+
+bool SqliteStore::Impl::SyncWal() noexcept {
+    if (wal_fd_ < 0) {
+        wal_fd_ = ::open((options_.path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+        if (wal_fd_ < 0) return false;
+        // The WAL may be new (SQLite removes it when the last connection closes): its name in
+        // the directory must be on disk too, once.
+        std::string dir = std::filesystem::path(options_.path).parent_path().string();
+        if (dir.empty()) dir = ".";
+        const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0) return false;
+        const bool synced = ::fsync(dir_fd) == 0;
+        ::close(dir_fd);
+        if (!synced) return false;
+    }
+    return (options_.sync_wal ? options_.sync_wal(wal_fd_) : ::fdatasync(wal_fd_)) == 0;
 }
 
 void SqliteStore::Impl::Answer(Committed& committed, std::exception_ptr sync_error) noexcept {
@@ -582,6 +618,11 @@ SqliteStore::~SqliteStore() = default;
 std::uint64_t SqliteStore::batches_committed() const noexcept {
     return impl_->batches_committed_.load(std::memory_order_relaxed);
 }
+bool SqliteStore::OnOwnThread() const noexcept {
+    const auto me = std::this_thread::get_id();
+    return me == impl_->writer_thread_.get_id() || me == impl_->sync_thread_.get_id();
+}
+
 std::uint64_t SqliteStore::wal_syncs() const noexcept { return impl_->wal_syncs_.load(std::memory_order_relaxed); }
 
 std::uint64_t SqliteStore::checkpoints() const noexcept {
@@ -1291,7 +1332,7 @@ void TouchCaseIn(Connection& db, CaseId id, std::int64_t updated_ms) {
 
 void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) {
     // The work runs (and may run again, in a later batch, after a lost transaction) on the
-    // writer thread; `first` carries its answer to `done`, which runs there too, after it.
+    // writer thread; `first` carries its answer to `done`, which runs on the sync thread after it.
     auto first = std::make_shared<MessageId>();
     // Mutable: the write's records are completed in place (applicant, case id) rather than
     // copied; running it again gives the same result.

@@ -5,6 +5,7 @@
 /// pool of read-only connections.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,16 +28,22 @@ struct SqliteOptions {
     /// file to write into (measured slower: new file pages cost more than overwritten ones).
     /// At least 2,000.
     int wal_pages_limit = 4'000;
+    /// How the WAL is made durable before writes are answered: fdatasync(fd) unless set (tests
+    /// set it to make a sync fail). Returns 0 on success, like fdatasync.
+    std::function<int(int fd)> sync_wal;
 };
 
 /// The SQLite Store. Most code should hold it as a Store (OpenSqliteStore); the concrete class is
 /// public for its counters and diagnostics, which tests and metrics read.
 ///
 /// Writes: every write method hands a unit of work to the one writer thread, which owns the only
-/// write connection. The writer takes up to max_batch queued writes, runs each inside its own
-/// SAVEPOINT of one BEGIN IMMEDIATE transaction and commits (synchronous=NORMAL: the WAL is
-/// written, not synced); the sync thread then syncs the WAL and answers each caller, in the
-/// order the writes were queued. Other connections may read a commit slightly before it is
+/// write connection. The writer takes up to max_batch queued writes, runs them in one BEGIN
+/// IMMEDIATE transaction and commits (synchronous=NORMAL: the WAL is written, not synced); the
+/// sync thread then syncs the WAL and answers each caller, in the order the writes were queued.
+/// A batch runs first without savepoints; if one of its writes fails, it is rolled back and run
+/// again with each write in its own SAVEPOINT, so a write may run twice. If a sync ever fails,
+/// the writes it covered fail and every later write is refused with kUnavailable until restart
+/// (a later sync could not vouch for the lost pages). Other connections may read a commit slightly before it is
 /// durable; nobody is told it happened before it is.
 /// A write that fails (e.g. a username taken) is rolled back alone; its batch still commits. If
 /// the commit fails, every write of the batch fails. Reads use pooled read-only connections and
@@ -135,6 +142,9 @@ public:
     /// returns "2" (FULL). Per-connection settings cannot be observed from another connection,
     /// hence this. pragma must be a bare name ([a-z_]); anything else throws kInvalidArgument.
     std::string WriterPragma(std::string_view pragma);
+
+protected:
+    bool OnOwnThread() const noexcept override;
 
 private:
     struct Impl;
