@@ -120,6 +120,7 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
         metrics.OnRender([sqlite, &metrics] {
             metrics.SetGauge("lifeline_store_commits", static_cast<double>(sqlite->batches_committed()));
             metrics.SetGauge("lifeline_store_writes_committed", static_cast<double>(sqlite->writes_committed()));
+            metrics.SetGauge("lifeline_store_sync_failed", sqlite->sync_failed() ? 1.0 : 0.0);
         });
     }
     api::ApiDeps deps{*dir->auth, *dir->audit, clock, config.api, &cases};

@@ -305,6 +305,7 @@ TEST_F(SqliteStoreTest, AFailedSyncFailsItsWritesAndEveryLaterOne) {
     auto store = std::make_unique<SqliteStore>(options);
     store->PutMeta("a", Bytes{1});
     store->PutMeta("b", Bytes{2});
+    EXPECT_FALSE(store->sync_failed());
     try {
         store->PutMeta("c", Bytes{3});
         ADD_FAILURE() << "a write whose sync failed was answered as written";
@@ -320,6 +321,7 @@ TEST_F(SqliteStoreTest, AFailedSyncFailsItsWritesAndEveryLaterOne) {
     }
     EXPECT_EQ(syncs.load(), 3);
     EXPECT_EQ(store->wal_syncs(), 2u);
+    EXPECT_TRUE(store->sync_failed());
     EXPECT_EQ(store->GetMeta("a"), Bytes{1});  // reads go on
 }
 

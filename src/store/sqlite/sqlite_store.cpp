@@ -623,6 +623,8 @@ bool SqliteStore::OnOwnThread() const noexcept {
     return me == impl_->writer_thread_.get_id() || me == impl_->sync_thread_.get_id();
 }
 
+bool SqliteStore::sync_failed() const noexcept { return impl_->broken_.load(); }
+
 std::uint64_t SqliteStore::wal_syncs() const noexcept { return impl_->wal_syncs_.load(std::memory_order_relaxed); }
 
 std::uint64_t SqliteStore::checkpoints() const noexcept {

@@ -134,6 +134,8 @@ public:
     /// fdatasync calls on the WAL made before answering writes (one covers every batch
     /// committed since the previous one).
     std::uint64_t wal_syncs() const noexcept;
+    /// True once a sync of the WAL has failed: every write is refused until restart.
+    bool sync_failed() const noexcept;
     /// Background WAL checkpoints completed (PASSIVE, off the commit path).
     std::uint64_t checkpoints() const noexcept;
     /// Writes queued and not yet taken by the writer (a gauge for metrics and tests).
