@@ -154,15 +154,14 @@ const Router::Route* Router::Resolve(Request& request, Response* fallback) const
     return route;
 }
 
-Response Router::Dispatch(Request& request) const {
-    Response response;
-    const Route* route = Resolve(request, &response);
-    if (route == nullptr) return response;
-    if (route->handler) return route->handler(request);
+bool Router::IsAsync(const Route& route) noexcept { return static_cast<bool>(route.async_handler); }
+
+Response Router::Run(const Route& route, Request& request) {
+    if (route.handler) return route.handler(request);
     // An asynchronous route called the blocking way: run it and wait for its answer.
     auto answer = std::make_shared<std::promise<Response>>();
     auto future = answer->get_future();
-    route->async_handler(request, Responder([answer](std::function<Response()> make) {
+    route.async_handler(request, Responder([answer](std::function<Response()> make) {
         try {
             answer->set_value(make());
         } catch (...) {
@@ -172,9 +171,23 @@ Response Router::Dispatch(Request& request) const {
     return future.get();
 }
 
+void Router::RunAsync(const Route& route, Request& request, Responder responder) {
+    if (route.async_handler) {
+        route.async_handler(request, std::move(responder));
+    } else {
+        responder.Send(route.handler(request));
+    }
+}
+
+Response Router::Dispatch(Request& request) const {
+    Response response;
+    const Route* route = Resolve(request, &response);
+    return route == nullptr ? response : Run(*route, request);
+}
+
 bool Router::IsAsync(const Request& request) const {
     const Route* route = Match(request, nullptr);
-    return route != nullptr && static_cast<bool>(route->async_handler);
+    return route != nullptr && IsAsync(*route);
 }
 
 void Router::DispatchAsync(Request& request, Responder responder) const {
@@ -182,10 +195,8 @@ void Router::DispatchAsync(Request& request, Responder responder) const {
     const Route* route = Resolve(request, &response);
     if (route == nullptr) {
         responder.Send(std::move(response));
-    } else if (route->async_handler) {
-        route->async_handler(request, std::move(responder));
     } else {
-        responder.Send(route->handler(request));
+        RunAsync(*route, request, std::move(responder));
     }
 }
 

@@ -43,8 +43,20 @@ using AsyncHandler = std::function<void(Request&, Responder)>;
 
 class Router {
 public:
+    struct Route;
+
     void Add(std::string method, std::string pattern, Handler handler);
     void AddAsync(std::string method, std::string pattern, AsyncHandler handler);
+
+    /// Finds the route once: fills request.route and request.params. nullptr when nothing matches,
+    /// with *fallback set to the 404 or 405 answer (405 carries an Allow header).
+    const Route* Resolve(Request& request, Response* fallback) const;
+    static bool IsAsync(const Route& route) noexcept;
+    /// Runs a resolved route's handler the blocking way (an asynchronous one is waited for).
+    static Response Run(const Route& route, Request& request);
+    /// Runs a resolved route's handler with the responder (a blocking one here, answered at once).
+    static void RunAsync(const Route& route, Request& request, Responder responder);
+
     /// Finds the handler, fills request.route and request.params. Returns a 404 or 405 JSON
     /// response handler when nothing matches (405 carries an Allow header). An asynchronous
     /// route is run and waited for.
@@ -57,7 +69,6 @@ public:
     /// The route label Dispatch would assign, or "unmatched".
     std::string RouteOf(const Request& request) const;
 
-private:
     struct Route {
         std::string method;
         std::vector<std::string> segments;
@@ -65,10 +76,9 @@ private:
         Handler handler;
         AsyncHandler async_handler;  ///< set instead of handler for an asynchronous route
     };
+
+private:
     const Route* Match(const Request& request, bool* path_matched) const;
-    /// Fills request.route and request.params; the matched route, or nullptr with *fallback set
-    /// to the 404 or 405 answer.
-    const Route* Resolve(Request& request, Response* fallback) const;
     std::vector<Route> routes_;
 };
 

@@ -215,15 +215,17 @@ struct Server::Impl {
     template <typename Stream>
     asio::awaitable<void> GracefulClose(Stream& stream, Connection& connection);
     bool Builtin(const Listener& listener, const Request& request, Response* response, std::string* route) const;
-    HandlerResult RunHandler(Request& request) const;
+    HandlerResult RunHandler(const Router::Route& route, Request& request) const;
     /// Runs fn (which returns the response) and turns what it throws into an error response.
     template <typename Fn>
     HandlerResult Guarded(Request& request, Fn&& fn) const;
     /// Runs an asynchronous handler on this thread; resumes on the connection's strand with its
     /// answer. Counted in async_in_flight until then.
-    asio::awaitable<HandlerResult> RunAsync(Request& request);
+    asio::awaitable<HandlerResult> RunAsync(const Router::Route& route, Request& request);
     // The request is a coroutine parameter, so the frame owns it while the handler runs.
-    asio::awaitable<HandlerResult> HandleOnPool(Request request) const { co_return RunHandler(request); }
+    asio::awaitable<HandlerResult> HandleOnPool(const Router::Route* route, Request request) const {
+        co_return RunHandler(*route, request);
+    }
     void CloseConnections(bool idle_only);
 
     const ServerConfig config;
@@ -475,14 +477,20 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
 
         HandlerResult result;
         if (!Builtin(listener, request, &result.response, &result.route)) {
-            if (router.IsAsync(request)) {
+            // The route is found once, here; 404 and 405 are answered without a handler.
+            Response fallback;
+            const Router::Route* route = router.Resolve(request, &fallback);
+            if (route == nullptr) {
+                result.response = std::move(fallback);
+                result.route = request.route;
+            } else if (Router::IsAsync(*route)) {
                 // Asynchronous handlers run here and answer later (e.g. when the store commits);
                 // the request stays in this frame until then.
-                result = co_await RunAsync(request);
+                result = co_await RunAsync(*route, request);
             } else {
                 // Handlers may block (the store): they run on the worker pool, and this
                 // coroutine resumes on its strand when the response is ready.
-                result = co_await asio::co_spawn(pool->get_executor(), HandleOnPool(std::move(request)),
+                result = co_await asio::co_spawn(pool->get_executor(), HandleOnPool(route, std::move(request)),
                                                  asio::use_awaitable);
             }
         }
@@ -719,13 +727,13 @@ HandlerResult Server::Impl::Guarded(Request& request, Fn&& fn) const {
     return result;
 }
 
-HandlerResult Server::Impl::RunHandler(Request& request) const {
-    return Guarded(request, [&] { return router.Dispatch(request); });
+HandlerResult Server::Impl::RunHandler(const Router::Route& route, Request& request) const {
+    return Guarded(request, [&] { return Router::Run(route, request); });
 }
 
-asio::awaitable<HandlerResult> Server::Impl::RunAsync(Request& request) {
+asio::awaitable<HandlerResult> Server::Impl::RunAsync(const Router::Route& route, Request& request) {
     co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HandlerResult)>(
-        [this, &request](auto handler) {
+        [this, &route, &request](auto handler) {
             // The strand of this connection's coroutine: the answer resumes it there.
             auto strand = asio::get_associated_executor(handler);
             auto resume = std::make_shared<decltype(handler)>(std::move(handler));
@@ -743,7 +751,7 @@ asio::awaitable<HandlerResult> Server::Impl::RunAsync(Request& request) {
             });
             const Responder keep = responder;
             try {
-                router.DispatchAsync(request, std::move(responder));
+                Router::RunAsync(route, request, std::move(responder));
             } catch (...) {
                 // Answered with what it threw, mapped like a blocking handler's failure (if it
                 // answered before throwing, that answer stands).
