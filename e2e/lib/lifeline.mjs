@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { it } from 'node:test';
+import { after, before, it } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
@@ -315,4 +315,33 @@ export async function waitLive(page) {
 /** A figure on the wallboard reaches the value (it follows the events, no reload). */
 export async function waitFigure(page, testid, value) {
   await page.locator(`${tid(testid)}[data-value="${value}"]`).waitFor({ timeout: 5000 });
+}
+
+/**
+ * Registers the suite's before/after hooks: a lifeline server named `name` with these accounts
+ * (each account's `password` set to its one-time password) and a Chromium. The returned object's
+ * `server`, `browser` and `base` (the server's URL) are filled in once before() has run.
+ */
+export function serverAndBrowser(name, accounts) {
+  const env = { server: new LifelineServer(name), browser: undefined, base: undefined };
+  before(async () => {
+    await env.server.init(accounts);
+    for (const a of accounts) a.password = env.server.accounts[a.username].password;
+    await env.server.start();
+    env.base = env.server.url;
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server.cleanup();
+  });
+  return env;
+}
+
+/** Opens the application form in Ukrainian and fills unit, contact and free text, ready to send. */
+export async function fillApplication(page, base, a) {
+  await page.goto(`${base}/apply?lang=uk`);
+  await page.locator('#f-unit').fill(a.unit);
+  await page.locator('#f-contact').fill(a.contact);
+  await page.locator('#f-free_text').fill(a.freeText);
 }

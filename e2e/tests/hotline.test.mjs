@@ -8,10 +8,10 @@
 // Steps run in order; once one fails, the rest are skipped.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import {
-  freshTotp, launchBrowser, LifelineServer, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, watchPage,
+  freshTotp, screenshot, screenshotPrefix, serverAndBrowser, steps, tid, unexpectedFailures, watchPage,
 } from '../lib/lifeline.mjs';
 
 screenshotPrefix('hotline');
@@ -78,7 +78,8 @@ async function consoleFirstLogin(page, base, account) {
 }
 
 describe('applicant, operator and coordinator handle one case', { timeout: 240_000 }, () => {
-  const server = new LifelineServer('hotline');
+  const env = serverAndBrowser('hotline', [OPERATOR, COORDINATOR]);
+  const { server } = env;
   let browser;
   let base;
   let applicant; // { context, page, watch }
@@ -87,19 +88,7 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
   let receipt;
   const step = steps();
 
-  before(async () => {
-    await server.init([OPERATOR, COORDINATOR]);
-    OPERATOR.password = server.accounts[OPERATOR.username].password;
-    COORDINATOR.password = server.accounts[COORDINATOR.username].password;
-    await server.start();
-    base = server.url;
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server.cleanup();
-  });
+  before(() => ({ browser, base } = env));
 
   step('1. applicant without JavaScript: languages, validation, application, receipt', async () => {
     // A browser asking for a language the site does not have: the site falls back to Russian.

@@ -13,11 +13,11 @@
 // Steps run in order; once one fails, the rest are skipped.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import {
-  consoleFirstLogin, launchBrowser, LifelineServer, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, waitFigure,
-  waitLive, watchPage,
+  consoleFirstLogin, fillApplication, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, waitFigure,
+  serverAndBrowser, waitLive, watchPage,
 } from '../lib/lifeline.mjs';
 
 screenshotPrefix('live');
@@ -38,7 +38,8 @@ async function waitPresenceCount(page, presence, value) {
 }
 
 describe('the live queue: offers, answers and the wallboard as they happen', { timeout: 240_000 }, () => {
-  const server = new LifelineServer('live');
+  const env = serverAndBrowser('live', [OLENA, TARAS, SUPERVISOR]);
+  const { server } = env;
   let browser;
   let base;
   let olena; // { context, page, watch }
@@ -48,27 +49,13 @@ describe('the live queue: offers, answers and the wallboard as they happen', { t
   const receipts = [];
   const step = steps();
 
-  before(async () => {
-    await server.init([OLENA, TARAS, SUPERVISOR]);
-    for (const a of [OLENA, TARAS, SUPERVISOR]) a.password = server.accounts[a.username].password;
-    await server.start();
-    base = server.url;
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server.cleanup();
-  });
+  before(() => ({ browser, base } = env));
 
   /** Opens the application form in Ukrainian and fills it, ready to send. */
-  async function fillApplication(a) {
+  async function fillForm(a) {
     const { page } = applicant;
-    await page.goto(`${base}/apply?lang=uk`);
+    await fillApplication(page, base, a);
     assert.equal(await page.locator('html').getAttribute('lang'), 'uk');
-    await page.locator('#f-unit').fill(a.unit);
-    await page.locator('#f-contact').fill(a.contact);
-    await page.locator('#f-free_text').fill(a.freeText);
   }
 
   /** Sends the filled form; returns when the POST was answered (Date.now() of the answer). */
@@ -142,7 +129,7 @@ describe('the live queue: offers, answers and the wallboard as they happen', { t
     const context = await browser.newContext({ javaScriptEnabled: false, locale: 'uk-UA' });
     const page = await context.newPage();
     applicant = { context, page, watch: watchPage(page, base) };
-    await fillApplication(APPLICATIONS[0]);
+    await fillForm(APPLICATIONS[0]);
     const answeredAt = await sendApplication();
     const { offer, elapsed } = await offerArrives(olena, answeredAt);
     t.diagnostic(`offer shown ${elapsed} ms after the application was answered`);
@@ -211,7 +198,7 @@ describe('the live queue: offers, answers and the wallboard as they happen', { t
   });
 
   step('5. the next goes to taras, who rejects it; it waits until olena ends her wrap-up', async (t) => {
-    await fillApplication(APPLICATIONS[1]);
+    await fillForm(APPLICATIONS[1]);
     const answeredAt = await sendApplication();
     const { offer, elapsed } = await offerArrives(taras, answeredAt);
     t.diagnostic(`offer shown ${elapsed} ms after the application was answered`);

@@ -15,11 +15,11 @@
 // Steps run in order; once one fails, the rest are skipped.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import {
-  consoleFirstLogin, launchBrowser, LifelineServer, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, waitFigure,
-  waitLive, watchPage,
+  consoleFirstLogin, fillApplication, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, waitFigure,
+  serverAndBrowser, waitLive, watchPage,
 } from '../lib/lifeline.mjs';
 
 screenshotPrefix('moves');
@@ -39,7 +39,8 @@ async function setPresence(page, presence) {
 }
 
 describe('moving queue contacts: transfer, callback, abandon', { timeout: 240_000 }, () => {
-  const server = new LifelineServer('moves');
+  const env = serverAndBrowser('moves', [OLENA, TARAS, SUPERVISOR]);
+  const { server } = env;
   let browser;
   let base;
   let olena; // { context, page, watch, name }
@@ -49,18 +50,7 @@ describe('moving queue contacts: transfer, callback, abandon', { timeout: 240_00
   let entryId; // the first application's queue entry
   const step = steps();
 
-  before(async () => {
-    await server.init([OLENA, TARAS, SUPERVISOR]);
-    for (const a of [OLENA, TARAS, SUPERVISOR]) a.password = server.accounts[a.username].password;
-    await server.start();
-    base = server.url;
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server.cleanup();
-  });
+  before(() => ({ browser, base } = env));
 
   /** Applies in Ukrainian with JavaScript off; returns when the receipt is shown. */
   async function apply(a) {
@@ -69,10 +59,7 @@ describe('moving queue contacts: transfer, callback, abandon', { timeout: 240_00
       applicant = { context, page: await context.newPage() };
     }
     const { page } = applicant;
-    await page.goto(`${base}/apply?lang=uk`);
-    await page.locator('#f-unit').fill(a.unit);
-    await page.locator('#f-contact').fill(a.contact);
-    await page.locator('#f-free_text').fill(a.freeText);
+    await fillApplication(page, base, a);
     await Promise.all([page.waitForEvent('load'), page.locator('form[action="/apply"] button[type="submit"]').click()]);
     await page.locator('p.receipt code').waitFor();
   }
