@@ -9,47 +9,29 @@
 #include <algorithm>
 #include <set>
 
-#include "auth/auth_fixture.hpp"
-#include "cases/case_service.hpp"
-#include "intake/intake_service.hpp"
+#include "api_fixture.hpp"
 
 namespace lifeline::testing {
 namespace {
 
 namespace json = boost::json;
 
-struct Session {
-    std::string token;
-    std::string csrf;
-    UserId id;
-};
-
-class ApiTest : public AuthFixture {
+class ApiTest : public ApiFixture {
 protected:
     void SetUp() override {
         AuthFixture::SetUp();
-        intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
-        cases_ = std::make_unique<cases::CaseService>(*store_, *audit_, clock_);
-        deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*auth_, *audit_, clock_, {}, cases_.get()});
         queue::QueueServiceConfig queue_config;
-        queue_config.timer = false;
         queue_config.engine.max_chats = 1;
         queue_config.engine.wrap_up = std::chrono::milliseconds(0);
-        queue_ = std::make_unique<queue::QueueService>(*store_, clock_, queue_config);
-        deps_->queue = queue_.get();
-        api::RegisterRoutes(router_, *deps_);
-        Bytes secret;
-        auto admin_token = FirstLogin("admin", admin_.one_time_password, "admin password 1", &secret);
-        auto admin = auth_->Authenticate(admin_token);
-        sessions_[Role::kAdmin] = {admin_token, admin->csrf_token, admin->user};
+        StartApi(queue_config, false);
+        sessions_[Role::kAdmin] = Admin();
         for (auto [role, name] : {std::pair{Role::kOperator, "op"}, {Role::kCoordinator, "coord"},
                                   {Role::kSupervisor, "sup"}}) {
-            auto account = auth_->AddUser(*admin->team_keys, admin->user, name, role);
-            ASSERT_TRUE(account.ok());
-            auto token = FirstLogin(name, account->one_time_password, std::string(name) + " password 1", &secret);
-            sessions_[role] = {token, auth_->Authenticate(token)->csrf_token, account->id};
+            sessions_[role] = AddAccount(name, role);
+            ASSERT_TRUE(sessions_[role].id.valid());
         }
         // A victim account for the state-changing user routes.
+        auto admin = auth_->Authenticate(sessions_[Role::kAdmin].token);
         auto victim = auth_->AddUser(*admin->team_keys, admin->user, "victim", Role::kOperator);
         victim_ = victim->id;
         // One case per role, so that each role's allowed actions start from the same state, and a
@@ -69,16 +51,6 @@ protected:
         attachment_ = store_->AttachmentsOfCase(attachment_case_)[0].id;
     }
 
-    /// A second operator account, fully logged in.
-    Session AddOperator(const std::string& name) {
-        auto admin = auth_->Authenticate(sessions_[Role::kAdmin].token);
-        auto account = auth_->AddUser(*admin->team_keys, admin->user, name, Role::kOperator);
-        EXPECT_TRUE(account.ok());
-        Bytes secret;
-        const std::string token = FirstLogin(name, account->one_time_password, name + " password 1", &secret);
-        return {token, auth_->Authenticate(token)->csrf_token, account->id};
-    }
-
     /// A contact entered straight into the queue (no case): its entry id.
     std::int64_t EnterContact(std::string language = "ru") {
         queue::Contact c;
@@ -88,32 +60,8 @@ protected:
         return id->value;
     }
 
-    http::Response Call(const std::string& method, const std::string& target, const Session* session,
-                        std::string body = "", bool with_csrf = true) {
-        http::Request req;
-        req.method = method;
-        req.target = target;
-        auto q = target.find('?');
-        req.path = target.substr(0, q);
-        req.query = q == std::string::npos ? "" : target.substr(q + 1);
-        req.peer = "127.0.0.1";
-        req.headers.Set("Host", "127.0.0.1:8080");
-        if (!body.empty()) req.headers.Set("Content-Type", "application/json");
-        if (session) {
-            req.headers.Set("Cookie", api::SessionCookieName(deps_->config) + "=" + session->token);
-            if (with_csrf) req.headers.Set("X-CSRF-Token", session->csrf);
-        }
-        req.body = std::move(body);
-        return router_.Dispatch(req);
-    }
-
-    http::Router router_;
-    std::unique_ptr<api::ApiDeps> deps_;
-    std::unique_ptr<queue::QueueService> queue_;
     std::map<Role, Session> sessions_;
     UserId victim_;
-    std::unique_ptr<intake::IntakeService> intake_;
-    std::unique_ptr<cases::CaseService> cases_;
     std::map<Role, CaseId> case_of_;
     std::int64_t handoff_ = 0;
     CaseId attachment_case_;
@@ -229,15 +177,9 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
 // who is offered what in which order, accept/complete, the line, and the wallboard's figures.
 TEST_F(ApiTest, QueueRoutesOfferAcceptCompleteAndTheWallboard) {
     using namespace std::chrono_literals;
-    intake_->OnIntake([this](const intake::IntakeOutcome& o, const intake::InboundContact& c) {
-        ASSERT_TRUE(queue_->EnterCase(o.case_id, c.channel, c.kind, c.language).ok());
-    });
-    auto admin = auth_->Authenticate(sessions_[Role::kAdmin].token);
-    auto account = auth_->AddUser(*admin->team_keys, admin->user, "op2", Role::kOperator);
-    ASSERT_TRUE(account.ok());
-    Bytes secret;
-    const std::string op2_token = FirstLogin("op2", account->one_time_password, "op2 password 1", &secret);
-    Session op2{op2_token, auth_->Authenticate(op2_token)->csrf_token, account->id};
+    QueueEveryIntake();
+    Session op2 = AddAccount("op2", Role::kOperator);
+    ASSERT_TRUE(op2.id.valid());
     Session& op = sessions_[Role::kOperator];
     Session& sup = sessions_[Role::kSupervisor];
 
@@ -352,7 +294,7 @@ TEST_F(ApiTest, QueueRoutesOfferAcceptCompleteAndTheWallboard) {
 TEST_F(ApiTest, QueueMovesTakeTheHolderOrASupervisor) {
     using namespace std::chrono_literals;
     Session& op = sessions_[Role::kOperator];
-    Session op2 = AddOperator("op2");
+    Session op2 = AddAccount("op2", Role::kOperator);
     Session& sup = sessions_[Role::kSupervisor];
     auto move = [&](Session& s, std::int64_t entry, const std::string& verb, std::string body = "") {
         return Call("POST", "/api/v1/queue/entries/" + std::to_string(entry) + "/" + verb, &s, std::move(body));

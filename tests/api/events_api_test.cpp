@@ -7,21 +7,13 @@
 
 #include <boost/json.hpp>
 
-#include "auth/auth_fixture.hpp"
-#include "cases/case_service.hpp"
-#include "intake/intake_service.hpp"
+#include "api_fixture.hpp"
 
 namespace lifeline::testing {
 namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-struct Session {
-    std::string token;
-    std::string csrf;
-    UserId id;
-};
 
 /// One server-sent event as parsed from the stream.
 struct Event {
@@ -63,51 +55,19 @@ std::vector<std::string> Topics(const Event& e) {
     return topics;
 }
 
-class EventsApiTest : public AuthFixture {
+class EventsApiTest : public ApiFixture {
 protected:
     void SetUp() override {
         AuthFixture::SetUp();
-        intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
-        cases_ = std::make_unique<cases::CaseService>(*store_, *audit_, clock_);
-        deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*auth_, *audit_, clock_, {}, cases_.get()});
         queue::QueueServiceConfig queue_config;
-        queue_config.timer = false;
         queue_config.engine.wrap_up = 0ms;
-        queue_ = std::make_unique<queue::QueueService>(*store_, clock_, queue_config);
-        deps_->queue = queue_.get();
-        api::RegisterRoutes(router_, *deps_);
-        intake_->OnIntake([this](const intake::IntakeOutcome& o, const intake::InboundContact& c) {
-            ASSERT_TRUE(queue_->EnterCase(o.case_id, c.channel, c.kind, c.language).ok());
-        });
-
-        Bytes secret;
-        auto admin_token = FirstLogin("admin", admin_.one_time_password, "admin password 1", &secret);
-        auto admin = auth_->Authenticate(admin_token);
-        sessions_["admin"] = {admin_token, admin->csrf_token, admin->user};
+        StartApi(queue_config, true);
+        sessions_["admin"] = Admin();
         for (auto [role, name] : {std::pair{Role::kOperator, "op"}, {Role::kOperator, "op2"},
                                   {Role::kCoordinator, "coord"}, {Role::kSupervisor, "sup"}}) {
-            auto account = auth_->AddUser(*admin->team_keys, admin->user, name, role);
-            ASSERT_TRUE(account.ok());
-            auto token = FirstLogin(name, account->one_time_password, std::string(name) + " password 1", &secret);
-            sessions_[name] = {token, auth_->Authenticate(token)->csrf_token, account->id};
+            sessions_[name] = AddAccount(name, role);
+            ASSERT_TRUE(sessions_[name].id.valid());
         }
-    }
-
-    http::Response Call(const std::string& method, const std::string& target, const Session* session,
-                        std::string body = "") {
-        http::Request req;
-        req.method = method;
-        req.target = target;
-        req.path = target;
-        req.peer = "127.0.0.1";
-        req.headers.Set("Host", "127.0.0.1:8080");
-        if (!body.empty()) req.headers.Set("Content-Type", "application/json");
-        if (session) {
-            req.headers.Set("Cookie", api::SessionCookieName(deps_->config) + "=" + session->token);
-            req.headers.Set("X-CSRF-Token", session->csrf);
-        }
-        req.body = std::move(body);
-        return router_.Dispatch(req);
     }
 
     /// Opens GET /api/v1/events as the user; the stream, which must be there.
@@ -131,11 +91,6 @@ protected:
         return outcome->case_id;
     }
 
-    http::Router router_;
-    std::unique_ptr<api::ApiDeps> deps_;
-    std::unique_ptr<queue::QueueService> queue_;
-    std::unique_ptr<intake::IntakeService> intake_;
-    std::unique_ptr<cases::CaseService> cases_;
     std::map<std::string, Session> sessions_;
 };
 

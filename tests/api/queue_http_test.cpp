@@ -10,8 +10,7 @@
 
 #include <regex>
 
-#include "auth/auth_fixture.hpp"
-#include "cases/case_service.hpp"
+#include "api_fixture.hpp"
 #include "http/server.hpp"
 #include "http_client.hpp"
 #include "intake/intake_service.hpp"
@@ -23,32 +22,17 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-struct Session {
-    std::string token;
-    std::string csrf;
-    UserId id;
-};
-
-class QueueHttpTest : public AuthFixture {
+class QueueHttpTest : public ApiFixture {
 protected:
     void SetUp() override {
         AuthFixture::SetUp();
-        intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
-        cases_ = std::make_unique<cases::CaseService>(*store_, *audit_, clock_);
-        queue::QueueServiceConfig qc;
-        qc.timer = false;  // the fake clock moves only when the test says so; every call applies it
+        queue::QueueServiceConfig qc;  // without the timer: every call applies the fake clock
         qc.engine.max_chats = 1;
         qc.engine.wrap_up = 0ms;
         qc.engine.offer_timeout = 60s;
         qc.engine.overflow_after = 10min;
         qc.service_level = 20s;
-        queue_ = std::make_unique<queue::QueueService>(*store_, clock_, qc);
-        // What main.cpp wires: every committed intake enters the queue.
-        intake_->OnIntake([this](const intake::IntakeOutcome& o, const intake::InboundContact& c) {
-            ASSERT_TRUE(queue_->EnterCase(o.case_id, c.channel, c.kind, c.language).ok());
-        });
-        deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*auth_, *audit_, clock_, {}, cases_.get(), queue_.get()});
-        api::RegisterRoutes(router_, *deps_);
+        StartApi(qc, true);  // what main.cpp wires: every committed intake enters the queue
         public_site::PublicSiteConfig site_config;
         site_config.submissions_per_client.count = 1000;  // every applicant comes from 127.0.0.1 here
         site_ = std::make_unique<public_site::PublicSite>(
@@ -65,18 +49,6 @@ protected:
 
     void TearDown() override {
         if (server_) server_->Stop();
-    }
-
-    Session Account(const std::string& name, Role role) {
-        auto admin_token =
-            admin_token_.empty()
-                ? (admin_token_ = FirstLogin("admin", admin_.one_time_password, "admin password 1", &secret_))
-                : admin_token_;
-        auto admin = auth_->Authenticate(admin_token);
-        auto account = auth_->AddUser(*admin->team_keys, admin->user, name, role);
-        EXPECT_TRUE(account.ok());
-        const std::string token = FirstLogin(name, account->one_time_password, name + " password 1", &secret_);
-        return {token, auth_->Authenticate(token)->csrf_token, account->id};
     }
 
     HttpReply Api(const std::string& method, const std::string& target, const Session& s,
@@ -96,13 +68,6 @@ protected:
         return v.as_object();
     }
 
-    /// The administrator's session (logged in on first use).
-    Session Admin() {
-        if (admin_token_.empty())
-            admin_token_ = FirstLogin("admin", admin_.one_time_password, "admin password 1", &secret_);
-        auto admin = auth_->Authenticate(admin_token_);
-        return {admin_token_, admin->csrf_token, admin->user};
-    }
     /// Stores an account's queue skills the way a team does: PUT /users/{id}/skills.
     void SetSkills(const Session& who, const std::string& body) {
         auto r = Api("PUT", "/api/v1/users/" + who.id.ToString() + "/skills", Admin(), body);
@@ -143,27 +108,20 @@ protected:
         return Api("POST", "/api/v1/queue/entries/" + std::to_string(entry) + "/" + verb, s).status;
     }
 
-    std::unique_ptr<intake::IntakeService> intake_;
-    std::unique_ptr<cases::CaseService> cases_;
-    std::unique_ptr<queue::QueueService> queue_;
-    std::unique_ptr<api::ApiDeps> deps_;
     std::unique_ptr<public_site::PublicSite> site_;
-    http::Router router_;
     http::Metrics metrics_;
     std::unique_ptr<http::Server> server_;
     int port_ = 0;
-    std::string admin_token_;
-    Bytes secret_;
 };
 
 // Three operators with different skills, a supervisor away from the line, and a burst of seven
 // contacts: applications and inquiries in Russian, Ukrainian and English from the public site,
 // and one priority message. Who gets which offer, in what order, and the day's figures.
 TEST_F(QueueHttpTest, ABurstIsRoutedBySkillIdleTimeAndPriorityAndTheWallboardAddsUp) {
-    const Session olena = Account("olena", Role::kOperator);  // uk, ru; applications
-    const Session petro = Account("petro", Role::kOperator);  // ru; applications and inquiries
-    const Session iryna = Account("iryna", Role::kOperator);  // en, uk; both kinds
-    const Session sup = Account("sup", Role::kSupervisor);
+    const Session olena = AddAccount("olena", Role::kOperator);  // uk, ru; applications
+    const Session petro = AddAccount("petro", Role::kOperator);  // ru; applications and inquiries
+    const Session iryna = AddAccount("iryna", Role::kOperator);  // en, uk; both kinds
+    const Session sup = AddAccount("sup", Role::kSupervisor);
     const TimePoint t0 = clock_.Now();
     auto at = [&](int seconds) { clock_.Set(t0 + std::chrono::seconds(seconds)); };
     const auto apply = CaseKind::kSurrenderApplication;
@@ -299,9 +257,9 @@ TEST_F(QueueHttpTest, ABurstIsRoutedBySkillIdleTimeAndPriorityAndTheWallboardAdd
 // reaches the queue at the operator's next presence change; a coordinator (no queue.take) cannot
 // join the queue at all, and has no skills to set.
 TEST_F(QueueHttpTest, StoredSkillsRouteContactsByLanguage) {
-    const Session oksana = Account("oksana", Role::kOperator);
-    const Session sup = Account("sup", Role::kSupervisor);
-    const Session taras = Account("taras", Role::kCoordinator);
+    const Session oksana = AddAccount("oksana", Role::kOperator);
+    const Session sup = AddAccount("sup", Role::kSupervisor);
+    const Session taras = AddAccount("taras", Role::kCoordinator);
     const TimePoint t0 = clock_.Now();
     auto at = [&](int seconds) { clock_.Set(t0 + std::chrono::seconds(seconds)); };
 
@@ -365,8 +323,8 @@ TEST_F(QueueHttpTest, StoredSkillsRouteContactsByLanguage) {
 // A contact waiting for a skill nobody on shift has is not stuck: a callback request keeps its
 // place and does not count as an abandon, and a transfer to another skill finds an operator.
 TEST_F(QueueHttpTest, CallbackAndTransferOverHttp) {
-    const Session olena = Account("olena", Role::kOperator);
-    const Session sup = Account("sup", Role::kSupervisor);
+    const Session olena = AddAccount("olena", Role::kOperator);
+    const Session sup = AddAccount("sup", Role::kSupervisor);
     queue_->Login(olena.id, queue::OperatorSkills{{"ru"}, {CaseKind::kSurrenderApplication}, {}});
     const TimePoint t0 = clock_.Now();
     auto at = [&](int seconds) { clock_.Set(t0 + std::chrono::seconds(seconds)); };
