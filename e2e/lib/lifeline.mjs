@@ -345,3 +345,15 @@ export async function fillApplication(page, base, a) {
   await page.locator('#f-contact').fill(a.contact);
   await page.locator('#f-free_text').fill(a.freeText);
 }
+
+/** A new Ukrainian browser context for `account`: first login, then the queue page, live. */
+export async function openQueueAs(browser, base, account, name) {
+  const context = await browser.newContext({ locale: 'uk-UA' });
+  const page = await context.newPage();
+  const who = { context, page, watch: watchPage(page, base), name };
+  await consoleFirstLogin(page, base, account);
+  await page.locator(tid('nav-queue')).click();
+  await page.locator(tid('queue-view')).waitFor();
+  await waitLive(page);
+  return who;
+}

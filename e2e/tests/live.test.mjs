@@ -17,7 +17,7 @@ import { before, describe, it } from 'node:test';
 
 import {
   consoleFirstLogin, fillApplication, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, waitFigure,
-  serverAndBrowser, waitLive, watchPage,
+  openQueueAs, serverAndBrowser, waitLive, watchPage,
 } from '../lib/lifeline.mjs';
 
 screenshotPrefix('live');
@@ -92,15 +92,10 @@ describe('the live queue: offers, answers and the wallboard as they happen', { t
 
   step('1. two operators log in, open the queue and become available, olena first', async () => {
     for (const [account, name] of [[OLENA, 'olena'], [TARAS, 'taras']]) {
-      const context = await browser.newContext({ locale: 'uk-UA' });
-      const page = await context.newPage();
-      const who = { context, page, watch: watchPage(page, base), name };
+      const who = await openQueueAs(browser, base, account, name);
       if (name === 'olena') olena = who;
       else taras = who;
-      await consoleFirstLogin(page, base, account);
-      await page.locator(tid('nav-queue')).click();
-      await page.locator(tid('queue-view')).waitFor();
-      await waitLive(page);
+      const { page } = who;
       await page.locator(`${tid('presence-current')}[data-presence="offline"]`).waitFor();
       assert.equal(await page.locator(tid('offer-list-empty')).isVisible(), true);
       await page.locator(tid('presence-select')).selectOption('available');

@@ -19,7 +19,7 @@ import { before, describe, it } from 'node:test';
 
 import {
   consoleFirstLogin, fillApplication, screenshot, screenshotPrefix, steps, tid, unexpectedFailures, waitFigure,
-  serverAndBrowser, waitLive, watchPage,
+  openQueueAs, serverAndBrowser, waitLive, watchPage,
 } from '../lib/lifeline.mjs';
 
 screenshotPrefix('moves');
@@ -66,16 +66,10 @@ describe('moving queue contacts: transfer, callback, abandon', { timeout: 240_00
 
   step('1. olena available, taras busy; the supervisor on the wallboard and the queue', async () => {
     for (const [account, name, presence] of [[OLENA, 'olena', 'available'], [TARAS, 'taras', 'busy']]) {
-      const context = await browser.newContext({ locale: 'uk-UA' });
-      const page = await context.newPage();
-      const who = { context, page, watch: watchPage(page, base), name };
+      const who = await openQueueAs(browser, base, account, name);
       if (name === 'olena') olena = who;
       else taras = who;
-      await consoleFirstLogin(page, base, account);
-      await page.locator(tid('nav-queue')).click();
-      await page.locator(tid('queue-view')).waitFor();
-      await waitLive(page);
-      await setPresence(page, presence);
+      await setPresence(who.page, presence);
     }
     const context = await browser.newContext({ locale: 'uk-UA' });
     const page = await context.newPage();
