@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -60,12 +62,44 @@ constexpr std::size_t kRecoveryGroups = 8;
 // Callers may skip Init(): sodium_malloc needs sodium_init's page-size setup, so every entry
 // point that allocates or draws randomness goes through here. The magic static makes it cheap
 // and thread-safe; a failed init throws and is retried on the next call.
+// Bumped in a forked child, so that it never hands out bytes its parent's random pools hold.
+std::atomic<std::uint64_t> fork_generation{0};
+
 void EnsureInit() {
     static const bool initialised = [] {
         if (sodium_init() < 0) throw LifelineError(ErrorCode::kInternal, "libsodium failed to initialise");
+        (void)pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
         return true;
     }();
     (void)initialised;
+}
+
+/// Fresh random bytes for nonces, keys and ids. randombytes_buf costs one getrandom(2) call,
+/// and an application draws six small pieces; each thread therefore keeps a pool refilled by one
+/// call per 512 bytes. A byte leaves the pool wiped; a request larger than a quarter of the pool
+/// goes straight to the kernel; a forked child refills before it uses the pool.
+void FillRandom(std::uint8_t* out, std::size_t n) {
+    struct Pool {
+        std::array<std::uint8_t, 512> bytes{};
+        std::size_t used = sizeof(bytes);
+        std::uint64_t generation = 0;
+        ~Pool() { sodium_memzero(bytes.data(), bytes.size()); }
+    };
+    if (n == 0) return;
+    if (n > sizeof(Pool::bytes) / 4) {
+        randombytes_buf(out, n);
+        return;
+    }
+    thread_local Pool pool;
+    const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+    if (pool.used + n > pool.bytes.size() || pool.generation != generation) {
+        randombytes_buf(pool.bytes.data(), pool.bytes.size());
+        pool.used = 0;
+        pool.generation = generation;
+    }
+    std::memcpy(out, pool.bytes.data() + pool.used, n);
+    sodium_memzero(pool.bytes.data() + pool.used, n);
+    pool.used += n;
 }
 
 Error DecryptFailed(std::string message) { return Error{ErrorCode::kDecryptFailed, std::move(message)}; }
@@ -121,7 +155,7 @@ Bytes SealRaw(const SecretKey& key, ByteView plaintext, ByteView associated_data
     EnsureInit();
     if (key.size() != kKeyBytes) throw LifelineError(ErrorCode::kInternal, "Seal: key must be 32 bytes");
     Bytes out(kNonceBytes + plaintext.size() + kTagBytes);
-    randombytes_buf(out.data(), kNonceBytes);
+    FillRandom(out.data(), kNonceBytes);
     unsigned long long written = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + kNonceBytes, &written, plaintext.data(), plaintext.size(),
                                                associated_data.data(), associated_data.size(), nullptr, out.data(),
@@ -276,7 +310,7 @@ void Init() { EnsureInit(); }
 Bytes RandomBytes(std::size_t n) {
     EnsureInit();
     Bytes out(n);
-    if (n > 0) randombytes_buf(out.data(), n);
+    FillRandom(out.data(), n);
     return out;
 }
 
@@ -379,7 +413,7 @@ SecretKey::SecretKey(std::size_t size) {
 
 SecretKey SecretKey::Random(std::size_t size) {
     SecretKey key(size);
-    if (size > 0) randombytes_buf(key.data_, size);
+    FillRandom(key.data_, size);
     return key;
 }
 

@@ -1,6 +1,7 @@
 #include "crypto/crypto.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -76,6 +78,46 @@ TEST_F(CryptoTest, RandomBytesHaveRequestedSizeAndDiffer) {
     auto a = RandomBytes(32), b = RandomBytes(32);
     EXPECT_EQ(a.size(), 32u);
     EXPECT_NE(a, b);
+}
+
+TEST_F(CryptoTest, PooledRandomnessNeverRepeatsAcrossDrawsThreadsOrAFork) {
+    // Small draws come from a per-thread pool refilled from the kernel: no two draws, on one
+    // thread or on several, may share bytes, and a forked child must not replay its parent's pool.
+    std::set<Bytes> seen;
+    std::mutex seen_mutex;
+    const auto draw = [&](int count) {
+        std::vector<Bytes> mine;
+        for (int i = 0; i < count; ++i) mine.push_back(RandomBytes(8 + static_cast<std::size_t>(i % 9)));
+        std::lock_guard lock(seen_mutex);
+        for (auto& b : mine) {
+            // 8..16 random bytes: a repeat means the pool handed out the same bytes twice.
+            EXPECT_TRUE(seen.insert(b).second);
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) threads.emplace_back(draw, 500);
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(seen.size(), 2000u);
+
+    (void)RandomBytes(16);  // the pool of this thread is now partly used
+    int pipe_fds[2];
+    ASSERT_EQ(pipe(pipe_fds), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const Bytes b = RandomBytes(16);
+        const bool written = write(pipe_fds[1], b.data(), b.size()) == static_cast<ssize_t>(b.size());
+        _exit(written ? 0 : 1);
+    }
+    const Bytes parent = RandomBytes(16);
+    Bytes from_child(16);
+    ASSERT_EQ(read(pipe_fds[0], from_child.data(), from_child.size()), 16);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_NE(parent, from_child);
 }
 
 TEST_F(CryptoTest, ManyKeysAliveAtOnceStayDistinctAndIntact) {
