@@ -257,9 +257,9 @@ std::shared_ptr<const crypto::IntakeEpoch> IntakeService::CurrentEpoch(EpochWait
 store::IntakeWrite IntakeService::NewCaseWrite(const InboundContact& contact, const std::string& receipt,
                                                EpochWait wait) {
     const auto now = ToUnixMillis(clock_.Now());
-    // A web applicant is known by his receipt; anyone else by the keyed pseudonym of his sender
-    // id on the channel. The store finds or inserts the applicant in the case's own transaction.
-    const std::string who = contact.sender_id.empty() ? "receipt:" + receipt : contact.sender_id;
+    // A messenger or phone applicant is known by the keyed pseudonym of his sender id on the
+    // channel; the store finds or inserts him in the case's own transaction. A web applicant is
+    // known only by his receipt, which finds his case directly: he gets no applicant row.
     store::CaseRecord rec;
     rec.id = NewCaseId(now);
     auto case_key = crypto::IntakeEpoch::NewCaseKey();
@@ -280,7 +280,9 @@ store::IntakeWrite IntakeService::NewCaseWrite(const InboundContact& contact, co
     store::IntakeWrite write;
     write.at_ms = now;
     write.case_id = rec.id;
-    write.applicant_pseudonym = crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), who);
+    if (!contact.sender_id.empty())
+        write.applicant_pseudonym =
+            crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), contact.sender_id);
     AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
         return SealWithCaseKey(case_key, rec.id, field, payload);
     });
@@ -308,10 +310,12 @@ Result<IntakeOutcome> IntakeService::WriteNewCase(const InboundContact& contact,
 
 void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> contact, int attempt,
                                          IntakeDone done) {
-    // `done` is answered exactly once, whatever throws on the way.
-    const auto fail = [&done](const LifelineError* e) {
-        done(Error{e != nullptr && e->code() == ErrorCode::kUnavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal,
-                   "intake"});
+    // `done` is answered exactly once, whatever throws on the way. It is shared with the store's
+    // answer rather than copied into it: it carries the caller's page state.
+    auto shared_done = std::make_shared<IntakeDone>(std::move(done));
+    const auto fail = [&shared_done](const LifelineError* e) {
+        const bool unavailable = e != nullptr && e->code() == ErrorCode::kUnavailable;
+        (*shared_done)(Error{unavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal, "intake"});
     };
     std::string receipt;
     store::IntakeWrite write;
@@ -326,7 +330,8 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
         return fail(nullptr);
     }
     const CaseId id = write.case_id;
-    auto answer = [this, contact, attempt, id, receipt, done](Result<MessageId> written) mutable {
+    auto answer = [this, contact, attempt, id, receipt, shared_done](Result<MessageId> written) mutable {
+        IntakeDone& done = *shared_done;
         // The last use of this object, however this ends: the destructor waits for it.
         struct InFlight {
             IntakeService* self;

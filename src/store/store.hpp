@@ -107,7 +107,7 @@ struct KeyEpochRecord {
 
 struct CaseRecord {
     CaseId id;                    ///< random, chosen by the caller (does not reveal case counts)
-    ApplicantId applicant;
+    ApplicantId applicant;        ///< 0 = none: a web applicant, known only by his receipt
     CaseKind kind = CaseKind::kSurrenderApplication;
     std::string state;            ///< workflow state name (cases/ owns the workflow)
     Channel channel = Channel::kWeb;
@@ -270,6 +270,7 @@ public:
     virtual Result<void> InsertCase(const CaseRecord& record) = 0;
     virtual std::optional<CaseRecord> FindCase(CaseId id) = 0;
     virtual std::optional<CaseRecord> FindCaseByReceipt(ByteView receipt_lookup) = 0;
+    /// Oldest first; none for applicant 0 (the web cases, which have no applicant).
     virtual std::vector<CaseRecord> CasesOfApplicant(ApplicantId applicant) = 0;
     /// Cases whose last inbound contact is at or after since_ms, not closed, oldest contact first
     /// (the queue's start-up check for contacts stored but never queued).

@@ -76,6 +76,30 @@ TEST_F(IntakeTest, AWebApplicationGetsAReceiptAndTheTeamReadsIt) {
     EXPECT_NE(texts[0].find("3rd motor rifle"), std::string::npos);
 }
 
+TEST_F(IntakeTest, WebApplicantsHaveNoApplicantRowAndAreNeverGroupedTogether) {
+    // Two people apply on the web: each is known only by his receipt, so neither case names an
+    // applicant, and the "other cases of this applicant" lookup never joins two strangers.
+    intake::InboundContact c;
+    c.fields = {{"contact", "@first"}};
+    auto first = intake_->Submit(c);
+    c.fields = {{"contact", "@second"}};
+    auto second = intake_->Submit(c);
+    ASSERT_TRUE(first.ok() && second.ok());
+    EXPECT_FALSE(store_->FindCase(first->case_id)->applicant.valid());
+    EXPECT_FALSE(store_->FindCase(second->case_id)->applicant.valid());
+    EXPECT_TRUE(store_->CasesOfApplicant(ApplicantId{}).empty());
+    // A messenger sender still is an applicant, found again by his pseudonym.
+    intake::InboundContact tg;
+    tg.channel = Channel::kTelegram;
+    tg.sender_id = "tg:1001";
+    tg.text = "hello";
+    auto messenger = intake_->Submit(tg);
+    ASSERT_TRUE(messenger.ok()) << messenger.error().message;
+    const ApplicantId applicant = store_->FindCase(messenger->case_id)->applicant;
+    EXPECT_TRUE(applicant.valid());
+    EXPECT_EQ(store_->CasesOfApplicant(applicant).size(), 1u);
+}
+
 TEST_F(IntakeTest, FollowUpWithTheReceiptAddsToTheSameCase) {
     intake::InboundContact c;
     c.fields = {{"contact", "+7 900 000 00 00"}};

@@ -1238,6 +1238,8 @@ std::vector<CaseRecord> SqliteStore::CasesWhere(std::string_view sql, std::int64
 }
 
 std::vector<CaseRecord> SqliteStore::CasesOfApplicant(ApplicantId applicant) {
+    // Applicant 0 is nobody: the web cases that share it belong to as many different people.
+    if (!applicant.valid()) return {};
     return CasesWhere(kCasesOfApplicant, applicant.value);
 }
 
