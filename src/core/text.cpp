@@ -5,13 +5,9 @@
 
 namespace lifeline {
 
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+std::size_t detail::Utf8LongSequenceLength(std::string_view s, std::size_t i) {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
     const unsigned char c = byte(i);
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) {  // two bytes (Cyrillic): never overlong, never a surrogate
-        return i + 1 < s.size() && (byte(i + 1) & 0xC0) == 0x80 ? 2 : 0;
-    }
     std::size_t n = 0;
     std::uint32_t cp = 0;
     if (c >= 0xE0 && c <= 0xEF) {
