@@ -72,6 +72,20 @@ protected:
             response.headers.Set("X-Bad", "a\r\nInjected: yes");
             return response;
         });
+        router_.Add("GET", "/own-policy", [](Request&) {
+            // A handler cannot weaken the security headers; the server's replace its own.
+            Response response = Response::Text(200, "p");
+            response.headers.Set("Content-Security-Policy", "default-src *");
+            response.headers.Set("x-frame-options", "ALLOWALL");
+            response.headers.Add("Set-Cookie", "a=1");
+            response.headers.Add("Set-Cookie", "b=2");
+            return response;
+        });
+        router_.Add("GET", "/empty", [](Request&) {
+            Response response;
+            response.status = 204;
+            return response;
+        });
         router_.Add("GET", "/notfound", [](Request&) -> Response {
             throw LifelineError(ErrorCode::kNotFound, "case 42 not found");
         });
@@ -263,6 +277,41 @@ TEST_F(ServerTest, HandlerHeadersAreSanitized) {
     EXPECT_FALSE(r->Has("x-bad"));
     EXPECT_FALSE(r->Has("injected"));
     ExpectSecurityHeaders(*r);
+}
+
+TEST_F(ServerTest, TheResponseHeadIsExactlyWhatTheServerVouchesFor) {
+    StartServer();
+    RawClient client(server_->port());
+    ASSERT_TRUE(client.Send(RawClient::Get("/own-policy")));
+    const std::string head = client.ReadHead();
+    EXPECT_THAT(head, ::testing::StartsWith("HTTP/1.1 200 OK\r\n"));
+    // The handler's weaker policies are gone, not merely followed by the server's.
+    EXPECT_THAT(head, Not(HasSubstr("default-src *")));
+    EXPECT_THAT(head, Not(HasSubstr("ALLOWALL")));
+    EXPECT_THAT(head, HasSubstr("X-Frame-Options: DENY\r\n"));
+    EXPECT_THAT(head, HasSubstr("Cache-Control: no-store\r\n"));
+    // Both cookies, each on its own line; the length of the body; no Connection on keep-alive.
+    EXPECT_THAT(head, HasSubstr("Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n"));
+    EXPECT_THAT(head, HasSubstr("Content-Length: 1\r\n"));
+    EXPECT_THAT(head, Not(HasSubstr("Connection")));
+    EXPECT_THAT(head, ::testing::EndsWith("\r\n\r\n"));
+
+    // 204 carries no Content-Length and no body: the next response parses right after it.
+    RawClient other(server_->port());
+    ASSERT_TRUE(other.Send(RawClient::Get("/empty") + RawClient::Get("/hello")));
+    const std::string empty = other.ReadHead();
+    EXPECT_THAT(empty, ::testing::StartsWith("HTTP/1.1 204 No Content\r\n"));
+    EXPECT_THAT(empty, Not(HasSubstr("Content-Length")));
+    auto hello = other.Read();
+    ASSERT_TRUE(hello.has_value());
+    EXPECT_EQ(hello->body, "hello");
+
+    // HTTP/1.0 asking for keep-alive is told that it is kept.
+    RawClient old(server_->port());
+    ASSERT_TRUE(old.Send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    const std::string old_head = old.ReadHead();
+    EXPECT_THAT(old_head, ::testing::StartsWith("HTTP/1.0 200 OK\r\n"));
+    EXPECT_THAT(old_head, HasSubstr("Connection: keep-alive\r\n"));
 }
 
 TEST_F(ServerTest, UnknownRouteIs404WithSecurityHeaders) {
