@@ -258,14 +258,19 @@ void SqliteStore::Impl::CheckpointLoop() {
             checkpoint_wanted_ = false;
         }
         try {
-            if (!db) db = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
+            if (!db) {
+                db = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
+                // A connection learns that the database is in WAL mode only when it first reads
+                // it; until then a checkpoint does nothing (and says so only by *pnLog = -1).
+                db->Exec("SELECT count(*) FROM sqlite_master");
+            }
             // PASSIVE: copies what no reader still needs and never blocks the writer; the WAL
             // restarts from its beginning at the first commit after a complete pass.
             int log_pages = 0;
             int copied = 0;
             const int rc = sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
                                                      &copied);
-            if (rc == SQLITE_OK) checkpoints_.fetch_add(1, std::memory_order_relaxed);
+            if (rc == SQLITE_OK && log_pages >= 0) checkpoints_.fetch_add(1, std::memory_order_relaxed);
         } catch (...) {
             db.reset();  // the next wake-up reopens; the writer keeps working meanwhile
         }

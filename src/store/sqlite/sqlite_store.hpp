@@ -136,7 +136,8 @@ public:
     std::uint64_t wal_syncs() const noexcept;
     /// True once a sync of the WAL has failed: every write is refused until restart.
     bool sync_failed() const noexcept;
-    /// Background WAL checkpoints completed (PASSIVE, off the commit path).
+    /// Background WAL checkpoints that ran (PASSIVE, off the commit path); a pass that could not
+    /// run (e.g. on a connection not yet in WAL mode) is not counted.
     std::uint64_t checkpoints() const noexcept;
     /// Writes queued and not yet taken by the writer (a gauge for metrics and tests).
     std::size_t queued_writes() const;
