@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -464,8 +465,12 @@ Result<Bytes> Open(const SecretKey& key, ByteView sealed, ByteView associated_da
 }
 
 std::string CaseFieldAd(CaseId case_id, std::string_view field) {
-    std::string ad = "lifeline/v1/case/";
-    ad += case_id.ToString();
+    constexpr std::string_view kPrefix = "lifeline/v1/case/";
+    std::string ad;
+    ad.reserve(kPrefix.size() + 20 + 1 + field.size());  // an id has at most 20 digits
+    ad += kPrefix;
+    char digits[24];
+    ad.append(digits, std::to_chars(digits, digits + sizeof(digits), case_id.value).ptr);
     ad += '/';
     ad += field;
     return ad;

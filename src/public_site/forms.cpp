@@ -31,9 +31,12 @@ int ToInt(std::string_view digits) {
 }  // namespace
 
 FieldUi UiOf(std::string_view field) {
-    if (field == "status") return {Control::kSelect, {"mobilised", "serving", "expecting_deployment"}};
-    if (field == "group") return {Control::kSelect, {"alone", "group"}};
-    if (field == "after_capture") return {Control::kSelect, {"exchange", "stay", "asylum"}};
+    static constexpr std::string_view kStatus[] = {"mobilised", "serving", "expecting_deployment"};
+    static constexpr std::string_view kGroup[] = {"alone", "group"};
+    static constexpr std::string_view kAfterCapture[] = {"exchange", "stay", "asylum"};
+    if (field == "status") return {Control::kSelect, kStatus};
+    if (field == "group") return {Control::kSelect, kGroup};
+    if (field == "after_capture") return {Control::kSelect, kAfterCapture};
     if (field == "deployment_date" || field == "sought_birth_date") return {Control::kDate, {}};
     if (field == "group_size") return {Control::kNumber, {}};
     if (field == "free_text" || field == "marks" || field == "message") return {Control::kTextarea, {}};

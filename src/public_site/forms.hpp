@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,7 @@ enum class Control { kText, kDate, kNumber, kSelect, kTextarea };
 /// How a field is shown; FormFields(kind) from intake decides which fields exist and their limits.
 struct FieldUi {
     Control control = Control::kText;
-    std::vector<std::string_view> options;  ///< for kSelect
+    std::span<const std::string_view> options;  ///< for kSelect (static lists)
 };
 FieldUi UiOf(std::string_view field);
 

