@@ -309,7 +309,8 @@ struct Server::Impl {
 
     std::unique_ptr<asio::thread_pool> pool;
     // Asynchronous handlers not yet answered: Stop waits for them before stopping the
-    // io_context, since their answers are posted to it. Guarded by mutex (cv signals zero).
+    // io_context, since their answers are posted to it. The answer that brings it to zero
+    // notifies cv under mutex, so that Stop's wait cannot miss it.
     std::atomic<std::size_t> async_in_flight{0};
     // Answers of asynchronous handlers given on other threads (the store's), each with the strand
     // of its connection. The first one posts DeliverAnswers, which takes them all: one wake-up of
