@@ -145,7 +145,7 @@ TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
     RawDb raw(Path());
     const std::string migrations = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(migrations.substr(0, 2), "1|");
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5");
     {
         auto store = Open();
         EXPECT_TRUE(store->FindUserByName("alice").has_value());
@@ -250,7 +250,7 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
     RawDb raw(Path());
     const std::string recorded = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(recorded.substr(0, 5), "1|42;");  // migration 1 untouched
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5");
     EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('cases_by_updated', "
                         "'cases_by_state', 'cases_by_assignee', 'case_events_by_case', 'handoffs_by_case', "
                         "'handoffs_by_coordinator', 'attachments_by_case')"),
@@ -279,6 +279,30 @@ TEST_F(SqliteStoreTest, ListCasesUsesAnIndexForItsOrder) {
         EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << where << ": " << plan;
         EXPECT_NE(plan.find("INDEX"), std::string::npos) << where << ": " << plan;
     }
+}
+
+TEST_F(SqliteStoreTest, AnApplicantsCasesAreFoundThroughThePartialIndexWhichLeavesWebCasesOut) {
+    {
+        auto store = Open();
+        const ApplicantId applicant = store->FindOrInsertApplicant(Bytes{7, 7}, 10);
+        for (std::int64_t id : {11, 12}) {
+            CaseRecord c;
+            c.id = CaseId{id};
+            c.applicant = id == 11 ? applicant : ApplicantId{};  // 12: a web case, applicant 0
+            c.state = "new";
+            c.receipt_lookup = Bytes{static_cast<std::uint8_t>(id)};
+            ASSERT_TRUE(store->InsertCase(c).ok());
+        }
+        ASSERT_EQ(store->CasesOfApplicant(applicant).size(), 1u);
+        EXPECT_EQ(store->CasesOfApplicant(applicant)[0].id, CaseId{11});
+    }
+    RawDb raw(Path());
+    const std::string plan = raw.Query(
+        "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE applicant_id = 5 AND applicant_id > 0 ORDER BY created_ms, id");
+    EXPECT_NE(plan.find("cases_by_applicant"), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+    // A partial index: the web case (applicant 0) has no entry in it.
+    EXPECT_EQ(raw.Query("SELECT partial FROM pragma_index_list('cases') WHERE name = 'cases_by_applicant'"), "1");
 }
 
 TEST_F(SqliteStoreTest, RefusesSchemaFromNewerBuild) {

@@ -197,11 +197,20 @@ ALTER TABLE users ADD COLUMN skill_languages TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN skill_kinds     TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// Version 5: web applicants have no applicants row (their cases name applicant 0, and their
+// receipt finds their case), so the index that finds an applicant's cases leaves them out: one
+// B-tree insert less per web application. Queries must say applicant_id > 0 to use it.
+constexpr std::string_view kMigration5 = R"sql(
+DROP INDEX cases_by_applicant;
+CREATE INDEX cases_by_applicant ON cases (applicant_id, created_ms, id) WHERE applicant_id > 0;
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, kMigration1},
     {2, kMigration2},
     {3, kMigration3},
     {4, kMigration4},
+    {5, kMigration5},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

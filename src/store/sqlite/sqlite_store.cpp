@@ -1122,7 +1122,8 @@ constexpr std::string_view kInsertCase =
 constexpr std::string_view kFindCase = LIFELINE_CASE_COLUMNS "WHERE id = ?1";
 constexpr std::string_view kFindCaseByReceipt = LIFELINE_CASE_COLUMNS "WHERE receipt_lookup = ?1";
 constexpr std::string_view kCasesOfApplicant =
-    LIFELINE_CASE_COLUMNS "WHERE applicant_id = ?1 ORDER BY created_ms, id";
+    // "applicant_id > 0" lets SQLite use the partial index cases_by_applicant (migration 5).
+    LIFELINE_CASE_COLUMNS "WHERE applicant_id = ?1 AND applicant_id > 0 ORDER BY created_ms, id";
 constexpr std::string_view kCasesWithInboundSince =
     LIFELINE_CASE_COLUMNS "WHERE last_inbound_ms >= ?1 AND state <> 'closed' ORDER BY last_inbound_ms, id";
 // ListCases appends "AND <condition>" for each filter set, then the order and the limit.
