@@ -152,6 +152,10 @@ run_wrk() {  # output-file url pid...: runs the load, appends "CPU ticks=N" for 
   local out=$1 url=$2
   shift 2
   local before after
+  # Each load starts on a quiet machine: the write-back of an earlier phase (lifeline's run
+  # leaves some 200 MB of database and WAL) would otherwise run during it, on the same two cores.
+  sync
+  sleep 1
   before=$(cpu_ticks "$@")
   timeout $((DURATION + 60)) "${WRK[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed: $url"; }
   after=$(cpu_ticks "$@")
