@@ -75,11 +75,13 @@ void EnsureInit() {
     (void)initialised;
 }
 
-/// Fresh random bytes for nonces, keys and ids. randombytes_buf costs one getrandom(2) call,
-/// and an application draws six small pieces; each thread therefore keeps a pool refilled by one
-/// call per 512 bytes. A byte leaves the pool wiped; a request larger than a quarter of the pool
-/// goes straight to the kernel; a forked child refills before it uses the pool.
-void FillRandom(std::uint8_t* out, std::size_t n) {
+/// Random bytes for values that are public anyway (nonces, the random bits of ids).
+/// randombytes_buf costs one getrandom(2) call, and an application draws four such pieces; each
+/// thread therefore keeps a pool refilled by one call per 512 bytes. Keys, receipts and tokens
+/// never come from here: the pool lives in ordinary memory. A byte leaves the pool wiped; a
+/// request larger than a quarter of the pool goes straight to the kernel; a forked child refills
+/// before it uses the pool.
+void FillPublicRandom(std::uint8_t* out, std::size_t n) {
     struct Pool {
         std::array<std::uint8_t, 512> bytes{};
         std::size_t used = sizeof(bytes);
@@ -156,7 +158,7 @@ Bytes SealRaw(const SecretKey& key, ByteView plaintext, ByteView associated_data
     EnsureInit();
     if (key.size() != kKeyBytes) throw LifelineError(ErrorCode::kInternal, "Seal: key must be 32 bytes");
     Bytes out(kNonceBytes + plaintext.size() + kTagBytes);
-    FillRandom(out.data(), kNonceBytes);
+    FillPublicRandom(out.data(), kNonceBytes);  // the nonce is stored in clear
     unsigned long long written = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + kNonceBytes, &written, plaintext.data(), plaintext.size(),
                                                associated_data.data(), associated_data.size(), nullptr, out.data(),
@@ -311,7 +313,14 @@ void Init() { EnsureInit(); }
 Bytes RandomBytes(std::size_t n) {
     EnsureInit();
     Bytes out(n);
-    FillRandom(out.data(), n);
+    if (n > 0) randombytes_buf(out.data(), n);
+    return out;
+}
+
+Bytes RandomPublicBytes(std::size_t n) {
+    EnsureInit();
+    Bytes out(n);
+    FillPublicRandom(out.data(), n);
     return out;
 }
 
@@ -414,7 +423,7 @@ SecretKey::SecretKey(std::size_t size) {
 
 SecretKey SecretKey::Random(std::size_t size) {
     SecretKey key(size);
-    FillRandom(key.data_, size);
+    if (size > 0) randombytes_buf(key.data_, size);  // straight into locked memory
     return key;
 }
 

@@ -20,8 +20,13 @@ namespace lifeline::crypto {
 /// Calls sodium_init once; throws LifelineError(kInternal) if libsodium cannot start.
 void Init();
 
-/// Fresh random bytes (randombytes_buf).
+/// Fresh random bytes (randombytes_buf), for secrets: receipts, tokens, TOTP secrets.
 Bytes RandomBytes(std::size_t n);
+
+/// Random bytes for values stored or sent in clear (nonces, the random bits of ids), drawn from
+/// a per-thread pool that one getrandom(2) refills per 512 bytes. Never for secrets: the pool's
+/// unused bytes sit in ordinary memory until they are handed out.
+Bytes RandomPublicBytes(std::size_t n);
 
 /// A secret of any length in locked memory kept out of core dumps (a pooled slot up to 64 bytes,
 /// sodium_malloc beyond), wiped and freed on destruction.

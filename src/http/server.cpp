@@ -10,6 +10,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <exception>
 #include <future>
 #include <mutex>
@@ -832,7 +833,14 @@ void Server::Impl::HandOver(asio::any_io_executor strand, std::function<void()> 
         first = answers.empty();
         answers.emplace_back(std::move(strand), std::move(answer));
     }
-    if (first) asio::post(ioc, [this] { DeliverAnswers(); });
+    if (!first) return;
+    try {
+        asio::post(ioc, [this] { DeliverAnswers(); });
+    } catch (...) {
+        // Out of memory: the answers could never reach their connections, and Stop would wait
+        // for them for ever. Stop here; every answered write is durable, a restart serves again.
+        std::abort();
+    }
 }
 
 void Server::Impl::DeliverAnswers() {
@@ -843,7 +851,11 @@ void Server::Impl::DeliverAnswers() {
     }
     // On an I/O thread: a connection's strand that is free runs its answer right here (it
     // renders the page and starts the write), a busy one takes it in turn.
-    for (auto& [strand, answer] : batch) asio::dispatch(strand, std::move(answer));
+    try {
+        for (auto& [strand, answer] : batch) asio::dispatch(strand, std::move(answer));
+    } catch (...) {
+        std::abort();  // as in HandOver: an answer lost here would hang Stop
+    }
 }
 
 void Server::Impl::CloseConnections(bool idle_only) {

@@ -28,7 +28,7 @@ constexpr std::string_view kClosed = "closed";
 CaseId NewCaseId(std::int64_t now_ms) {
     constexpr std::int64_t kEpochMs = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
     static std::atomic<std::int64_t> last{0};
-    const auto random = crypto::RandomBytes(2);
+    const auto random = crypto::RandomPublicBytes(2);  // the id is stored in clear
     const std::int64_t low = (std::int64_t{random[0]} << 8 | random[1]) & 0xFFF;
     const std::int64_t drawn = ((std::max<std::int64_t>(now_ms - kEpochMs, 1) << 12) | low) & kMaxSafeId;
     std::int64_t previous = last.load(std::memory_order_relaxed);
