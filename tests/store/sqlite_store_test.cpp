@@ -297,8 +297,8 @@ TEST_F(SqliteStoreTest, AnApplicantsCasesAreFoundThroughThePartialIndexWhichLeav
         EXPECT_EQ(store->CasesOfApplicant(applicant)[0].id, CaseId{11});
     }
     RawDb raw(Path());
-    const std::string plan = raw.Query(
-        "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE applicant_id = 5 AND applicant_id > 0 ORDER BY created_ms, id");
+    // The production statement itself, its parameter unbound.
+    const std::string plan = raw.Query("EXPLAIN QUERY PLAN " + std::string(kCasesOfApplicantSql));
     EXPECT_NE(plan.find("cases_by_applicant"), std::string::npos) << plan;
     EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
     // A partial index: the web case (applicant 0) has no entry in it.

@@ -1247,6 +1247,8 @@ std::vector<CaseRecord> SqliteStore::CasesWhere(std::string_view sql, std::int64
     return cases;
 }
 
+const std::string_view kCasesOfApplicantSql = kCasesOfApplicant;
+
 std::vector<CaseRecord> SqliteStore::CasesOfApplicant(ApplicantId applicant) {
     // Applicant 0 is nobody: the web cases that share it belong to as many different people.
     if (!applicant.valid()) return {};

@@ -159,4 +159,8 @@ private:
 /// Opens (and migrates) the database. Throws LifelineError on failure.
 std::unique_ptr<Store> OpenSqliteStore(const SqliteOptions& options);
 
+/// The statement behind CasesOfApplicant, for tests of its query plan (it must use the partial
+/// index cases_by_applicant).
+extern const std::string_view kCasesOfApplicantSql;
+
 }  // namespace lifeline::store
