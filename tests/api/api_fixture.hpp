@@ -9,6 +9,7 @@
 #include "auth/auth_fixture.hpp"
 #include "cases/case_service.hpp"
 #include "http/router.hpp"
+#include "in_process_request.hpp"
 #include "intake/intake_service.hpp"
 #include "queue/queue_service.hpp"
 
@@ -63,13 +64,7 @@ protected:
     /// the session (the CSRF header left out when with_csrf is false), JSON body.
     http::Response Call(const std::string& method, const std::string& target, const Session* session,
                         std::string body = "", bool with_csrf = true) {
-        http::Request req;
-        req.method = method;
-        req.target = target;
-        const auto q = target.find('?');
-        req.path = target.substr(0, q);
-        req.query = q == std::string::npos ? "" : target.substr(q + 1);
-        req.peer = "127.0.0.1";
+        http::Request req = InProcessRequest(method, target, "127.0.0.1");
         req.headers.Set("Host", "127.0.0.1:8080");
         if (!body.empty()) req.headers.Set("Content-Type", "application/json");
         if (session) {

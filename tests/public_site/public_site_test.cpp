@@ -8,6 +8,7 @@
 
 #include "http_client.hpp"
 #include "image_samples.hpp"
+#include "in_process_request.hpp"
 #include "intake/message_codec.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_util.hpp"
@@ -108,14 +109,8 @@ protected:
     http::Response Send(const std::string& method, const std::string& target, Browser* browser = nullptr,
                         std::string body = {}, std::string content_type = {},
                         std::vector<std::pair<std::string, std::string>> headers = {}) {
-        http::Request r;
-        r.method = method;
-        r.target = target;
-        const auto q = target.find('?');
-        r.path = target.substr(0, q);
-        r.query = q == std::string::npos ? "" : target.substr(q + 1);
+        http::Request r = lifeline::testing::InProcessRequest(method, target, browser ? browser->peer : "198.51.100.1");
         r.body = std::move(body);
-        r.peer = browser ? browser->peer : "198.51.100.1";
         if (!content_type.empty()) r.headers.Set("Content-Type", content_type);
         if (browser && !browser->cookies.empty()) r.headers.Set("Cookie", browser->CookieHeader());
         for (auto& [k, v] : headers) r.headers.Set(k, v);
