@@ -185,21 +185,6 @@ Response Router::Dispatch(Request& request) const {
     return route == nullptr ? response : Run(*route, request);
 }
 
-bool Router::IsAsync(const Request& request) const {
-    const Route* route = Match(request, nullptr);
-    return route != nullptr && IsAsync(*route);
-}
-
-void Router::DispatchAsync(Request& request, Responder responder) const {
-    Response response;
-    const Route* route = Resolve(request, &response);
-    if (route == nullptr) {
-        responder.Send(std::move(response));
-    } else {
-        RunAsync(*route, request, std::move(responder));
-    }
-}
-
 std::string Router::RouteOf(const Request& request) const {
     const Route* route = Match(request, nullptr);
     return route != nullptr ? route->pattern : std::string(kUnmatched);

@@ -61,11 +61,6 @@ public:
     /// response handler when nothing matches (405 carries an Allow header). An asynchronous
     /// route is run and waited for.
     Response Dispatch(Request& request) const;
-    /// Whether the request goes to an asynchronous handler (which runs on the I/O thread).
-    bool IsAsync(const Request& request) const;
-    /// Dispatch for an asynchronous route: fills request.route and request.params and runs the
-    /// handler with the responder. A blocking route is run here and its response sent.
-    void DispatchAsync(Request& request, Responder responder) const;
     /// The route label Dispatch would assign, or "unmatched".
     std::string RouteOf(const Request& request) const;
 

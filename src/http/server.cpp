@@ -49,8 +49,8 @@ namespace lifeline::http {
 
 namespace {
 
-// The headers of AddSecurityHeaders, in the order they go out; a handler's own value of any of
-// them is replaced (Cache-Control excepted, which is only a default).
+// The security headers every response carries, in the order they go out; a handler's own value
+// of any of them is replaced (Cache-Control excepted, which is only a default).
 struct FixedHeader {
     std::string_view name;
     std::string_view value;
@@ -70,14 +70,6 @@ constexpr FixedHeader kDefaultCacheControl{"Cache-Control", "no-store"};
 constexpr FixedHeader kHsts{"Strict-Transport-Security", "max-age=63072000; includeSubDomains"};
 
 }  // namespace
-
-void AddSecurityHeaders(Response& response, bool tls) {
-    Headers& h = response.headers;
-    for (const FixedHeader& header : kSecurityHeaders) h.Set(std::string(header.name), std::string(header.value));
-    if (!h.Has(kDefaultCacheControl.name))
-        h.Set(std::string(kDefaultCacheControl.name), std::string(kDefaultCacheControl.value));
-    if (tls) h.Set(std::string(kHsts.name), std::string(kHsts.value));
-}
 
 namespace {
 
@@ -158,26 +150,13 @@ tcp::endpoint ParseListen(const std::string& listen) {
     return {address, static_cast<std::uint16_t>(port_number)};
 }
 
-// Copies a handler's headers onto an outgoing message, minus the ones the server owns and any that
-// would break the framing.
-template <typename Fields>
-void CopyHeaders(const Headers& headers, Fields& out) {
-    for (const auto& [name, value] : headers.all()) {
-        if (IsServerOwnedHeader(name)) continue;
-        if (!IsValidHeader(name, value)) {
-            spdlog::warn("http: dropped an invalid response header");
-            continue;
-        }
-        out.insert(name, value);
-    }
-}
-
-// The head of a response as it goes on the wire: what AddSecurityHeaders and Beast's serializer
-// together would write (status line, the handler's headers minus the server's own and minus the
-// security headers it would replace, the security headers, Connection, Content-Length), built
-// straight into one string. The serializer and the header copies cost about a tenth of the
+// The head of a response as it goes on the wire: status line, the handler's headers minus the
+// server's own and minus the security headers, the security headers, Connection, and
+// Content-Length unless without_length (204, 304, an event stream). Built straight into one
+// string: Beast's serializer and the header copies it needed cost about a tenth of the
 // instructions of a form request.
-std::string SerializeHead(const Response& response, unsigned version, bool keep_alive, bool tls, bool bodiless) {
+std::string SerializeHead(const Response& response, unsigned version, bool keep_alive, bool tls,
+                          bool without_length) {
     const auto is_security_header = [tls](std::string_view name) {
         for (const FixedHeader& header : kSecurityHeaders)
             if (EqualsIgnoreCase(name, header.name)) return true;
@@ -213,7 +192,7 @@ std::string SerializeHead(const Response& response, unsigned version, bool keep_
     if (tls) add(kHsts.name, kHsts.value);
     if (version == 10 && keep_alive) add("Connection", "keep-alive");
     if (version != 10 && !keep_alive) add("Connection", "close");
-    if (!bodiless) add("Content-Length", std::to_string(response.body.size()));
+    if (!without_length) add("Content-Length", std::to_string(response.body.size()));
     head += "\r\n";
     return head;
 }
@@ -651,17 +630,13 @@ asio::awaitable<void> Server::Impl::ServeEvents(Stream& stream, Connection& conn
         response.headers.Set("Content-Type", "text/event-stream");
         response.headers.Set("Cache-Control", "no-store");
         response.headers.Set("X-Accel-Buffering", "no");
-        AddSecurityHeaders(response, tls);
-        bhttp::response<bhttp::empty_body> out;
-        out.version(version == 10 ? 10 : 11);
-        out.result(bhttp::status::ok);
-        CopyHeaders(response.headers, out);
-        // No Content-Length and not chunked: the body runs until the connection closes.
-        out.keep_alive(false);
-        bhttp::response_serializer<bhttp::empty_body> serializer(out);
+        // Status 200 (set by Session); no Content-Length and not chunked: the body runs until the
+        // connection closes.
+        const std::string head_block = SerializeHead(response, version, /*keep_alive=*/false, tls,
+                                                     /*without_length=*/true);
         lowest.expires_after(config.write_timeout);
         {
-            auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kTuple);
+            auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head_block), kTuple);
             if (ec) co_return;
         }
 

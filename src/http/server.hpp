@@ -75,9 +75,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// Headers every response carries: a strict Content-Security-Policy (no inline script,
-/// frame-ancestors 'none'), Referrer-Policy no-referrer, X-Content-Type-Options nosniff, and more;
-/// HSTS when tls is true.
-void AddSecurityHeaders(Response& response, bool tls);
-
 }  // namespace lifeline::http
