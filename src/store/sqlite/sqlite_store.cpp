@@ -297,8 +297,8 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
     // cache's hash table at the end of some transactions, and at 64 MiB that scan (cache misses
     // all the way) cost the writer a sixth of its time under load.
     writer_->Exec("PRAGMA cache_size=-8192");
-    // Every write runs in its own SAVEPOINT, whose sub-journal (the pages' earlier images) is
-    // then kept in memory rather than written to a temporary file.
+    // A write that runs in its own SAVEPOINT (when a write of its batch failed) keeps the
+    // sub-journal (the pages' earlier images) in memory rather than in a temporary file.
     writer_->Exec("PRAGMA temp_store=MEMORY");
     sqlite::ApplyMigrations(*writer_, NowMs());
     // sqlite3_wal_hook replaces the automatic checkpoint (wal_autocheckpoint) on this connection.
