@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "core/defer.hpp"
 #include "core/error.hpp"
 
 namespace lifeline::queue {
@@ -172,7 +173,8 @@ QueueService::~QueueService() {
 void QueueService::Sync() {
     std::uint64_t last = 0;
     {
-        std::lock_guard lock(mu_);
+        std::unique_lock lock(mu_);
+        deferred_cv_.wait(lock, [&] { return !submit_deferred_; });
         last = submitted_seq_;
     }
     std::unique_lock lock(deliver_mu_);
@@ -303,14 +305,29 @@ Result<QueueEntryId> QueueService::EnterCase(CaseId case_id, Channel channel, Ca
     if (case_id.valid() && !new_case) {
         if (auto c = store_.FindCase(case_id); c && c->assignee.valid()) contact.owner = c->assignee;
     }
-    std::lock_guard lock(mu_);
-    if (case_id.valid())
-        if (auto it = open_by_case_.find(case_id.value); it != open_by_case_.end()) return QueueEntryId{it->second};
-    auto entry = engine_.Enter(std::move(contact));
-    engine_.Route();
-    // Not waited for: the caller may be the store's own thread (an intake's commit).
-    SubmitPending();
+    Result<QueueEntryId> entry = QueueEntryId{};
+    {
+        std::lock_guard lock(mu_);
+        if (case_id.valid())
+            if (auto it = open_by_case_.find(case_id.value); it != open_by_case_.end())
+                return QueueEntryId{it->second};
+        entry = engine_.Enter(std::move(contact));
+        engine_.Route();
+        if (submit_deferred_) return entry;  // a write already due will take these events too
+        submit_deferred_ = true;
+    }
+    // Not waited for: the caller may be the store's own thread (an intake's commit). There the
+    // intakes of one batch are answered in a row, and their events share one log write, made
+    // when the batch is answered (DeferScope); anywhere else the write is queued right here.
+    DeferScope::Once(this, [this] { SubmitDeferred(); });
     return entry;
+}
+
+void QueueService::SubmitDeferred() {
+    std::lock_guard lock(mu_);
+    submit_deferred_ = false;
+    deferred_cv_.notify_all();
+    SubmitPending();  // if the store is closing, the events stay pending for the next step
 }
 
 Result<QueueEntryId> QueueService::Enter(Contact contact) {

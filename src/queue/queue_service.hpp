@@ -121,8 +121,10 @@ public:
     /// The owner is the case's assignee, if any (a new case has none: the store is not asked).
     /// Unlike the other steps it does not wait for its log write: it returns once the entry is
     /// in the engine and its events are queued for the store, since it is called from the
-    /// store's own thread when an intake commits. A crash before that write lands is repaired
-    /// at the next start (RecoverUnqueued); a failed write is retried with the next step.
+    /// store's own thread when an intake commits; the enters of the intakes the store answers
+    /// together share one log write, submitted once they are all answered (DeferScope). A
+    /// crash before that write lands is repaired at the next start (RecoverUnqueued); a failed
+    /// write is retried with the next step.
     Result<QueueEntryId> EnterCase(CaseId case_id, Channel channel, CaseKind kind, const std::string& language,
                                    bool new_case = false);
     Result<QueueEntryId> Enter(Contact contact);
@@ -183,6 +185,9 @@ private:
     template <typename F>
     auto Step(F&& f);
     Submission SubmitPending();   // under mu_
+    /// EnterCase's log write, deferred to the end of the store's batch of answers: submits what
+    /// is pending then (not under mu_; throws like SubmitPending, leaving the events pending).
+    void SubmitDeferred();
     void Await(Submission s);     // not under mu_: waits until delivered; rethrows a failure
     /// The store's answer to submission `seq` (its own thread, in submission order): tells the
     /// listeners, or puts the events back in front of what is pending.
@@ -199,6 +204,8 @@ private:
     std::condition_variable cv_;
     bool stop_ = false;
     std::vector<QueueEvent> pending_;
+    bool submit_deferred_ = false;          // under mu_: EnterCase's write is due (SubmitDeferred)
+    std::condition_variable deferred_cv_;   // submit_deferred_ went false
     std::uint64_t submitted_seq_ = 0;       // under mu_
     std::mutex deliver_mu_;                 // orders deliveries; guards the two below
     std::condition_variable deliver_cv_;

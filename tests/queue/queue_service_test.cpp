@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <thread>
 
+#include "core/defer.hpp"
 #include "crypto/crypto.hpp"
 #include "intake/intake_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -140,6 +142,56 @@ TEST_F(QueueServiceTest, ListenersSeeEachEventAfterItIsDurable) {
     Submit();
     EXPECT_EQ(seen, (std::vector<std::string>{"enter", "offer"}));
     EXPECT_EQ(stored_when_seen, (std::vector<std::size_t>{2, 2}));  // one batch, written before either
+}
+
+TEST_F(QueueServiceTest, EntersAnsweredTogetherShareOneLogWrite) {
+    // The store answers a batch of intakes in one DeferScope: their enters are written once,
+    // when the scope closes, in one commit. Outside a scope each enter is queued at once.
+    auto& sqlite = dynamic_cast<store::SqliteStore&>(*store_);
+    std::uint64_t commits_before = sqlite.batches_committed();
+    {
+        DeferScope scope;
+        for (int i = 1; i <= 5; ++i)
+            ASSERT_TRUE(queue_->EnterCase(CaseId{i}, Channel::kWeb, CaseKind::kSurrenderApplication, "ru", true).ok());
+        std::this_thread::sleep_for(50ms);  // room for a wrong early write
+        EXPECT_TRUE(store_->ReadQueueEvents(1, 100).empty());
+        EXPECT_EQ(queue_->Waiting().size(), 5u);  // in the engine already
+    }
+    queue_->Sync();
+    EXPECT_EQ(store_->ReadQueueEvents(1, 100).size(), 5u);
+    EXPECT_EQ(sqlite.batches_committed() - commits_before, 1u);
+
+    commits_before = sqlite.batches_committed();
+    ASSERT_TRUE(queue_->EnterCase(CaseId{6}, Channel::kWeb, CaseKind::kSurrenderApplication, "ru", true).ok());
+    queue_->Sync();
+    EXPECT_EQ(store_->ReadQueueEvents(1, 100).size(), 6u);
+    EXPECT_EQ(sqlite.batches_committed() - commits_before, 1u);
+}
+
+TEST_F(QueueServiceTest, SyncWaitsForAnEnterStillDeferred) {
+    // Sync must not return while an enter's write is still due at the end of another thread's
+    // scope: it waits for the scope to close and the write to land.
+    std::promise<void> entered;
+    std::promise<void> close;
+    std::thread answering([&] {
+        DeferScope scope;
+        EXPECT_TRUE(queue_->EnterCase(CaseId{1}, Channel::kWeb, CaseKind::kSurrenderApplication, "ru", true).ok());
+        entered.set_value();
+        close.get_future().wait();
+    });
+    entered.get_future().wait();
+    std::atomic<bool> synced{false};
+    std::thread syncing([&] {
+        queue_->Sync();
+        synced = true;
+    });
+    std::this_thread::sleep_for(50ms);
+    EXPECT_FALSE(synced.load());
+    close.set_value();
+    answering.join();
+    syncing.join();
+    EXPECT_TRUE(synced.load());
+    EXPECT_EQ(store_->ReadQueueEvents(1, 100).size(), 1u);
 }
 
 TEST_F(QueueServiceTest, ConcurrentStepsShareCommitsAndListenersKeepLogOrder) {

@@ -9,14 +9,17 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/defer.hpp"
 #include "core/error.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store_backends.hpp"
@@ -364,6 +367,56 @@ TEST_F(SqliteStoreTest, WaitingForAWriteOnTheStoresOwnThreadFailsInsteadOfHangin
     auto future = outcome.get_future();
     ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     EXPECT_EQ(future.get(), ErrorCodeName(ErrorCode::kInternal));
+}
+
+TEST_F(SqliteStoreTest, WritesArrivingDuringASyncGatherIntoOneBatchAnsweredInOneDeferScope) {
+    // The first sync is held until ten more writes are queued: they must wait for it (not be
+    // committed in pieces behind it) and then go in one transaction, and their answers run in
+    // one DeferScope, so what they defer runs once, after all ten.
+    SqliteOptions options;
+    options.path = Path();
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<int> syncs{0};
+    options.sync_wal = [&](int fd) {
+        if (++syncs == 1) released.wait();
+        return ::fdatasync(fd);
+    };
+    auto store = std::make_unique<SqliteStore>(options);
+    const std::uint64_t batches_before = store->batches_committed();
+    std::mutex mu;
+    std::condition_variable cv;
+    int answered = 0;
+    std::vector<int> answered_when_deferred;  // `answered` each time the deferred action ran
+    const int key = 0;
+    auto answer = [&](std::exception_ptr failure) {
+        EXPECT_FALSE(failure);
+        {
+            std::lock_guard lock(mu);
+            ++answered;
+        }
+        DeferScope::Once(&key, [&] {
+            std::lock_guard inner(mu);
+            answered_when_deferred.push_back(answered);
+            cv.notify_all();
+        });
+    };
+    store->SubmitQueueEvents({store::QueueEventRecord{}}, answer);
+    while (syncs.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int i = 0; i < 10; ++i) store->SubmitQueueEvents({store::QueueEventRecord{}}, answer);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // room for a wrong early commit
+    // Readers see a commit before its sync: only the first write is committed so far.
+    EXPECT_EQ(store->ReadQueueEvents(1, 100).size(), 1u);
+    EXPECT_EQ(store->batches_committed() - batches_before, 0u);  // nothing answered yet
+    release.set_value();
+    {
+        std::unique_lock lock(mu);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10),
+                                [&] { return answered == 11 && answered_when_deferred.size() == 2; }));
+    }
+    EXPECT_EQ(answered_when_deferred, (std::vector<int>{1, 11}));
+    EXPECT_EQ(store->batches_committed() - batches_before, 2u);
+    EXPECT_EQ(store->ReadQueueEvents(1, 100).size(), 11u);
 }
 
 TEST_F(SqliteStoreTest, GroupCommitBatchesConcurrentWrites) {

@@ -21,6 +21,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/defer.hpp"
 #include "core/error.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_db.hpp"
@@ -184,10 +185,10 @@ struct SqliteStore::Impl {
     std::atomic<std::uint64_t> batches_committed_{0};
     std::atomic<std::uint64_t> writes_committed_{0};
 
-    // Durability is pipelined: the writer commits with synchronous=NORMAL (COMMIT writes the
-    // WAL's frames but does not sync them) and hands the batch here; the syncer thread
-    // fdatasyncs the WAL and only then answers the batch's jobs, while the writer already runs
-    // the next batch. A WAL frame only counts once a valid commit frame follows it, so a crash
+    // Durability is off the writer's thread: the writer commits with synchronous=NORMAL (COMMIT
+    // writes the WAL's frames but does not sync them) and hands the batch here; the syncer
+    // thread fdatasyncs the WAL and only then answers the batch's jobs, while the writes that
+    // arrive meanwhile gather into the writer's next batch (see WriterLoop). A WAL frame only counts once a valid commit frame follows it, so a crash
     // before the sync loses those commits whole, never half of one, and nobody was told they
     // were durable. Answers keep the order of submission (failed batches queue here too).
     struct Committed {
@@ -201,6 +202,8 @@ struct SqliteStore::Impl {
     std::condition_variable sync_cv_;
     std::deque<Committed> to_sync_;  // guarded by sync_mutex_
     bool sync_stop_ = false;         // guarded by sync_mutex_
+    bool sync_busy_ = false;         // guarded by sync_mutex_: the syncer holds taken batches
+    std::condition_variable sync_idle_cv_;  // the syncer answered all it took
     std::thread sync_thread_;
     int wal_fd_ = -1;  // the -wal file, opened by the syncer when it first syncs
     std::atomic<std::uint64_t> wal_syncs_{0};
@@ -378,6 +381,15 @@ void SqliteStore::Impl::WriterLoop() {
     std::deque<WriteJob> pending;
     for (;;) {
         {
+            // One batch on its way to the disk at a time: while the syncer works, the next
+            // batch gathers in the queue instead of being committed in pieces. Fewer, larger
+            // transactions write fewer WAL frames per write (each commit rewrites the last
+            // page of every table and index it touches) and cost less per write; under light
+            // load the syncer is idle and nothing waits.
+            std::unique_lock lock(sync_mutex_);
+            sync_idle_cv_.wait(lock, [&] { return to_sync_.empty() && !sync_busy_; });
+        }
+        {
             std::unique_lock lock(queue_mutex_);
             queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !pending.empty(); });
             if (stopping_ && queue_.empty() && pending.empty()) return;
@@ -505,6 +517,7 @@ void SqliteStore::Impl::SyncLoop() {
             sync_cv_.wait(lock, [&] { return sync_stop_ || !to_sync_.empty(); });
             if (to_sync_.empty()) return;  // stopping, and everything answered
             taken.swap(to_sync_);
+            sync_busy_ = true;
         }
         // One sync covers every batch taken: their COMMITs returned before they were queued.
         const bool any_committed =
@@ -519,8 +532,18 @@ void SqliteStore::Impl::SyncLoop() {
                 broken_.store(true);
             }
         }
-        for (Committed& c : taken) Answer(c, sync_failure_);
+        {
+            // What the answers' callbacks defer (the queue's log write for the intakes answered
+            // here) runs once they have all run.
+            DeferScope scope;
+            for (Committed& c : taken) Answer(c, sync_failure_);
+        }
         taken.clear();
+        {
+            std::lock_guard l(sync_mutex_);
+            sync_busy_ = false;
+        }
+        sync_idle_cv_.notify_one();
     }
 }
 
