@@ -169,19 +169,29 @@ Response ErrorResponse(ErrorCode code, std::string_view message) {
 }
 
 std::optional<std::string> PercentDecode(std::string_view s, bool form) {
+    // Two hex digits at once: a digit's value, or 0x100 for anything else, so that a pair holds a
+    // bad digit exactly when (hi << 4 | lo) > 0xFF. Cyrillic text arrives as one %XX per byte.
+    static constexpr std::array<std::uint16_t, 256> kDigit = [] {
+        std::array<std::uint16_t, 256> t{};
+        for (auto& v : t) v = 0x100;
+        for (int i = 0; i < 256; ++i)
+            if (const int h = kHexValues[static_cast<std::size_t>(i)]; h >= 0) t[static_cast<std::size_t>(i)] = static_cast<std::uint16_t>(h);
+        return t;
+    }();
     std::string out(s.size(), '\0');  // decoding never lengthens
     char* w = out.data();
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        if (c == '%') {
-            if (s.size() - i < 3) return std::nullopt;
-            const int hi = HexValue(s[i + 1]);
-            const int lo = HexValue(s[i + 2]);
-            if ((hi | lo) < 0) return std::nullopt;
-            *w++ = static_cast<char>(hi << 4 | lo);
-            i += 2;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* const end = p + s.size();
+    while (p != end) {
+        if (*p == '%') {
+            if (end - p < 3) return std::nullopt;
+            const unsigned byte = static_cast<unsigned>(kDigit[p[1]]) << 4 | kDigit[p[2]];
+            if (byte > 0xFF) return std::nullopt;
+            *w++ = static_cast<char>(byte);
+            p += 3;
         } else {
-            *w++ = c == '+' && form ? ' ' : c;
+            *w++ = *p == '+' && form ? ' ' : static_cast<char>(*p);
+            ++p;
         }
     }
     out.resize(static_cast<std::size_t>(w - out.data()));

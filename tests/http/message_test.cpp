@@ -71,6 +71,29 @@ TEST(PercentDecodeTest, ValidAndMalformed) {
     EXPECT_EQ(PercentDecode("%00"), std::string(1, '\0'));
 }
 
+TEST(PercentDecodeTest, EveryPairAfterPercentDecodesExactlyWhenBothAreHexDigits) {
+    const auto hex = [](int c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    int decoded = 0;
+    for (int hi = 0; hi < 256; ++hi)
+        for (int lo = 0; lo < 256; ++lo) {
+            const std::string in{'x', '%', static_cast<char>(hi), static_cast<char>(lo), 'y'};
+            const auto out = PercentDecode(in, true);
+            if (hex(hi) < 0 || hex(lo) < 0) {
+                EXPECT_FALSE(out.has_value()) << hi << " " << lo;
+                continue;
+            }
+            ++decoded;
+            ASSERT_TRUE(out.has_value()) << hi << " " << lo;
+            EXPECT_EQ(*out, (std::string{'x', static_cast<char>(hex(hi) * 16 + hex(lo)), 'y'}));
+        }
+    EXPECT_EQ(decoded, 22 * 22);
+}
+
 TEST(ParseFormTest, LastWinsAndSkipsMalformed) {
     const auto form = ParseForm("name=Ann+Lee&age=30&name=Bob&bad=%G1&=novalue&flag&&x=%26");
     EXPECT_EQ(form.at("name"), "Bob");
