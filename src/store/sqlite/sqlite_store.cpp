@@ -222,8 +222,9 @@ struct SqliteStore::Impl {
     // writer's WAL hook wakes the thread once the WAL holds kCheckpointPages pages, and
     // completes a checkpoint itself past options_.wal_pages_limit, which bounds the WAL. Each pass
     // copies the pages written since the last one (the tails of the tables and indexes again
-    // every time) and syncs the database: 2,000 pages per pass cost a fifth less than 1,000.
-    static constexpr int kCheckpointPages = 2000;
+    // every time) and syncs the database: 2,000 pages per pass cost a fifth less than 1,000, and
+    // 4,000 a quarter less than 2,000 (the same pages are copied fewer times).
+    static constexpr int kCheckpointPages = 4000;
     static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
     void CheckpointLoop();
     std::mutex checkpoint_mutex_;

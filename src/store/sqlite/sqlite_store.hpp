@@ -23,11 +23,11 @@ struct SqliteOptions {
     /// waits for a lock another process holds before failing.
     int busy_timeout_ms = 5000;
     /// WAL pages past which the writer completes a checkpoint itself, between two batches (the
-    /// checkpoint thread starts a pass every 2,000 pages but cannot finish one under steady
+    /// checkpoint thread starts a pass every 4,000 pages but cannot finish one under steady
     /// writes). Bounds the WAL at about this many 4 KiB pages. A larger bound means fewer such
-    /// pauses, each longer (65,536 pages measured 80-100 ms). At least 4,000 (smaller values
+    /// pauses, each longer (65,536 pages measured 80-100 ms). At least 8,000 (smaller values
     /// are raised to it).
-    int wal_pages_limit = 4'000;
+    int wal_pages_limit = 8'000;
     /// How the WAL is made durable before writes are answered: fdatasync(fd) unless set (tests
     /// set it to make a sync fail). Returns 0 on success, like fdatasync.
     std::function<int(int fd)> sync_wal;
