@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include "core/defer.hpp"
 #include "core/error.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/wal_vfs.hpp"
 #include "store_backends.hpp"
 
 namespace lifeline::store {
@@ -100,6 +102,120 @@ TEST_F(SqliteStoreTest, WalAndPipelinedSyncInEffect) {
     EXPECT_EQ(store->WriterPragma("foreign_keys"), "1");
     EXPECT_EQ(store->WriterPragma("busy_timeout"), "5000");
     EXPECT_EQ(store->WriterPragma("journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, ACommitReachesTheWalInOneWriteEvenALargeOne) {
+    auto store = Open();
+    store->PutMeta("warm", Bytes{1});  // the WAL exists and has its header
+    std::uint64_t before = sqlite::WalWritesIssued();
+    store->PutMeta("ten-pages", Bytes(40'000, 7));  // about eleven frames: 22 writes without the VFS
+    EXPECT_EQ(sqlite::WalWritesIssued() - before, 1u);
+    // About 250 frames (1 MB): written in pieces, each under the 128 KiB the unix VFS writes at once.
+    const Bytes big(1'000'000, 9);
+    before = sqlite::WalWritesIssued();
+    store->PutMeta("big", big);
+    const std::uint64_t writes = sqlite::WalWritesIssued() - before;
+    EXPECT_GE(writes, 8u);
+    EXPECT_LE(writes, 12u);
+    EXPECT_EQ(store->GetMeta("big"), big);
+    store.reset();
+    EXPECT_EQ(Open()->GetMeta("big"), big);
+    RawDb raw(Path());
+    EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");
+}
+
+// A VFS over SQLite's default whose WAL writes fail while g_fail_wal_writes is set: put under
+// the WAL-buffering VFS, it stands for a full disk at the moment a commit is written out.
+std::atomic<bool> g_fail_wal_writes{false};
+sqlite3_vfs* g_default_vfs = nullptr;
+const sqlite3_io_methods* g_default_methods = nullptr;
+sqlite3_io_methods g_failing_methods{};
+
+int FailingWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+    if (g_fail_wal_writes.load()) return SQLITE_FULL;
+    return g_default_methods->xWrite(file, data, amount, offset);
+}
+
+int FailingOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+    const int rc = g_default_vfs->xOpen(g_default_vfs, name, file, flags, out_flags);
+    if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) {
+        if (g_default_methods == nullptr) {
+            g_default_methods = file->pMethods;
+            g_failing_methods = *file->pMethods;
+            g_failing_methods.xWrite = FailingWrite;
+        }
+        file->pMethods = &g_failing_methods;  // the same file, its writes through FailingWrite
+    }
+    return rc;
+}
+
+const char* FailingWalVfs() {
+    static sqlite3_vfs vfs{};
+    static const bool registered = [] {
+        g_default_vfs = sqlite3_vfs_find(nullptr);
+        vfs = *g_default_vfs;  // its functions read the app data through the pointer they get
+        vfs.pNext = nullptr;
+        vfs.zName = "failing-wal";
+        vfs.xOpen = FailingOpen;
+        return sqlite3_vfs_register(&vfs, 0) == SQLITE_OK;
+    }();
+    return registered ? sqlite::WalBufferingVfsOver("buffering-over-failing-wal", "failing-wal") : nullptr;
+}
+
+TEST_F(SqliteStoreTest, AWalWriteThatFailsAtCommitFailsThatWriteAndEveryLaterOneNotTheEarlierOnes) {
+    const char* vfs = FailingWalVfs();
+    ASSERT_NE(vfs, nullptr);
+    SqliteOptions options;
+    options.path = Path();
+    options.vfs = vfs;
+    {
+        auto store = std::make_unique<SqliteStore>(options);
+        store->PutMeta("before", Bytes(10'000, 1));
+        g_fail_wal_writes = true;
+        // The commit's frames are gathered and written out at its commit frame: that write
+        // fails, so the commit fails instead of being published without its frames.
+        EXPECT_THROW(store->PutMeta("during", Bytes(10'000, 2)), LifelineError);
+        g_fail_wal_writes = false;
+        // The failure sticks for the connection: nothing gathered since may be published.
+        EXPECT_THROW(store->PutMeta("after", Bytes(10'000, 3)), LifelineError);
+        EXPECT_EQ(store->GetMeta("before"), Bytes(10'000, 1));  // reads go on
+        EXPECT_FALSE(store->GetMeta("during").has_value());
+    }
+    auto reopened = std::make_unique<SqliteStore>(options);
+    EXPECT_EQ(reopened->GetMeta("before"), Bytes(10'000, 1));
+    EXPECT_FALSE(reopened->GetMeta("during").has_value());
+    EXPECT_FALSE(reopened->GetMeta("after").has_value());
+    reopened->PutMeta("after", Bytes(10'000, 3));  // a new connection writes again
+    EXPECT_EQ(reopened->GetMeta("after"), Bytes(10'000, 3));
+    reopened.reset();
+    RawDb raw(Path());
+    EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(SqliteStoreTest, AnsweredWritesSurviveAProcessThatDiesWithoutClosing) {
+    // A child process answers 200 writes and dies at once: no close, no final checkpoint, WAL
+    // frames only where the commits put them. Every answered write must be in the file.
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        try {
+            auto store = Open();
+            for (int i = 0; i < 200; ++i)
+                store->PutMeta("k" + std::to_string(i), Bytes(3000, static_cast<std::uint8_t>(i)));
+            ::_exit(0);  // with the store open
+        } catch (...) {
+            ::_exit(1);
+        }
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    auto store = Open();
+    for (int i = 0; i < 200; ++i)
+        EXPECT_EQ(store->GetMeta("k" + std::to_string(i)), Bytes(3000, static_cast<std::uint8_t>(i))) << i;
+    RawDb raw(Path());
+    EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");
 }
 
 TEST_F(SqliteStoreTest, EveryAnsweredBatchWasSyncedAndOneSyncServesMany) {

@@ -6,6 +6,8 @@
 
 #include <limits>
 
+#include "store/sqlite/wal_vfs.hpp"
+
 namespace lifeline::store::sqlite {
 namespace {
 
@@ -100,13 +102,16 @@ Bytes Statement::Blob(int column) const {
 
 // ---- Connection ----
 
-Connection::Connection(const std::string& path, int flags, int busy_timeout_ms) {
+Connection::Connection(const std::string& path, int flags, int busy_timeout_ms, const std::string& vfs) {
     // Before SQLite initialises (the first open): no memory statistics, whose upkeep takes a
     // process-wide mutex on every allocation SQLite makes. Too late if something else opened a
     // database first; SQLite then just refuses the setting.
     static std::once_flag configured;
     std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    // By default through the WAL-buffering VFS (wal_vfs.hpp): the writer's commits reach the WAL
+    // in one write each, and every connection's barrier guards their publication.
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX,
+                                   vfs.empty() ? WalBufferingVfs() : vfs.c_str());
     if (rc != SQLITE_OK) {
         // The path is configuration, not personal data, so it may appear in the message.
         std::string message = "sqlite: cannot open " + path + ": " +

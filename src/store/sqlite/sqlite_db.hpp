@@ -70,7 +70,8 @@ private:
 class Connection {
 public:
     /// Opens a connection (flags are sqlite3_open_v2 flags; NOMUTEX is added) and sets busy_timeout.
-    Connection(const std::string& path, int flags, int busy_timeout_ms);
+    /// `vfs` names the SQLite VFS; empty: the WAL-buffering VFS (wal_vfs.hpp) over the default.
+    Connection(const std::string& path, int flags, int busy_timeout_ms, const std::string& vfs = {});
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;

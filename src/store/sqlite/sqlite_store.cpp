@@ -265,7 +265,8 @@ void SqliteStore::Impl::CheckpointLoop() {
         }
         try {
             if (!db) {
-                db = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
+                db = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms,
+                                                  options_.vfs);
                 // A connection learns that the database is in WAL mode only when it first reads
                 // it; until then a checkpoint does nothing (and says so only by *pnLog = -1).
                 db->Exec("SELECT count(*) FROM sqlite_master");
@@ -288,7 +289,7 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
       max_batch_(std::max<std::size_t>(1, options.max_batch)),
       writer_checkpoint_pages_(std::max(2 * kCheckpointPages, options.wal_pages_limit)) {
     writer_ = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                           options_.busy_timeout_ms);
+                                           options_.busy_timeout_ms, options_.vfs);
     // journal_mode answers with the mode now in effect; some file systems cannot do WAL.
     if (writer_->QueryText("PRAGMA journal_mode=WAL") != "wal")
         throw LifelineError(ErrorCode::kInternal, "sqlite: cannot switch " + options_.path + " to WAL mode");
@@ -632,7 +633,8 @@ SqliteStore::Impl::ReadLease SqliteStore::Impl::Read() {
         }
     }
     if (!connection)
-        connection = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READONLY, options_.busy_timeout_ms);
+        connection = std::make_unique<Connection>(options_.path, SQLITE_OPEN_READONLY, options_.busy_timeout_ms,
+                                                  options_.vfs);
     return ReadLease(*this, std::move(connection));
 }
 

@@ -28,6 +28,9 @@ struct SqliteOptions {
     /// pauses, each longer (65,536 pages measured 80-100 ms). At least 8,000 (smaller values
     /// are raised to it).
     int wal_pages_limit = 8'000;
+    /// The SQLite VFS of every connection; empty: the WAL-buffering VFS over SQLite's default
+    /// (wal_vfs.hpp). Tests put one of their own underneath (WalBufferingVfsOver).
+    std::string vfs;
     /// How the WAL is made durable before writes are answered: fdatasync(fd) unless set (tests
     /// set it to make a sync fail). Returns 0 on success, like fdatasync.
     std::function<int(int fd)> sync_wal;

@@ -1,0 +1,365 @@
+#include "store/sqlite/wal_vfs.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace lifeline::store::sqlite {
+namespace {
+
+constexpr const char* kVfsName = "lifeline-wal-buffer";
+// A commit larger than this is written in pieces of at most this size: the unix VFS writes at
+// most 128 KiB - 1 bytes in one call (it masks the length with 0x1ffff) and reports a longer
+// write as a full disk.
+constexpr std::size_t kBufferLimit = 0x1ffff;
+// The WAL's frame header (file format, section 4.1): page number, then the database size in
+// pages after the commit for a commit frame and zero for every other frame, then salts and
+// checksums. SQLite writes a frame as this header and then the page, in two writes.
+constexpr int kFrameHeaderBytes = 24;
+
+std::atomic<std::uint64_t> g_wal_writes{0};
+
+/// A registered instance: SQLite hands xOpen the sqlite3_vfs, the first member.
+struct Wrapped {
+    sqlite3_vfs vfs;
+    sqlite3_vfs* base;  // the VFS this one wraps
+};
+
+struct State;
+
+/// The WAL files open on one database (one per connection), so that a barrier on the database's
+/// shared memory can write out what any of them gathered.
+struct Database {
+    std::mutex mu;
+    std::vector<State*> wals;
+};
+
+std::mutex g_databases_mu;
+std::unordered_map<std::string, std::weak_ptr<Database>> g_databases;  // by database path
+
+std::shared_ptr<Database> DatabaseFor(const std::string& path) {
+    std::lock_guard lock(g_databases_mu);
+    std::erase_if(g_databases, [](const auto& entry) { return entry.second.expired(); });
+    std::weak_ptr<Database>& weak = g_databases[path];
+    std::shared_ptr<Database> database = weak.lock();
+    if (!database) {
+        database = std::make_shared<Database>();
+        weak = database;
+    }
+    return database;
+}
+
+/// What this VFS keeps for an open file; the wrapped file lives in SQLite's allocation.
+struct State {
+    sqlite3_file* real = nullptr;
+    bool wal = false;
+    std::shared_ptr<Database> database;  // main database and WAL files only
+    std::mutex mu;                       // guards what follows: a barrier may write out from another thread
+    std::vector<char> buffer;            // consecutive WAL writes not yet written
+    sqlite3_int64 buffer_offset = 0;
+    sqlite3_int64 commit_page_at = -1;   // where the commit frame's page goes, once its header is seen
+    std::atomic<bool> pending{false};    // buffer is not empty
+    int failed = SQLITE_OK;              // the first failed write's code: every later write fails too
+
+    /// Writes out what is gathered (under mu). A failure goes to the SQLite call that asked and
+    /// sticks: frames gathered for a transaction were lost, so no later write of this file may
+    /// succeed (and let a commit publish them). Writes on the connection are refused until it is
+    /// reopened, as the store refuses writes after a failed sync.
+    int Flush() {
+        if (buffer.empty()) return failed;
+        if (failed == SQLITE_OK) {
+            failed = real->pMethods->xWrite(real, buffer.data(), static_cast<int>(buffer.size()), buffer_offset);
+            g_wal_writes.fetch_add(1, std::memory_order_relaxed);
+        }
+        buffer.clear();
+        pending.store(false, std::memory_order_release);
+        return failed;
+    }
+    /// A write that bypasses the buffer (under mu, with nothing gathered).
+    int WriteThrough(const void* data, int amount, sqlite3_int64 offset) {
+        if (failed != SQLITE_OK) return failed;
+        failed = real->pMethods->xWrite(real, data, amount, offset);
+        g_wal_writes.fetch_add(1, std::memory_order_relaxed);
+        return failed;
+    }
+};
+
+/// SQLite's view of a file: the standard-layout head it allocates, with the wrapped file after it.
+struct Handle {
+    sqlite3_file base;
+    State* state;
+};
+constexpr std::size_t kHandleBytes = (sizeof(Handle) + 15) / 16 * 16;
+
+State& StateOf(sqlite3_file* file) { return *reinterpret_cast<Handle*>(file)->state; }
+sqlite3_file* Real(sqlite3_file* file) { return StateOf(file).real; }
+
+int FlushIfPending(State& s) {
+    if (!s.wal || !s.pending.load(std::memory_order_acquire)) return SQLITE_OK;
+    std::lock_guard lock(s.mu);
+    return s.Flush();
+}
+
+std::uint32_t BigEndian32(const unsigned char* p) {
+    return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
+           static_cast<std::uint32_t>(p[2]) << 8 | static_cast<std::uint32_t>(p[3]);
+}
+
+int Close(sqlite3_file* file) {
+    auto* handle = reinterpret_cast<Handle*>(file);
+    State* s = handle->state;
+    int rc = SQLITE_OK;
+    if (s->wal) {
+        {
+            std::lock_guard lock(s->database->mu);
+            std::erase(s->database->wals, s);
+        }
+        std::lock_guard lock(s->mu);
+        rc = s->Flush();
+    }
+    const int closed = s->real->pMethods->xClose(s->real);
+    delete s;
+    handle->state = nullptr;
+    return rc != SQLITE_OK ? rc : closed;
+}
+
+int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+    State& s = StateOf(file);
+    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    return s.real->pMethods->xRead(s.real, out, amount, offset);
+}
+
+int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+    State& s = StateOf(file);
+    if (!s.wal) return s.real->pMethods->xWrite(s.real, data, amount, offset);
+    std::lock_guard lock(s.mu);
+    if (s.failed != SQLITE_OK) return s.failed;
+    const sqlite3_int64 commit_page_at = std::exchange(s.commit_page_at, -1);
+    const auto size = static_cast<std::size_t>(amount);
+    const bool follows = !s.buffer.empty() && offset == s.buffer_offset + static_cast<sqlite3_int64>(s.buffer.size());
+    if (!follows || s.buffer.size() + size > kBufferLimit) {
+        if (const int rc = s.Flush(); rc != SQLITE_OK) return rc;
+        if (size >= kBufferLimit) return s.WriteThrough(data, amount, offset);
+        s.buffer_offset = offset;
+    }
+    try {
+        if (s.buffer.capacity() == 0) s.buffer.reserve(kBufferLimit);
+        const auto* bytes = static_cast<const char*>(data);
+        s.buffer.insert(s.buffer.end(), bytes, bytes + size);
+    } catch (const std::bad_alloc&) {
+        if (const int rc = s.Flush(); rc != SQLITE_OK) return rc;
+        return s.WriteThrough(data, amount, offset);
+    }
+    s.pending.store(true, std::memory_order_release);
+    if (offset == commit_page_at) return s.Flush();  // the commit frame is complete: out it goes
+    if (amount == kFrameHeaderBytes && BigEndian32(static_cast<const unsigned char*>(data) + 4) != 0)
+        s.commit_page_at = offset + kFrameHeaderBytes;  // a commit frame's header: its page comes next
+    return SQLITE_OK;
+}
+
+int Truncate(sqlite3_file* file, sqlite3_int64 size) {
+    State& s = StateOf(file);
+    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    return s.real->pMethods->xTruncate(s.real, size);
+}
+
+int Sync(sqlite3_file* file, int flags) {
+    State& s = StateOf(file);
+    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    return s.real->pMethods->xSync(s.real, flags);
+}
+
+int FileSize(sqlite3_file* file, sqlite3_int64* size) {
+    State& s = StateOf(file);
+    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    return s.real->pMethods->xFileSize(s.real, size);
+}
+
+int Lock(sqlite3_file* file, int level) { return Real(file)->pMethods->xLock(Real(file), level); }
+int Unlock(sqlite3_file* file, int level) { return Real(file)->pMethods->xUnlock(Real(file), level); }
+int CheckReservedLock(sqlite3_file* file, int* out) {
+    return Real(file)->pMethods->xCheckReservedLock(Real(file), out);
+}
+
+int FileControl(sqlite3_file* file, int op, void* arg) {
+    State& s = StateOf(file);
+    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    if (op == SQLITE_FCNTL_VFSNAME) {
+        // Says which VFS stack serves the file, as SQLite's own shims do.
+        const int rc = s.real->pMethods->xFileControl(s.real, op, arg);
+        if (rc == SQLITE_OK) {
+            char** name = static_cast<char**>(arg);
+            char* ours = sqlite3_mprintf("%s/%z", kVfsName, *name);
+            if (ours == nullptr) return SQLITE_NOMEM;
+            *name = ours;
+        }
+        return rc;
+    }
+    return s.real->pMethods->xFileControl(s.real, op, arg);
+}
+
+int SectorSize(sqlite3_file* file) { return Real(file)->pMethods->xSectorSize(Real(file)); }
+int DeviceCharacteristics(sqlite3_file* file) {
+    return Real(file)->pMethods->xDeviceCharacteristics(Real(file));
+}
+
+int ShmMap(sqlite3_file* file, int page, int page_size, int extend, void volatile** out) {
+    return Real(file)->pMethods->xShmMap(Real(file), page, page_size, extend, out);
+}
+int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
+    return Real(file)->pMethods->xShmLock(Real(file), offset, n, flags);
+}
+
+void ShmBarrier(sqlite3_file* file) {
+    // SQLite publishes a commit in the WAL index right after a barrier: nothing may still be
+    // gathered then. The commit frame already wrote everything out (see Write); this is the
+    // guard for a write pattern that was not recognised. It cannot report a failure, and a
+    // published frame that is not in the file would be read as whatever was there before, so a
+    // failure here stops the process: nothing unsynced was acknowledged, and at the next start
+    // SQLite recovers every commit whose frames reached the file.
+    State& s = StateOf(file);
+    if (s.database && !s.wal) {
+        std::lock_guard lock(s.database->mu);
+        for (State* wal : s.database->wals) {
+            if (FlushIfPending(*wal) != SQLITE_OK) {
+                std::fputs("lifeline: a WAL write failed as a commit was being published; stopping\n", stderr);
+                std::abort();
+            }
+        }
+    }
+    Real(file)->pMethods->xShmBarrier(Real(file));
+}
+
+int ShmUnmap(sqlite3_file* file, int delete_flag) {
+    return Real(file)->pMethods->xShmUnmap(Real(file), delete_flag);
+}
+
+int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
+    State& s = StateOf(file);
+    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    return s.real->pMethods->xFetch(s.real, offset, amount, out);
+}
+int Unfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) {
+    return Real(file)->pMethods->xUnfetch(Real(file), offset, p);
+}
+
+// One table per version of the wrapped file's methods: SQLite reads what a file can do (shared
+// memory for WAL, memory mapping) from the version, so it must not claim more than the real one.
+constexpr sqlite3_io_methods MethodsOfVersion(int version) {
+    sqlite3_io_methods m{};
+    m.iVersion = version;
+    m.xClose = Close;
+    m.xRead = Read;
+    m.xWrite = Write;
+    m.xTruncate = Truncate;
+    m.xSync = Sync;
+    m.xFileSize = FileSize;
+    m.xLock = Lock;
+    m.xUnlock = Unlock;
+    m.xCheckReservedLock = CheckReservedLock;
+    m.xFileControl = FileControl;
+    m.xSectorSize = SectorSize;
+    m.xDeviceCharacteristics = DeviceCharacteristics;
+    if (version >= 2) {
+        m.xShmMap = ShmMap;
+        m.xShmLock = ShmLock;
+        m.xShmBarrier = ShmBarrier;
+        m.xShmUnmap = ShmUnmap;
+    }
+    if (version >= 3) {
+        m.xFetch = Fetch;
+        m.xUnfetch = Unfetch;
+    }
+    return m;
+}
+constexpr sqlite3_io_methods kMethods[] = {MethodsOfVersion(1), MethodsOfVersion(2), MethodsOfVersion(3)};
+
+int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+    sqlite3_vfs* const base = reinterpret_cast<Wrapped*>(vfs)->base;
+    auto* handle = reinterpret_cast<Handle*>(file);
+    handle->base.pMethods = nullptr;  // SQLite calls xClose only on a file whose open succeeded
+    handle->state = nullptr;
+    auto* state = new (std::nothrow) State;
+    if (state == nullptr) return SQLITE_NOMEM;
+    state->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kHandleBytes);
+    state->wal = (flags & SQLITE_OPEN_WAL) != 0;
+    try {
+        if (name != nullptr && (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) != 0)
+            state->database = DatabaseFor(state->wal ? sqlite3_filename_database(name) : name);
+    } catch (const std::bad_alloc&) {
+        delete state;
+        return SQLITE_NOMEM;
+    }
+    if (state->wal && !state->database) state->wal = false;  // no name: nothing to pair it with
+    const int rc = base->xOpen(base, name, state->real, flags, out_flags);
+    if (rc != SQLITE_OK || state->real->pMethods == nullptr) {
+        delete state;
+        return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
+    }
+    if (state->wal) {
+        try {
+            std::lock_guard lock(state->database->mu);
+            state->database->wals.push_back(state);
+        } catch (const std::bad_alloc&) {
+            state->real->pMethods->xClose(state->real);
+            delete state;
+            return SQLITE_NOMEM;
+        }
+    }
+    const int version = std::clamp(state->real->pMethods->iVersion, 1, 3);
+    handle->state = state;
+    handle->base.pMethods = &kMethods[version - 1];
+    return SQLITE_OK;
+}
+
+/// Registers a buffering VFS called `name` over `base` (not as the default); false on failure.
+bool Register(Wrapped& wrapped, const char* name, sqlite3_vfs* base) {
+    if (base == nullptr) return false;
+    // Everything but opening a file is the base VFS's own (the copy keeps its app data, which
+    // its functions read through the sqlite3_vfs they are given).
+    wrapped.vfs = *base;
+    wrapped.vfs.pNext = nullptr;
+    wrapped.vfs.zName = name;
+    wrapped.vfs.szOsFile = static_cast<int>(kHandleBytes) + base->szOsFile;
+    wrapped.vfs.xOpen = Open;
+    wrapped.base = base;
+    return sqlite3_vfs_register(&wrapped.vfs, 0) == SQLITE_OK;
+}
+
+}  // namespace
+
+const char* WalBufferingVfs() {
+    static Wrapped wrapped{};
+    static const bool registered = Register(wrapped, kVfsName, sqlite3_vfs_find(nullptr));
+    // Without it (SQLite could not say what its default VFS is), connections use the default.
+    return registered ? kVfsName : nullptr;
+}
+
+const char* WalBufferingVfsOver(const char* name, const char* base) {
+    // Instances live as long as the process, as SQLite's registered VFSes must.
+    static std::mutex mu;
+    static std::vector<std::unique_ptr<Wrapped>> instances;
+    std::lock_guard lock(mu);
+    if (sqlite3_vfs_find(name) != nullptr) return name;
+    instances.push_back(std::make_unique<Wrapped>());
+    if (!Register(*instances.back(), name, sqlite3_vfs_find(base))) {
+        instances.pop_back();
+        return nullptr;
+    }
+    return name;
+}
+
+std::uint64_t WalWritesIssued() noexcept { return g_wal_writes.load(std::memory_order_relaxed); }
+
+}  // namespace lifeline::store::sqlite
