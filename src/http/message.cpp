@@ -174,8 +174,8 @@ std::optional<std::string> PercentDecode(std::string_view s, bool form) {
     static constexpr std::array<std::uint16_t, 256> kDigit = [] {
         std::array<std::uint16_t, 256> t{};
         for (auto& v : t) v = 0x100;
-        for (int i = 0; i < 256; ++i)
-            if (const int h = kHexValues[static_cast<std::size_t>(i)]; h >= 0) t[static_cast<std::size_t>(i)] = static_cast<std::uint16_t>(h);
+        for (std::size_t i = 0; i < t.size(); ++i)
+            if (const int h = kHexValues[i]; h >= 0) t[i] = static_cast<std::uint16_t>(h);
         return t;
     }();
     std::string out(s.size(), '\0');  // decoding never lengthens

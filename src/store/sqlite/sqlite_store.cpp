@@ -188,9 +188,10 @@ struct SqliteStore::Impl {
     // Durability is off the writer's thread: the writer commits with synchronous=NORMAL (COMMIT
     // writes the WAL's frames but does not sync them) and hands the batch here; the syncer
     // thread fdatasyncs the WAL and only then answers the batch's jobs, while the writes that
-    // arrive meanwhile gather into the writer's next batch (see WriterLoop). A WAL frame only counts once a valid commit frame follows it, so a crash
-    // before the sync loses those commits whole, never half of one, and nobody was told they
-    // were durable. Answers keep the order of submission (failed batches queue here too).
+    // arrive meanwhile gather into the writer's next batch (see WriterLoop). A WAL frame only
+    // counts once a valid commit frame follows it, so a crash before the sync loses those
+    // commits whole, never half of one, and nobody was told they were durable. Answers keep the
+    // order of submission (failed batches queue here too).
     struct Committed {
         std::vector<WriteJob> jobs;
         std::vector<Outcome> outcomes;  // one per job unless batch_error
@@ -1337,6 +1338,8 @@ constexpr std::string_view kWhereState = " AND state = ?";
 constexpr std::string_view kWhereKind = " AND kind = ?";
 constexpr std::string_view kWhereChannel = " AND channel = ?";
 constexpr std::string_view kWhereAssignee = " AND assignee = ?";
+// An operator's cases: the partial index cases_by_assignee serves only a query that says so.
+constexpr std::string_view kWhereAssigned = " AND assignee = ? AND assignee > 0";
 constexpr std::string_view kWhereCreatedBefore = " AND created_ms < ?";
 // Strictly after the cursor row in (updated_ms DESC, id DESC) order: binds updated_ms, updated_ms, id.
 constexpr std::string_view kWhereAfter = " AND (updated_ms < ? OR (updated_ms = ? AND id < ?))";
@@ -1452,11 +1455,11 @@ std::vector<CaseRecord> SqliteStore::ListCases(const CaseFilter& filter) {
     if (filter.state) sql += kWhereState;
     if (filter.kind) sql += kWhereKind;
     if (filter.channel) sql += kWhereChannel;
-    if (filter.assignee) sql += kWhereAssignee;
+    if (filter.assignee) sql += filter.assignee->valid() ? kWhereAssigned : kWhereAssignee;
     if (filter.created_before_ms) sql += kWhereCreatedBefore;
     if (filter.after) sql += kWhereAfter;
     sql += kOrderAndLimit;
-    // At most 2^6 distinct texts, so the per-connection statement cache stays small.
+    // At most 3 * 2^5 distinct texts, so the per-connection statement cache stays small.
 
     auto reader = impl_->Read();
     Statement stmt = reader->Prepare(sql);
