@@ -52,7 +52,11 @@ struct BackendFactory {
 inline void PrintTo(const BackendFactory& backend, std::ostream* os) { *os << backend.name; }
 
 inline BackendFactory SqliteBackend() {
-    return {"Sqlite", [](const TempDir& dir) { return OpenSqliteStore(SqliteOptions{dir.File("store.db")}); }};
+    return {"Sqlite", [](const TempDir& dir) {
+                SqliteOptions options;
+                options.path = dir.File("store.db");
+                return OpenSqliteStore(options);
+            }};
 }
 
 }  // namespace lifeline::store::test

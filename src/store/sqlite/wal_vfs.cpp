@@ -36,46 +36,25 @@ struct Wrapped {
     sqlite3_vfs* base;  // the VFS this one wraps
 };
 
-struct State;
-
-/// The WAL files open on one database (one per connection), so that a barrier on the database's
-/// shared memory can write out what any of them gathered.
-struct Database {
-    std::mutex mu;
-    std::vector<State*> wals;
-};
-
-std::mutex g_databases_mu;
-std::unordered_map<std::string, std::weak_ptr<Database>> g_databases;  // by database path
-
-std::shared_ptr<Database> DatabaseFor(const std::string& path) {
-    std::lock_guard lock(g_databases_mu);
-    std::erase_if(g_databases, [](const auto& entry) { return entry.second.expired(); });
-    std::weak_ptr<Database>& weak = g_databases[path];
-    std::shared_ptr<Database> database = weak.lock();
-    if (!database) {
-        database = std::make_shared<Database>();
-        weak = database;
-    }
-    return database;
-}
-
-/// What this VFS keeps for an open file; the wrapped file lives in SQLite's allocation.
+/// What this VFS keeps for an open file; the wrapped file lives in SQLite's allocation. A file
+/// is used only by its connection, one thread at a time (the store's connections are NOMUTEX
+/// and each belongs to one thread at a time), so none of this needs a lock.
 struct State {
     sqlite3_file* real = nullptr;
     bool wal = false;
-    std::shared_ptr<Database> database;  // main database and WAL files only
-    std::mutex mu;                       // guards what follows: a barrier may write out from another thread
+    /// The same connection's other file: the main database for a WAL file, and the WAL (once
+    /// open) for a main database. Set and cleared under g_peers_mu at open and close.
+    State* peer = nullptr;
+    const char* name = nullptr;          // a main database's name as SQLite passed it (pairing key)
     std::vector<char> buffer;            // consecutive WAL writes not yet written
     sqlite3_int64 buffer_offset = 0;
+    sqlite3_int64 end = 0;               // the end of the furthest write since the WAL's header
     sqlite3_int64 commit_page_at = -1;   // where the commit frame's page goes, once its header is seen
-    std::atomic<bool> pending{false};    // buffer is not empty
     int failed = SQLITE_OK;              // the first failed write's code: every later write fails too
 
-    /// Writes out what is gathered (under mu). A failure goes to the SQLite call that asked and
-    /// sticks: frames gathered for a transaction were lost, so no later write of this file may
-    /// succeed (and let a commit publish them). Writes on the connection are refused until it is
-    /// reopened, as the store refuses writes after a failed sync.
+    /// Writes out what is gathered. A failure goes to the SQLite call that asked and sticks:
+    /// frames gathered for a transaction were lost, so no later write of this file may succeed
+    /// (and let a commit publish them). The connection's writes fail until it is reopened.
     int Flush() {
         if (buffer.empty()) return failed;
         if (failed == SQLITE_OK) {
@@ -83,10 +62,9 @@ struct State {
             g_wal_writes.fetch_add(1, std::memory_order_relaxed);
         }
         buffer.clear();
-        pending.store(false, std::memory_order_release);
         return failed;
     }
-    /// A write that bypasses the buffer (under mu, with nothing gathered).
+    /// A write that bypasses the buffer (with nothing gathered).
     int WriteThrough(const void* data, int amount, sqlite3_int64 offset) {
         if (failed != SQLITE_OK) return failed;
         failed = real->pMethods->xWrite(real, data, amount, offset);
@@ -94,6 +72,12 @@ struct State {
         return failed;
     }
 };
+
+// Pairs a WAL file with its connection's main database file: SQLite derives the WAL's name from
+// the database's in the same allocation, so sqlite3_filename_database(wal name) is the very
+// pointer the database was opened with.
+std::mutex g_peers_mu;
+std::unordered_map<const char*, State*> g_main_databases;  // by the name pointer SQLite passed
 
 /// SQLite's view of a file: the standard-layout head it allocates, with the wrapped file after it.
 struct Handle {
@@ -105,29 +89,32 @@ constexpr std::size_t kHandleBytes = (sizeof(Handle) + 15) / 16 * 16;
 State& StateOf(sqlite3_file* file) { return *reinterpret_cast<Handle*>(file)->state; }
 sqlite3_file* Real(sqlite3_file* file) { return StateOf(file).real; }
 
-int FlushIfPending(State& s) {
-    if (!s.wal || !s.pending.load(std::memory_order_acquire)) return SQLITE_OK;
-    std::lock_guard lock(s.mu);
-    return s.Flush();
-}
+int FlushIfWal(State& s) { return s.wal ? s.Flush() : SQLITE_OK; }
 
 std::uint32_t BigEndian32(const unsigned char* p) {
     return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
            static_cast<std::uint32_t>(p[2]) << 8 | static_cast<std::uint32_t>(p[3]);
 }
 
+void Unpair(State* s) noexcept {
+    try {
+        std::lock_guard lock(g_peers_mu);
+        if (s->peer != nullptr) s->peer->peer = nullptr;
+        s->peer = nullptr;
+        if (!s->wal && s->name != nullptr) {
+            if (auto it = g_main_databases.find(s->name); it != g_main_databases.end() && it->second == s)
+                g_main_databases.erase(it);
+        }
+    } catch (...) {
+        std::abort();  // a mutex that cannot be locked: a pointer to freed memory would remain
+    }
+}
+
 int Close(sqlite3_file* file) {
     auto* handle = reinterpret_cast<Handle*>(file);
     State* s = handle->state;
-    int rc = SQLITE_OK;
-    if (s->wal) {
-        {
-            std::lock_guard lock(s->database->mu);
-            std::erase(s->database->wals, s);
-        }
-        std::lock_guard lock(s->mu);
-        rc = s->Flush();
-    }
+    const int rc = FlushIfWal(*s);
+    Unpair(s);
     const int closed = s->real->pMethods->xClose(s->real);
     delete s;
     handle->state = nullptr;
@@ -136,16 +123,18 @@ int Close(sqlite3_file* file) {
 
 int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
     State& s = StateOf(file);
-    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    if (const int rc = FlushIfWal(s); rc != SQLITE_OK) return rc;
     return s.real->pMethods->xRead(s.real, out, amount, offset);
 }
 
 int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
     State& s = StateOf(file);
     if (!s.wal) return s.real->pMethods->xWrite(s.real, data, amount, offset);
-    std::lock_guard lock(s.mu);
     if (s.failed != SQLITE_OK) return s.failed;
     const sqlite3_int64 commit_page_at = std::exchange(s.commit_page_at, -1);
+    if (offset == 0) s.end = 0;  // the WAL's header: a new round of frames starts after it
+    const bool rewrite = offset + amount < s.end;  // over a frame written before
+    s.end = std::max(s.end, offset + amount);
     const auto size = static_cast<std::size_t>(amount);
     const bool follows = !s.buffer.empty() && offset == s.buffer_offset + static_cast<sqlite3_int64>(s.buffer.size());
     if (!follows || s.buffer.size() + size > kBufferLimit) {
@@ -161,28 +150,33 @@ int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset
         if (const int rc = s.Flush(); rc != SQLITE_OK) return rc;
         return s.WriteThrough(data, amount, offset);
     }
-    s.pending.store(true, std::memory_order_release);
     if (offset == commit_page_at) return s.Flush();  // the commit frame is complete: out it goes
-    if (amount == kFrameHeaderBytes && BigEndian32(static_cast<const unsigned char*>(data) + 4) != 0)
-        s.commit_page_at = offset + kFrameHeaderBytes;  // a commit frame's header: its page comes next
+    if (amount == kFrameHeaderBytes && BigEndian32(static_cast<const unsigned char*>(data) + 4) != 0) {
+        // A commit frame's header: its page comes next, unless SQLite is rewriting the
+        // checksums of frames it wrote before (over them, with nothing after the last header).
+        // Over an earlier frame it may be either (a savepoint rolled back also writes there
+        // again), so it is written out now, and the page, if one comes, when it does.
+        s.commit_page_at = offset + kFrameHeaderBytes;
+        if (rewrite) return s.Flush();
+    }
     return SQLITE_OK;
 }
 
 int Truncate(sqlite3_file* file, sqlite3_int64 size) {
     State& s = StateOf(file);
-    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    if (const int rc = FlushIfWal(s); rc != SQLITE_OK) return rc;
     return s.real->pMethods->xTruncate(s.real, size);
 }
 
 int Sync(sqlite3_file* file, int flags) {
     State& s = StateOf(file);
-    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    if (const int rc = FlushIfWal(s); rc != SQLITE_OK) return rc;
     return s.real->pMethods->xSync(s.real, flags);
 }
 
 int FileSize(sqlite3_file* file, sqlite3_int64* size) {
     State& s = StateOf(file);
-    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    if (const int rc = FlushIfWal(s); rc != SQLITE_OK) return rc;
     return s.real->pMethods->xFileSize(s.real, size);
 }
 
@@ -194,19 +188,15 @@ int CheckReservedLock(sqlite3_file* file, int* out) {
 
 int FileControl(sqlite3_file* file, int op, void* arg) {
     State& s = StateOf(file);
-    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
-    if (op == SQLITE_FCNTL_VFSNAME) {
-        // Says which VFS stack serves the file, as SQLite's own shims do.
-        const int rc = s.real->pMethods->xFileControl(s.real, op, arg);
-        if (rc == SQLITE_OK) {
-            char** name = static_cast<char**>(arg);
-            char* ours = sqlite3_mprintf("%s/%z", kVfsName, *name);
-            if (ours == nullptr) return SQLITE_NOMEM;
-            *name = ours;
-        }
-        return rc;
+    if (const int rc = FlushIfWal(s); rc != SQLITE_OK) return rc;
+    const int rc = s.real->pMethods->xFileControl(s.real, op, arg);
+    if (op == SQLITE_FCNTL_VFSNAME && rc == SQLITE_OK) {
+        // Says which VFS stack serves the file, as SQLite's own shims do (%z frees the old name).
+        char** name = static_cast<char**>(arg);
+        *name = sqlite3_mprintf("%s/%z", kVfsName, *name);
+        if (*name == nullptr) return SQLITE_NOMEM;
     }
-    return s.real->pMethods->xFileControl(s.real, op, arg);
+    return rc;
 }
 
 int SectorSize(sqlite3_file* file) { return Real(file)->pMethods->xSectorSize(Real(file)); }
@@ -217,28 +207,37 @@ int DeviceCharacteristics(sqlite3_file* file) {
 int ShmMap(sqlite3_file* file, int page, int page_size, int extend, void volatile** out) {
     return Real(file)->pMethods->xShmMap(Real(file), page, page_size, extend, out);
 }
+// The WAL index's write lock is lock 0 (wal.c's WAL_WRITE_LOCK).
+constexpr int kWalWriteLock = 0;
+
 int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
-    return Real(file)->pMethods->xShmLock(Real(file), offset, n, flags);
+    State& s = StateOf(file);
+    if (s.peer != nullptr && offset <= kWalWriteLock && kWalWriteLock < offset + n &&
+        flags == (SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE)) {
+        // The connection gives up the write lock: what is still gathered belongs to no commit
+        // (a committed transaction was written out at its commit frame or the barrier before
+        // its publication), so it is a rolled-back transaction's frames. Dropped here, they
+        // cannot land later over frames another writer commits at the same offsets.
+        s.peer->buffer.clear();
+        s.peer->commit_page_at = -1;
+    }
+    return s.real->pMethods->xShmLock(s.real, offset, n, flags);
 }
 
 void ShmBarrier(sqlite3_file* file) {
-    // SQLite publishes a commit in the WAL index right after a barrier: nothing may still be
-    // gathered then. The commit frame already wrote everything out (see Write); this is the
-    // guard for a write pattern that was not recognised. It cannot report a failure, and a
-    // published frame that is not in the file would be read as whatever was there before, so a
-    // failure here stops the process: nothing unsynced was acknowledged, and at the next start
-    // SQLite recovers every commit whose frames reached the file.
+    // SQLite publishes a commit in the WAL index right after a barrier: nothing of this
+    // connection's WAL may still be gathered then. The commit frame has normally written it all
+    // out already (see Write); this is the guard for a pattern not recognised there. A barrier
+    // cannot report a failure, and a published frame that is not in the file would be read as
+    // whatever was there before, so a failure here stops the process: nothing unsynced was
+    // acknowledged, and at the next start SQLite recovers every commit whose frames reached the
+    // file. Only the connection's own WAL is written, on its own thread.
     State& s = StateOf(file);
-    if (s.database && !s.wal) {
-        std::lock_guard lock(s.database->mu);
-        for (State* wal : s.database->wals) {
-            if (FlushIfPending(*wal) != SQLITE_OK) {
-                std::fputs("lifeline: a WAL write failed as a commit was being published; stopping\n", stderr);
-                std::abort();
-            }
-        }
+    if (State* wal = s.peer; wal != nullptr && !wal->buffer.empty() && wal->Flush() != SQLITE_OK) {
+        std::fputs("lifeline: a WAL write failed as a commit was being published; stopping\n", stderr);
+        std::abort();
     }
-    Real(file)->pMethods->xShmBarrier(Real(file));
+    s.real->pMethods->xShmBarrier(s.real);
 }
 
 int ShmUnmap(sqlite3_file* file, int delete_flag) {
@@ -247,7 +246,7 @@ int ShmUnmap(sqlite3_file* file, int delete_flag) {
 
 int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
     State& s = StateOf(file);
-    if (const int rc = FlushIfPending(s); rc != SQLITE_OK) return rc;
+    if (const int rc = FlushIfWal(s); rc != SQLITE_OK) return rc;
     return s.real->pMethods->xFetch(s.real, offset, amount, out);
 }
 int Unfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) {
@@ -293,29 +292,32 @@ int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
     auto* state = new (std::nothrow) State;
     if (state == nullptr) return SQLITE_NOMEM;
     state->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kHandleBytes);
-    state->wal = (flags & SQLITE_OPEN_WAL) != 0;
-    try {
-        if (name != nullptr && (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) != 0)
-            state->database = DatabaseFor(state->wal ? sqlite3_filename_database(name) : name);
-    } catch (const std::bad_alloc&) {
-        delete state;
-        return SQLITE_NOMEM;
-    }
-    if (state->wal && !state->database) state->wal = false;  // no name: nothing to pair it with
+    state->real->pMethods = nullptr;
     const int rc = base->xOpen(base, name, state->real, flags, out_flags);
     if (rc != SQLITE_OK || state->real->pMethods == nullptr) {
+        if (state->real->pMethods != nullptr) state->real->pMethods->xClose(state->real);
         delete state;
         return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
     }
-    if (state->wal) {
-        try {
-            std::lock_guard lock(state->database->mu);
-            state->database->wals.push_back(state);
-        } catch (const std::bad_alloc&) {
-            state->real->pMethods->xClose(state->real);
-            delete state;
-            return SQLITE_NOMEM;
+    // Only a WAL that can be paired with its connection's database is buffered: the database's
+    // barrier is what guards the publication of its commits.
+    try {
+        std::lock_guard lock(g_peers_mu);
+        if ((flags & SQLITE_OPEN_MAIN_DB) != 0 && name != nullptr) {
+            state->name = name;
+            g_main_databases[name] = state;
+        } else if ((flags & SQLITE_OPEN_WAL) != 0 && name != nullptr) {
+            if (auto it = g_main_databases.find(sqlite3_filename_database(name));
+                it != g_main_databases.end() && it->second->peer == nullptr) {
+                state->wal = true;
+                state->peer = it->second;
+                it->second->peer = state;
+            }
         }
+    } catch (...) {
+        state->real->pMethods->xClose(state->real);
+        delete state;
+        return SQLITE_NOMEM;
     }
     const int version = std::clamp(state->real->pMethods->iVersion, 1, 3);
     handle->state = state;
