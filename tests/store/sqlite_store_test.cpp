@@ -176,8 +176,15 @@ TEST_F(SqliteStoreTest, AWalWriteThatFailsAtCommitFailsThatWriteAndEveryLaterOne
         // fails, so the commit fails instead of being published without its frames.
         EXPECT_THROW(store->PutMeta("during", Bytes(10'000, 2)), LifelineError);
         g_fail_wal_writes = false;
-        // The failure sticks for the connection: nothing gathered since may be published.
-        EXPECT_THROW(store->PutMeta("after", Bytes(10'000, 3)), LifelineError);
+        // The failure sticks for the connection (nothing gathered since may be published), and
+        // the store says so as after a failed sync: writes refused, sync_failed() set.
+        EXPECT_TRUE(store->sync_failed());
+        try {
+            store->PutMeta("after", Bytes(10'000, 3));
+            ADD_FAILURE() << "a write after a failed WAL write was accepted";
+        } catch (const LifelineError& e) {
+            EXPECT_EQ(e.code(), ErrorCode::kUnavailable);
+        }
         EXPECT_EQ(store->GetMeta("before"), Bytes(10'000, 1));  // reads go on
         EXPECT_FALSE(store->GetMeta("during").has_value());
     }

@@ -25,6 +25,7 @@
 #include "core/error.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_db.hpp"
+#include "store/sqlite/wal_vfs.hpp"
 
 namespace lifeline::store {
 
@@ -211,9 +212,14 @@ struct SqliteStore::Impl {
     /// fsyncs the directory (first time) and fdatasyncs the WAL; false on any failure.
     bool SyncWal() noexcept;
     std::exception_ptr sync_failure_;  // set by the syncer at the first failed sync, for good
-    std::atomic<bool> broken_{false};  // a sync failed: every write is refused from then on
+    std::atomic<bool> broken_{false};  // a sync or WAL write failed: every write is refused from then on
     static constexpr const char* kSyncFailed =
-        "store: the disk failed to sync the WAL; writes are refused until lifeline restarts";
+        "store: the disk failed to write or sync the WAL; writes are refused until lifeline restarts";
+    /// After a batch: a failed WAL write (wal_vfs) leaves the writer's connection unable to
+    /// commit, like a failed sync, and is reported the same way.
+    void NoteWalWriteFailure() noexcept {
+        if (!broken_.load() && sqlite::WalWriteFailed(writer_->handle())) broken_.store(true);
+    }
 
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mutex_
@@ -466,6 +472,7 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     // lost. Writes are written to be run again (they assign their results, never accumulate).
     if (RunBatchBare(pending, outcomes, batch_error)) {
         // Committed, or BEGIN or COMMIT failed: every write shares the batch's fate.
+        if (batch_error) NoteWalWriteFailure();
         HandOver(pending, std::move(outcomes), batch_error, count);
         return;
     }
@@ -487,6 +494,7 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     // On failure, every write that ran shares the batch's fate; if none ran (BEGIN failed), the
     // whole batch fails rather than spinning on a lock another process holds.
     const std::size_t finished = batch_error ? (started == 0 ? count : started) : count;
+    NoteWalWriteFailure();
     HandOver(pending, std::move(outcomes), batch_error, finished);
 }
 

@@ -137,7 +137,7 @@ public:
     /// fdatasync calls on the WAL made before answering writes (one covers every batch
     /// committed since the previous one).
     std::uint64_t wal_syncs() const noexcept;
-    /// True once a sync of the WAL has failed: every write is refused until restart.
+    /// True once a write or a sync of the WAL has failed: every write is refused until restart.
     bool sync_failed() const noexcept;
     /// Background WAL checkpoints that ran (PASSIVE, off the commit path); a pass that could not
     /// run (e.g. on a connection not yet in WAL mode) is not counted.

@@ -364,4 +364,14 @@ const char* WalBufferingVfsOver(const char* name, const char* base) {
 
 std::uint64_t WalWritesIssued() noexcept { return g_wal_writes.load(std::memory_order_relaxed); }
 
+bool WalWriteFailed(sqlite3* db) noexcept {
+    sqlite3_file* file = nullptr;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || file == nullptr)
+        return false;
+    const sqlite3_io_methods* methods = file->pMethods;
+    if (methods != &kMethods[0] && methods != &kMethods[1] && methods != &kMethods[2]) return false;
+    const State* wal = StateOf(file).peer;
+    return wal != nullptr && wal->failed != SQLITE_OK;
+}
+
 }  // namespace lifeline::store::sqlite

@@ -18,6 +18,8 @@
 
 #include <cstdint>
 
+struct sqlite3;
+
 namespace lifeline::store::sqlite {
 
 /// The VFS's name, registered over SQLite's default VFS (not as the default) on the first
@@ -30,5 +32,9 @@ const char* WalBufferingVfsOver(const char* name, const char* base);
 
 /// Writes made to WAL files through the VFS since the process started (for tests).
 std::uint64_t WalWritesIssued() noexcept;
+
+/// True when a write to the WAL of this connection (opened through the VFS) has failed: its
+/// writes fail from then on. Call on the connection's own thread.
+bool WalWriteFailed(sqlite3* db) noexcept;
 
 }  // namespace lifeline::store::sqlite
