@@ -65,6 +65,20 @@ Statement& Statement::BindBlob(int index, ByteView blob) {
     return *this;
 }
 
+Statement& Statement::BindUncopied(int index, std::string_view text) {
+    const char* data = text.empty() ? "" : text.data();
+    if (sqlite3_bind_text(stmt_, index, data, CheckedInt(text.size()), SQLITE_STATIC) != SQLITE_OK)
+        connection_.Fail("bind");
+    return *this;
+}
+
+Statement& Statement::BindBlobUncopied(int index, ByteView blob) {
+    const int rc = blob.empty() ? sqlite3_bind_zeroblob(stmt_, index, 0)
+                                : sqlite3_bind_blob(stmt_, index, blob.data(), CheckedInt(blob.size()), SQLITE_STATIC);
+    if (rc != SQLITE_OK) connection_.Fail("bind");
+    return *this;
+}
+
 Statement& Statement::BindNull(int index) {
     if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) connection_.Fail("bind");
     return *this;

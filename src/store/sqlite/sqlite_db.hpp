@@ -51,6 +51,11 @@ public:
     /// Binds a blob; an empty one is stored as a zero-length blob, not NULL.
     Statement& BindBlob(int index, ByteView blob);
     Statement& BindNull(int index);
+    /// Bind and BindBlob without SQLite's copy of the bytes: for values that outlive this
+    /// Statement (its destructor resets the statement and clears the bindings), such as the
+    /// fields of a record being inserted by a statement run right there.
+    Statement& BindUncopied(int index, std::string_view text);
+    Statement& BindBlobUncopied(int index, ByteView blob);
 
     /// Advances: true when a row is available, false when done. Throws SqliteError.
     bool Step();

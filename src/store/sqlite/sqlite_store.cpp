@@ -1195,28 +1195,29 @@ CaseRecord ReadCase(const Statement& stmt) {
 
 Result<void> InsertCaseIn(Connection& db, const CaseRecord& record) {
     try {
+        // Every bound value lives in `record` (or is static) until stmt is gone: not copied.
         Statement stmt = db.Prepare(kInsertCase);
         stmt.Bind(1, record.id.value)
             .Bind(2, record.applicant.value)
-            .Bind(3, ToString(record.kind))
-            .Bind(4, record.state)
-            .Bind(5, ToString(record.channel))
+            .BindUncopied(3, ToString(record.kind))
+            .BindUncopied(4, record.state)
+            .BindUncopied(5, ToString(record.channel))
             .Bind(6, record.key_epoch.value)
-            .BindBlob(7, record.wrapped_key);
+            .BindBlobUncopied(7, record.wrapped_key);
         // No receipt is NULL, not an empty blob, so that the unique index leaves it out.
         if (record.receipt_lookup.empty())
             stmt.BindNull(8);
         else
-            stmt.BindBlob(8, record.receipt_lookup);
-        stmt.BindBlob(9, record.receipt_wrapped_key)
+            stmt.BindBlobUncopied(8, record.receipt_lookup);
+        stmt.BindBlobUncopied(9, record.receipt_wrapped_key)
             .Bind(10, record.assignee.value)
             .Bind(11, record.created_ms)
             .Bind(12, record.updated_ms)
-            .Bind(13, record.triage)
+            .BindUncopied(13, record.triage)
             .Bind(14, std::int64_t{record.suspect})
-            .Bind(15, record.closure_reason)
-            .Bind(16, record.inquiry_answer)
-            .Bind(17, record.language)
+            .BindUncopied(15, record.closure_reason)
+            .BindUncopied(16, record.inquiry_answer)
+            .BindUncopied(17, record.language)
             .Bind(18, record.last_inbound_ms)
             .Run();
     } catch (const SqliteError& e) {
@@ -1236,13 +1237,14 @@ bool CaseExistsIn(Connection& db, CaseId id) {
 /// Inserts with message.case_id as given; kNotFound when that case is missing.
 Result<MessageId> InsertMessageIn(Connection& db, const MessageRecord& message) {
     try {
+        // Every bound value lives in `message` (or is static) until stmt is gone: not copied.
         Statement stmt = db.Prepare(kInsertMessage);
         stmt.Bind(1, message.case_id.value)
-            .Bind(2, message.kind)
-            .Bind(3, ToString(message.channel))
+            .BindUncopied(2, message.kind)
+            .BindUncopied(3, ToString(message.channel))
             .Bind(4, message.author.value)
             .Bind(5, message.created_ms)
-            .BindBlob(6, message.ciphertext)
+            .BindBlobUncopied(6, message.ciphertext)
             .Run();
     } catch (const SqliteError& e) {
         if (e.IsForeignKeyViolation()) return Error{ErrorCode::kNotFound, "no case " + message.case_id.ToString()};
@@ -1720,19 +1722,20 @@ void SqliteStore::SubmitQueueEvents(std::vector<QueueEventRecord> events,
     }
     auto work = [events = std::move(events)](Connection& db) -> Result<void> {
         for (const QueueEventRecord& e : events) {
+            // Every bound value lives in `events` until insert is gone: not copied.
             Statement insert = db.Prepare(kInsertQueueEvent);
             insert.Bind(1, e.at_ms)
-                .Bind(2, e.type)
+                .BindUncopied(2, e.type)
                 .Bind(3, e.entry_id)
                 .Bind(4, e.operator_id)
                 .Bind(5, e.to_operator_id)
                 .Bind(6, e.case_id)
-                .Bind(7, e.channel)
-                .Bind(8, e.language)
-                .Bind(9, e.kind)
+                .BindUncopied(7, e.channel)
+                .BindUncopied(8, e.language)
+                .BindUncopied(9, e.kind)
                 .Bind(10, e.priority)
                 .Bind(11, e.owner_id)
-                .Bind(12, e.media)
+                .BindUncopied(12, e.media)
                 .Bind(13, e.enter_ms)
                 .Bind(14, e.wait_ms)
                 .Bind(15, e.duration_ms)
