@@ -122,6 +122,10 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
             metrics.SetGauge("lifeline_store_writes_committed", static_cast<double>(sqlite->writes_committed()));
             metrics.SetGauge("lifeline_store_sync_failed", sqlite->sync_failed() ? 1.0 : 0.0);
         });
+        // A store that refuses writes is not healthy, though reads go on: /healthz says 503.
+        config.server.health = [sqlite]() -> std::string {
+            return sqlite->sync_failed() ? "store refuses writes: a write or sync of the WAL failed" : "";
+        };
     }
     api::ApiDeps deps{*dir->auth, *dir->audit, clock, config.api, &cases};
     deps.queue = contact_queue.get();

@@ -722,7 +722,8 @@ bool Server::Impl::Builtin(const Listener& listener, const Request& request, Res
             *response = Response::Error(405, "method_not_allowed", "method not allowed");
             response->headers.Set("Allow", "GET, HEAD");
         } else if (request.path == "/healthz") {
-            *response = Response::Text(200, "ok");
+            const std::string problem = config.health ? config.health() : std::string();
+            *response = problem.empty() ? Response::Text(200, "ok") : Response::Text(503, problem);
         } else {
             *response = Response::Text(200, metrics.Render());
             response->headers.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

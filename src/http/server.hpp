@@ -47,6 +47,10 @@ struct ServerConfig {
     std::chrono::milliseconds sse_heartbeat{15'000};
     /// TLS on the main listener when set (adds HSTS).
     std::optional<TlsConfig> tls;
+    /// What /healthz checks besides the server answering: empty when healthy, else a short
+    /// reason without personal data (then /healthz answers 503 with it). Called per request to
+    /// /healthz from an I/O thread, so it must be quick and must not block.
+    std::function<std::string()> health;
 };
 
 class Server {

@@ -452,6 +452,27 @@ TEST_F(ServerTest, HandlerErrorsBecomeJson) {
     ExpectStillServing();
 }
 
+TEST_F(ServerTest, HealthzAnswers503WithTheReasonWhileTheHealthCheckFails) {
+    std::atomic<bool> broken{false};
+    ServerConfig config = Config();
+    config.health = [&]() -> std::string { return broken ? "store refuses writes" : ""; };
+    StartServer(config);
+    auto healthy = Fetch(RawClient::Get("/healthz"));
+    ASSERT_TRUE(healthy.has_value());
+    EXPECT_EQ(healthy->status, 200);
+    EXPECT_EQ(healthy->body, "ok");
+    broken = true;
+    auto sick = Fetch(RawClient::Get("/healthz"));
+    ASSERT_TRUE(sick.has_value());
+    EXPECT_EQ(sick->status, 503);
+    EXPECT_EQ(sick->body, "store refuses writes");
+    ExpectSecurityHeaders(*sick);
+    broken = false;
+    auto again = Fetch(RawClient::Get("/healthz"));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->status, 200);
+}
+
 TEST_F(ServerTest, HealthzAndMetricsUseRoutePatterns) {
     StartServer();
     auto health = Fetch(RawClient::Get("/healthz"));
