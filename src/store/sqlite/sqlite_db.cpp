@@ -48,34 +48,37 @@ Statement& Statement::Bind(int index, std::int64_t value) {
     return *this;
 }
 
-Statement& Statement::Bind(int index, std::string_view text) {
+namespace {
+// `copy`: SQLITE_TRANSIENT (SQLite copies the bytes) or SQLITE_STATIC (they outlive the binding).
+int BindTextAs(sqlite3_stmt* stmt, int index, std::string_view text, sqlite3_destructor_type copy) {
     // A null data pointer would bind NULL; "" keeps an empty string an empty string.
     const char* data = text.empty() ? "" : text.data();
-    if (sqlite3_bind_text(stmt_, index, data, CheckedInt(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
-        connection_.Fail("bind");
+    return sqlite3_bind_text(stmt, index, data, CheckedInt(text.size()), copy);
+}
+int BindBlobAs(sqlite3_stmt* stmt, int index, ByteView blob, sqlite3_destructor_type copy) {
+    // sqlite3_bind_blob with a null pointer binds NULL, and an empty vector may have one.
+    return blob.empty() ? sqlite3_bind_zeroblob(stmt, index, 0)
+                        : sqlite3_bind_blob(stmt, index, blob.data(), CheckedInt(blob.size()), copy);
+}
+}  // namespace
+
+Statement& Statement::Bind(int index, std::string_view text) {
+    if (BindTextAs(stmt_, index, text, SQLITE_TRANSIENT) != SQLITE_OK) connection_.Fail("bind");
     return *this;
 }
 
 Statement& Statement::BindBlob(int index, ByteView blob) {
-    // sqlite3_bind_blob with a null pointer binds NULL, and an empty vector may have one.
-    const int rc = blob.empty() ? sqlite3_bind_zeroblob(stmt_, index, 0)
-                                : sqlite3_bind_blob(stmt_, index, blob.data(), CheckedInt(blob.size()),
-                                                    SQLITE_TRANSIENT);
-    if (rc != SQLITE_OK) connection_.Fail("bind");
+    if (BindBlobAs(stmt_, index, blob, SQLITE_TRANSIENT) != SQLITE_OK) connection_.Fail("bind");
     return *this;
 }
 
 Statement& Statement::BindUncopied(int index, std::string_view text) {
-    const char* data = text.empty() ? "" : text.data();
-    if (sqlite3_bind_text(stmt_, index, data, CheckedInt(text.size()), SQLITE_STATIC) != SQLITE_OK)
-        connection_.Fail("bind");
+    if (BindTextAs(stmt_, index, text, SQLITE_STATIC) != SQLITE_OK) connection_.Fail("bind");
     return *this;
 }
 
 Statement& Statement::BindBlobUncopied(int index, ByteView blob) {
-    const int rc = blob.empty() ? sqlite3_bind_zeroblob(stmt_, index, 0)
-                                : sqlite3_bind_blob(stmt_, index, blob.data(), CheckedInt(blob.size()), SQLITE_STATIC);
-    if (rc != SQLITE_OK) connection_.Fail("bind");
+    if (BindBlobAs(stmt_, index, blob, SQLITE_STATIC) != SQLITE_OK) connection_.Fail("bind");
     return *this;
 }
 
