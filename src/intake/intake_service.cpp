@@ -89,36 +89,42 @@ const std::vector<FieldSpec>& FormFields(CaseKind kind) {
     return kind == CaseKind::kRelativeInquiry ? kInquiry : kApplication;
 }
 
-std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text) {
-    // Written directly (it is on every intake's path); DecodePayload parses it with Boost.JSON.
-    // Invalid UTF-8 (which no form lets through) would become U+FFFD: the payload always parses.
-    std::size_t size = 16 + text.size();
-    for (const auto& [k, v] : fields) size += k.size() + v.size() + 8;
-    std::string out;
-    out.reserve(size + size / 8);
-    out.push_back('{');
-    if (!fields.empty()) {
-        out += "\"fields\":{";
-        bool first = true;
-        for (const auto& [k, v] : fields) {
-            if (!first) out.push_back(',');
-            first = false;
-            AppendJsonString(out, k);
-            out.push_back(':');
-            AppendJsonString(out, v);
-        }
-        out.push_back('}');
+namespace {
+// The payload of a message, before sealing. Format 1: the byte 0x01, the number of fields, each
+// field's name and value, then the text; every number a LEB128 varint and every string its byte
+// length then its bytes (as given: the payload is sealed, so it is read back exactly as written).
+// Messages sealed before format 1 hold a JSON object {"fields":{...},"text":"..."}, which starts
+// with '{' and is still read.
+constexpr char kPayloadFormat1 = 0x01;
+
+void AppendVarint(std::string& out, std::size_t n) {
+    while (n >= 0x80) {
+        out.push_back(static_cast<char>((n & 0x7F) | 0x80));
+        n >>= 7;
     }
-    if (!text.empty()) {
-        if (!fields.empty()) out.push_back(',');
-        out += "\"text\":";
-        AppendJsonString(out, text);
-    }
-    out.push_back('}');
-    return out;
+    out.push_back(static_cast<char>(n));
 }
 
-bool DecodePayload(std::string_view payload, std::map<std::string, std::string>& fields, std::string& text) {
+bool ReadVarint(std::string_view& in, std::size_t& n) {
+    n = 0;
+    for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+        const auto byte = static_cast<unsigned char>(in.front());
+        in.remove_prefix(1);
+        n |= static_cast<std::size_t>(byte & 0x7F) << shift;
+        if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+}
+
+bool ReadString(std::string_view& in, std::string& out) {
+    std::size_t size = 0;
+    if (!ReadVarint(in, size) || size > in.size()) return false;
+    out.assign(in.substr(0, size));
+    in.remove_prefix(size);
+    return true;
+}
+
+bool DecodeJsonPayload(std::string_view payload, std::map<std::string, std::string>& fields, std::string& text) {
     json::error_code ec;
     auto v = json::parse(payload, ec);
     if (ec || !v.is_object()) return false;
@@ -128,6 +134,46 @@ bool DecodePayload(std::string_view payload, std::map<std::string, std::string>&
             if (val.is_string()) fields[std::string(k)] = std::string(val.as_string());
     }
     if (auto it = o.find("text"); it != o.end() && it->value().is_string()) text = std::string(it->value().as_string());
+    return true;
+}
+}  // namespace
+
+std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text) {
+    // Written directly, without escaping (it is on every intake's path): lengths and bytes.
+    std::size_t size = 12 + text.size();
+    for (const auto& [k, v] : fields) size += k.size() + v.size() + 6;
+    std::string out;
+    out.reserve(size);
+    out.push_back(kPayloadFormat1);
+    AppendVarint(out, fields.size());
+    for (const auto& [k, v] : fields) {
+        AppendVarint(out, k.size());
+        out += k;
+        AppendVarint(out, v.size());
+        out += v;
+    }
+    AppendVarint(out, text.size());
+    out += text;
+    return out;
+}
+
+bool DecodePayload(std::string_view payload, std::map<std::string, std::string>& fields, std::string& text) {
+    if (!payload.empty() && payload.front() == '{') return DecodeJsonPayload(payload, fields, text);
+    if (payload.empty() || payload.front() != kPayloadFormat1) return false;
+    std::string_view in = payload.substr(1);
+    std::size_t count = 0;
+    if (!ReadVarint(in, count) || count > in.size()) return false;
+    std::map<std::string, std::string> read;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::string name;
+        std::string value;
+        if (!ReadString(in, name) || !ReadString(in, value)) return false;
+        read.insert_or_assign(std::move(name), std::move(value));
+    }
+    std::string read_text;
+    if (!ReadString(in, read_text) || !in.empty()) return false;
+    for (auto& [k, v] : read) fields[k] = std::move(v);
+    text = std::move(read_text);
     return true;
 }
 

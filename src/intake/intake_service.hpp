@@ -168,7 +168,9 @@ private:
     std::vector<IntakeListener> listeners_;
 };
 
-/// Serialises form fields and text into the plaintext of a message, and back.
+/// Serialises form fields and text into the plaintext of a message (format 1: lengths and bytes,
+/// see intake_service.cpp), and back; DecodePayload also reads the JSON payloads written before
+/// format 1, and is false for anything else.
 std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text);
 bool DecodePayload(std::string_view payload, std::map<std::string, std::string>& fields, std::string& text);
 
