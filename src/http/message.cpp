@@ -20,16 +20,16 @@ std::string_view Trim(std::string_view s) {
     return s;
 }
 
-constexpr std::array<std::int8_t, 256> kHexValues = [] {
-    std::array<std::int8_t, 256> t{};
-    for (auto& v : t) v = -1;
-    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
-    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+// A hex digit's value, or 0x100 for any other byte: a pair of them holds a bad digit exactly
+// when (hi << 4 | lo) > 0xFF, one compare for both (PercentDecode).
+constexpr std::array<std::uint16_t, 256> kHexValues = [] {
+    std::array<std::uint16_t, 256> t{};
+    for (auto& v : t) v = 0x100;
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - 'A' + 10);
     return t;
 }();
-
-int HexValue(char c) { return kHexValues[static_cast<unsigned char>(c)]; }
 
 // A JSON string literal (with quotes), inert wherever it ends up (see AppendJsonString).
 std::string JsonString(std::string_view s) {
@@ -169,15 +169,6 @@ Response ErrorResponse(ErrorCode code, std::string_view message) {
 }
 
 std::optional<std::string> PercentDecode(std::string_view s, bool form) {
-    // Two hex digits at once: a digit's value, or 0x100 for anything else, so that a pair holds a
-    // bad digit exactly when (hi << 4 | lo) > 0xFF. Cyrillic text arrives as one %XX per byte.
-    static constexpr std::array<std::uint16_t, 256> kDigit = [] {
-        std::array<std::uint16_t, 256> t{};
-        for (auto& v : t) v = 0x100;
-        for (std::size_t i = 0; i < t.size(); ++i)
-            if (const int h = kHexValues[i]; h >= 0) t[i] = static_cast<std::uint16_t>(h);
-        return t;
-    }();
     std::string out(s.size(), '\0');  // decoding never lengthens
     char* w = out.data();
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -185,7 +176,7 @@ std::optional<std::string> PercentDecode(std::string_view s, bool form) {
     while (p != end) {
         if (*p == '%') {
             if (end - p < 3) return std::nullopt;
-            const unsigned byte = static_cast<unsigned>(kDigit[p[1]]) << 4 | kDigit[p[2]];
+            const unsigned byte = static_cast<unsigned>(kHexValues[p[1]]) << 4 | kHexValues[p[2]];
             if (byte > 0xFF) return std::nullopt;
             *w++ = static_cast<char>(byte);
             p += 3;

@@ -19,10 +19,10 @@
 
 namespace lifeline::http {
 
-/// Header list with case-insensitive lookup; order kept.
 /// ASCII case-insensitive equality, as header names and cookie attributes compare.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
+/// Header list with case-insensitive lookup; order kept.
 class Headers {
 public:
     void Set(std::string name, std::string value);     ///< replaces every header of that name

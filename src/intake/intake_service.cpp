@@ -8,7 +8,6 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include "core/text.hpp"
 #include "intake/message_codec.hpp"
 
 namespace lifeline::intake {

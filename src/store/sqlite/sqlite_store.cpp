@@ -1399,8 +1399,8 @@ void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result
             CaseRecord& record = *write.new_case;
             // Inserted already touched (no UPDATE of the row just written below).
             record.updated_ms = record.last_inbound_ms = write.at_ms;
-            // One transaction for the applicant and his case: a new web applicant costs one
-            // commit, not two.
+            // One transaction for the applicant and his case: a new messenger applicant costs
+            // one commit, not two (web applicants have no applicants row).
             if (!write.applicant_pseudonym.empty())
                 record.applicant = FindOrInsertApplicantIn(db, write.applicant_pseudonym, write.at_ms);
             if (Result<void> inserted = InsertCaseIn(db, record); !inserted.ok()) return inserted;
