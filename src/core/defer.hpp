@@ -7,7 +7,7 @@
 
 namespace lifeline {
 
-/// Code that answers many callbacks in a row (the store's writer answering a batch of writes)
+/// Code that answers many callbacks in a row (the store's syncer answering a batch of writes)
 /// opens a DeferScope around them. A callback that would otherwise repeat some costly work once
 /// per call (the queue writing its log) asks DeferScope::Once to do it once, for all of them,
 /// when the scope closes. Outside any scope, Once runs the action at once. Scopes nest; an action

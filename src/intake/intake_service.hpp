@@ -77,7 +77,7 @@ struct FieldSpec {
 const std::vector<FieldSpec>& FormFields(CaseKind kind);
 
 /// Called after every committed intake (the queue listens here), on the thread that learnt of
-/// the commit: Submit's caller, or the store's own (writer) thread for SubmitAsync. Listeners must be
+/// the commit: Submit's caller, or the store's own (sync) thread for SubmitAsync. Listeners must be
 /// quick and must not wait for the store.
 using IntakeListener = std::function<void(const IntakeOutcome&, const InboundContact&)>;
 /// SubmitAsync's answer.
@@ -99,7 +99,7 @@ public:
     /// without waiting. The checks, the case key and the sealing run on the caller's thread;
     /// the store write is queued and `done` is called exactly once: at once (on the caller's
     /// thread) for a contact the checks refuse or a store that is closing, else when the case is
-    /// durable or its write failed, on the store's own (writer) thread, so `done` must be quick (hand
+    /// durable or its write failed, on the store's own (sync) thread, so `done` must be quick (hand
     /// the outcome to another thread) and must not wait for the store. Listeners are told just
     /// before `done`. A contact with a sender id gets kInvalidArgument (use Submit).
     void SubmitAsync(InboundContact contact, IntakeDone done);

@@ -98,7 +98,7 @@ TEST_F(SqliteStoreTest, WalAndPipelinedSyncInEffect) {
     EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");  // persistent, so visible from any connection
     EXPECT_TRUE(std::filesystem::exists(Path() + "-wal"));
     // synchronous, foreign_keys and busy_timeout are per connection: ask the writer's.
-    EXPECT_EQ(store->WriterPragma("synchronous"), "1");  // NORMAL: the writer syncs the WAL after COMMIT
+    EXPECT_EQ(store->WriterPragma("synchronous"), "1");  // NORMAL: the sync thread syncs the WAL
     EXPECT_EQ(store->WriterPragma("foreign_keys"), "1");
     EXPECT_EQ(store->WriterPragma("busy_timeout"), "5000");
     EXPECT_EQ(store->WriterPragma("journal_mode"), "wal");

@@ -41,7 +41,7 @@ namespace {
 /// accumulate them.
 using WriteWork = std::function<Result<void>(Connection&)>;
 
-/// How a caller learns a write's outcome: called once, on the writer thread, with the work's
+/// How a caller learns a write's outcome: called once, on the sync thread, with the work's
 /// result, or with what the work (or the batch's commit) threw.
 using WriteDone = std::function<void(Result<void> result, std::exception_ptr error)>;
 
@@ -117,7 +117,7 @@ std::int64_t ToSqlLimit(std::size_t limit) {
 }  // namespace
 
 // ============================================================================================
-// Impl: the writer thread with its queue, and the pool of read connections.
+// Impl: the writer and sync threads with their queues, and the pool of read connections.
 // ============================================================================================
 
 struct SqliteStore::Impl {
@@ -130,11 +130,11 @@ struct SqliteStore::Impl {
     /// Queues work for the writer and returns at once; the future is ready when its batch has
     /// committed (or failed). Work submitted one after another runs, and commits, in that order.
     std::future<Result<void>> Submit(WriteWork work);
-    /// Queues work for the writer; `done` is called on the writer thread once its batch is
-    /// durable or failed. May be called from the writer thread itself (from a callback).
+    /// Queues work for the writer; `done` is called on the sync thread once its batch is
+    /// durable or failed. May be called from the store's threads themselves (from a callback).
     void SubmitAsync(WriteWork work, WriteDone done) { Enqueue(WriteJob{std::move(work), std::move(done)}, false); }
     /// caller_waits: the caller will block until the job is answered, which would deadlock on
-    /// the writer thread.
+    /// the writer or sync thread.
     void Enqueue(WriteJob job, bool caller_waits);
     /// Write, with a returned error thrown as a LifelineError.
     void WriteOrThrow(WriteWork work) { Write(std::move(work)).ValueOrThrow(); }
@@ -164,10 +164,9 @@ struct SqliteStore::Impl {
     /// committed or when BEGIN or COMMIT failed (then batch_error is set).
     bool RunBatchBare(std::deque<WriteJob>& pending, std::vector<Outcome>& outcomes,
                       std::exception_ptr& batch_error) noexcept;
-    /// Makes the batch durable (fdatasync of the WAL unless nothing committed) and answers the
-    /// first `finished` jobs of `pending`, in order, then drops them.
-    void Settle(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes, std::exception_ptr batch_error,
-                std::size_t finished) noexcept;
+    /// Moves the first `finished` jobs, with their outcomes, to the sync thread.
+    void HandOver(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes, std::exception_ptr batch_error,
+                  std::size_t finished) noexcept;
     Outcome RunOne(WriteJob& job);
     /// The job's work on the writer connection, with what it threw caught.
     Outcome RunWork(WriteJob& job) noexcept;
@@ -187,19 +186,32 @@ struct SqliteStore::Impl {
     std::atomic<std::uint64_t> batches_committed_{0};
     std::atomic<std::uint64_t> writes_committed_{0};
 
-    // Durability: the writer commits with synchronous=NORMAL (COMMIT writes the WAL's frames but
-    // does not sync them), then fdatasyncs the WAL itself and only then answers the batch's jobs;
-    // the writes that arrive meanwhile gather into its next batch. A WAL frame only counts once
-    // a valid commit frame follows it, so a crash before the sync loses those commits whole,
-    // never half of one, and nobody was told they were durable. Answers keep the order of
-    // submission (failed batches are answered in turn too).
-    void Answer(std::deque<WriteJob>& pending, std::size_t finished, const std::vector<Outcome>& outcomes,
-                std::exception_ptr batch_error, std::exception_ptr sync_error) noexcept;
-    int wal_fd_ = -1;  // the -wal file, opened at the first sync
+    // Durability is off the writer's thread: the writer commits with synchronous=NORMAL (COMMIT
+    // writes the WAL's frames but does not sync them) and hands the batch here; the syncer
+    // thread fdatasyncs the WAL and only then answers the batch's jobs, while the writes that
+    // arrive meanwhile gather into the writer's next batch (see WriterLoop). A WAL frame only
+    // counts once a valid commit frame follows it, so a crash before the sync loses those
+    // commits whole, never half of one, and nobody was told they were durable. Answers keep the
+    // order of submission (failed batches queue here too).
+    struct Committed {
+        std::vector<WriteJob> jobs;
+        std::vector<Outcome> outcomes;  // one per job unless batch_error
+        std::exception_ptr batch_error;
+    };
+    void SyncLoop();
+    void Answer(Committed& committed, std::exception_ptr sync_error) noexcept;
+    std::mutex sync_mutex_;
+    std::condition_variable sync_cv_;
+    std::deque<Committed> to_sync_;  // guarded by sync_mutex_
+    bool sync_stop_ = false;         // guarded by sync_mutex_
+    bool sync_busy_ = false;         // guarded by sync_mutex_: the syncer holds taken batches
+    std::condition_variable sync_idle_cv_;  // the syncer answered all it took
+    std::thread sync_thread_;
+    int wal_fd_ = -1;  // the -wal file, opened by the syncer when it first syncs
     std::atomic<std::uint64_t> wal_syncs_{0};
     /// fsyncs the directory (first time) and fdatasyncs the WAL; false on any failure.
     bool SyncWal() noexcept;
-    std::exception_ptr sync_failure_;  // set at the first failed sync, for good (writer thread only)
+    std::exception_ptr sync_failure_;  // set by the syncer at the first failed sync, for good
     std::atomic<bool> broken_{false};  // a sync or WAL write failed: every write is refused from then on
     static constexpr const char* kSyncFailed =
         "store: the disk failed to write or sync the WAL; writes are refused until lifeline restarts";
@@ -288,8 +300,8 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
     // journal_mode answers with the mode now in effect; some file systems cannot do WAL.
     if (writer_->QueryText("PRAGMA journal_mode=WAL") != "wal")
         throw LifelineError(ErrorCode::kInternal, "sqlite: cannot switch " + options_.path + " to WAL mode");
-    // NORMAL: COMMIT does not sync the WAL; the writer does right after, before anyone is answered
-    // (see Settle). Checkpoints still sync the WAL before copying it into the database.
+    // NORMAL: COMMIT does not sync the WAL; the syncer thread does, before anyone is answered
+    // (see Committed). Checkpoints still sync the WAL before copying it into the database.
     writer_->Exec("PRAGMA synchronous=NORMAL");
     writer_->Exec("PRAGMA foreign_keys=ON");
     // 8 MiB of page cache (the default is 2 MiB): the writer keeps the indexes' hot pages
@@ -307,6 +319,10 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
         pthread_setname_np(pthread_self(), "ll-checkpoint");
         CheckpointLoop();
     });
+    sync_thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "ll-store-sync");
+        SyncLoop();
+    });
     writer_thread_ = std::thread([this] {
         pthread_setname_np(pthread_self(), "ll-store-writer");
         WriterLoop();
@@ -319,7 +335,14 @@ SqliteStore::Impl::~Impl() {
         stopping_ = true;
     }
     queue_cv_.notify_one();
-    writer_thread_.join();  // it answers every write it took before it returns
+    writer_thread_.join();
+    {
+        // The writer is gone: the syncer answers what it still holds, then stops.
+        std::lock_guard lock(sync_mutex_);
+        sync_stop_ = true;
+    }
+    sync_cv_.notify_one();
+    sync_thread_.join();
     if (wal_fd_ >= 0) ::close(wal_fd_);
     {
         std::lock_guard lock(checkpoint_mutex_);
@@ -333,7 +356,8 @@ SqliteStore::Impl::~Impl() {
 }
 
 void SqliteStore::Impl::Enqueue(WriteJob job, bool caller_waits) {
-    if (caller_waits && std::this_thread::get_id() == writer_thread_.get_id())
+    if (caller_waits && (std::this_thread::get_id() == writer_thread_.get_id() ||
+                         std::this_thread::get_id() == sync_thread_.get_id()))
         throw LifelineError(ErrorCode::kInternal, "store: a write issued from inside a write would deadlock");
     {
         std::lock_guard lock(queue_mutex_);
@@ -365,6 +389,15 @@ void SqliteStore::Impl::WriterLoop() {
     // its unrun jobs here for the next one.
     std::deque<WriteJob> pending;
     for (;;) {
+        {
+            // One batch on its way to the disk at a time: while the syncer works, the next
+            // batch gathers in the queue instead of being committed in pieces. Fewer, larger
+            // transactions write fewer WAL frames per write (each commit rewrites the last
+            // page of every table and index it touches) and cost less per write; under light
+            // load the syncer is idle and nothing waits.
+            std::unique_lock lock(sync_mutex_);
+            sync_idle_cv_.wait(lock, [&] { return to_sync_.empty() && !sync_busy_; });
+        }
         {
             std::unique_lock lock(queue_mutex_);
             queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !pending.empty(); });
@@ -430,7 +463,7 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     std::exception_ptr batch_error;
     if (broken_.load()) {
         // Whatever is committed now could never be vouched for: refuse, in order.
-        Settle(pending, {}, std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, kSyncFailed)), count);
+        HandOver(pending, {}, std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, kSyncFailed)), count);
         return;
     }
     // Almost every batch succeeds whole: it runs without a SAVEPOINT per write (whose
@@ -440,7 +473,7 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     if (RunBatchBare(pending, outcomes, batch_error)) {
         // Committed, or BEGIN or COMMIT failed: every write shares the batch's fate.
         if (batch_error) NoteWalWriteFailure();
-        Settle(pending, std::move(outcomes), batch_error, count);
+        HandOver(pending, std::move(outcomes), batch_error, count);
         return;
     }
     try {
@@ -462,32 +495,67 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     // whole batch fails rather than spinning on a lock another process holds.
     const std::size_t finished = batch_error ? (started == 0 ? count : started) : count;
     NoteWalWriteFailure();
-    Settle(pending, std::move(outcomes), batch_error, finished);
+    HandOver(pending, std::move(outcomes), batch_error, finished);
 }
 
-void SqliteStore::Impl::Settle(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes,
-                               std::exception_ptr batch_error, std::size_t finished) noexcept {
-    if (!batch_error && !sync_failure_) {
-        if (SyncWal()) {
-            wal_syncs_.fetch_add(1, std::memory_order_relaxed);
-        } else {
-            // Once a sync failed, a later one proves nothing (the kernel reports a lost
-            // write-back once, then may forget the pages): nothing is vouched for any more.
-            try {
-                sync_failure_ = std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, kSyncFailed));
-            } catch (...) {
-                std::abort();  // no memory to say so: stop rather than vouch for unsynced writes
-            }
-            broken_.store(true);
+void SqliteStore::Impl::HandOver(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes,
+                                 std::exception_ptr batch_error, std::size_t finished) noexcept {
+    try {
+        Committed committed;
+        committed.batch_error = batch_error;
+        committed.outcomes = std::move(outcomes);
+        committed.jobs.reserve(finished);
+        for (std::size_t i = 0; i < finished; ++i) committed.jobs.push_back(std::move(pending[i]));
+        pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
+        {
+            std::lock_guard lock(sync_mutex_);
+            to_sync_.push_back(std::move(committed));
         }
+        sync_cv_.notify_one();
+    } catch (...) {
+        // Out of memory with a batch committed and callers waiting: answering here would break
+        // the order of answers and could vouch for unsynced writes. Stop; a restart recovers
+        // every synced commit from the WAL.
+        std::abort();
     }
-    {
-        // What the answers' callbacks defer (the queue's log write for the intakes answered
-        // here) runs once they have all run.
-        DeferScope scope;
-        Answer(pending, finished, outcomes, batch_error, sync_failure_);
+}
+
+void SqliteStore::Impl::SyncLoop() {
+    std::deque<Committed> taken;
+    for (;;) {
+        {
+            std::unique_lock lock(sync_mutex_);
+            sync_cv_.wait(lock, [&] { return sync_stop_ || !to_sync_.empty(); });
+            if (to_sync_.empty()) return;  // stopping, and everything answered
+            taken.swap(to_sync_);
+            sync_busy_ = true;
+        }
+        // One sync covers every batch taken: their COMMITs returned before they were queued.
+        const bool any_committed =
+            std::any_of(taken.begin(), taken.end(), [](const Committed& c) { return !c.batch_error; });
+        if (any_committed && !sync_failure_) {
+            if (SyncWal()) {
+                wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+            } else {
+                // Once a sync failed, a later one proves nothing (the kernel reports a lost
+                // write-back once, then may forget the pages): nothing is vouched for any more.
+                sync_failure_ = std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, kSyncFailed));
+                broken_.store(true);
+            }
+        }
+        {
+            // What the answers' callbacks defer (the queue's log write for the intakes answered
+            // here) runs once they have all run.
+            DeferScope scope;
+            for (Committed& c : taken) Answer(c, sync_failure_);
+        }
+        taken.clear();
+        {
+            std::lock_guard l(sync_mutex_);
+            sync_busy_ = false;
+        }
+        sync_idle_cv_.notify_one();
     }
-    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
 }
 
 bool SqliteStore::Impl::SyncWal() noexcept {
@@ -507,27 +575,25 @@ bool SqliteStore::Impl::SyncWal() noexcept {
     return (options_.sync_wal ? options_.sync_wal(wal_fd_) : ::fdatasync(wal_fd_)) == 0;
 }
 
-void SqliteStore::Impl::Answer(std::deque<WriteJob>& pending, std::size_t finished,
-                               const std::vector<Outcome>& outcomes, std::exception_ptr batch_error,
-                               std::exception_ptr sync_error) noexcept {
-    if (!batch_error && !sync_error) {
+void SqliteStore::Impl::Answer(Committed& committed, std::exception_ptr sync_error) noexcept {
+    if (!committed.batch_error && !sync_error) {
         std::uint64_t ok = 0;
-        for (const Outcome& outcome : outcomes)
+        for (const Outcome& outcome : committed.outcomes)
             if (!outcome.error && outcome.result.ok()) ++ok;
         batches_committed_.fetch_add(1, std::memory_order_relaxed);
         writes_committed_.fetch_add(ok, std::memory_order_relaxed);
     }
-    for (std::size_t i = 0; i < finished; ++i) {
-        WriteJob& job = pending[i];
-        if (batch_error) {
-            job.Fail(batch_error);
-        } else if (outcomes[i].error) {
-            job.Fail(outcomes[i].error);
-        } else if (sync_error && outcomes[i].result.ok()) {
+    for (std::size_t i = 0; i < committed.jobs.size(); ++i) {
+        WriteJob& job = committed.jobs[i];
+        if (committed.batch_error) {
+            job.Fail(committed.batch_error);
+        } else if (committed.outcomes[i].error) {
+            job.Fail(committed.outcomes[i].error);
+        } else if (sync_error && committed.outcomes[i].result.ok()) {
             // Committed but perhaps not on disk: the caller must not count on it.
             job.Fail(sync_error);
         } else {
-            job.Finish(outcomes[i].result);
+            job.Finish(std::move(committed.outcomes[i].result));
         }
     }
 }
@@ -598,7 +664,7 @@ std::uint64_t SqliteStore::batches_committed() const noexcept {
 }
 bool SqliteStore::OnOwnThread() const noexcept {
     const auto me = std::this_thread::get_id();
-    return me == impl_->writer_thread_.get_id();
+    return me == impl_->writer_thread_.get_id() || me == impl_->sync_thread_.get_id();
 }
 
 bool SqliteStore::sync_failed() const noexcept { return impl_->broken_.load(); }
@@ -1321,7 +1387,7 @@ void TouchCaseIn(Connection& db, CaseId id, std::int64_t updated_ms) {
 
 void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) {
     // The work runs (and may run again, in a later batch, after a lost transaction) on the
-    // writer thread; `first` carries its answer to `done`, which runs there once the batch is synced.
+    // writer thread; `first` carries its answer to `done`, which runs on the sync thread after it.
     auto first = std::make_shared<MessageId>();
     // Mutable: the write's records are completed in place (applicant, case id) rather than
     // copied; running it again gives the same result.

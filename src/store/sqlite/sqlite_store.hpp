@@ -1,7 +1,8 @@
 #pragma once
 /// The embedded SQLite backend: WAL, numbered migrations, one writer thread that commits queued
-/// writes in batches (group commit), fdatasyncs the WAL and only then acknowledges the batch's
-/// writes, while the next batch gathers; reads use a pool of read-only connections.
+/// writes in batches (group commit), and a sync thread that fdatasyncs the WAL and only then
+/// acknowledges the batch's writes, while the writer goes on with the next batch; reads use a
+/// pool of read-only connections.
 
 #include <cstdint>
 #include <functional>
@@ -40,8 +41,8 @@ struct SqliteOptions {
 ///
 /// Writes: every write method hands a unit of work to the one writer thread, which owns the only
 /// write connection. The writer takes up to max_batch queued writes, runs them in one BEGIN
-/// IMMEDIATE transaction and commits (synchronous=NORMAL: the WAL is written, not synced), then
-/// syncs the WAL and answers each caller, in the order the writes were queued.
+/// IMMEDIATE transaction and commits (synchronous=NORMAL: the WAL is written, not synced); the
+/// sync thread then syncs the WAL and answers each caller, in the order the writes were queued.
 /// A batch runs first without savepoints; if one of its writes fails, it is rolled back and run
 /// again with each write in its own SAVEPOINT, so a write may run twice. If a sync ever fails,
 /// the writes it covered fail and every later write is refused with kUnavailable until restart
@@ -133,7 +134,8 @@ public:
     std::uint64_t batches_committed() const noexcept;
     /// Writes acknowledged as committed since this instance opened (failed writes not counted).
     std::uint64_t writes_committed() const noexcept;
-    /// fdatasync calls on the WAL made before answering writes (one per committed batch).
+    /// fdatasync calls on the WAL made before answering writes (one covers every batch
+    /// committed since the previous one).
     std::uint64_t wal_syncs() const noexcept;
     /// True once a write or a sync of the WAL has failed: every write is refused until restart.
     bool sync_failed() const noexcept;
