@@ -1,8 +1,8 @@
 #pragma once
 /// The embedded SQLite backend: WAL, numbered migrations, one writer thread that commits queued
 /// writes in batches (group commit), and a sync thread that fdatasyncs the WAL and only then
-/// acknowledges the batch's writes, while the writer goes on with the next batch; reads use a
-/// pool of read-only connections.
+/// acknowledges the batch's writes, while the next batch gathers; reads use a pool of read-only
+/// connections.
 
 #include <cstdint>
 #include <functional>
@@ -134,8 +134,8 @@ public:
     std::uint64_t batches_committed() const noexcept;
     /// Writes acknowledged as committed since this instance opened (failed writes not counted).
     std::uint64_t writes_committed() const noexcept;
-    /// fdatasync calls on the WAL made before answering writes (one covers every batch
-    /// committed since the previous one).
+    /// fdatasync calls on the WAL made before answering writes (one per committed batch: the
+    /// writer commits the next only once the sync thread has answered the last).
     std::uint64_t wal_syncs() const noexcept;
     /// True once a write or a sync of the WAL has failed: every write is refused until restart.
     bool sync_failed() const noexcept;
