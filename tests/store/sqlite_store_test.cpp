@@ -501,10 +501,11 @@ TEST_F(SqliteStoreTest, WaitingForAWriteOnTheStoresOwnThreadFailsInsteadOfHangin
     EXPECT_EQ(future.get(), ErrorCodeName(ErrorCode::kInternal));
 }
 
-TEST_F(SqliteStoreTest, WritesArrivingDuringASyncGatherIntoOneBatchAnsweredInOneDeferScope) {
-    // The first sync is held until ten more writes are queued: they must wait for it (not be
-    // committed in pieces behind it) and then go in one transaction, and their answers run in
-    // one DeferScope, so what they defer runs once, after all ten.
+TEST_F(SqliteStoreTest, WritesArrivingDuringASyncRunMeanwhileAndCommitInOneBatchAnsweredInOneDeferScope) {
+    // The first sync is held until ten more writes are queued: they run meanwhile in the
+    // writer's open transaction (which holds the write lock), are not committed in pieces behind
+    // the sync but in one transaction after it, and their answers run in one DeferScope, so what
+    // they defer runs once, after all ten.
     SqliteOptions options;
     options.path = Path();
     std::promise<void> release;
@@ -540,6 +541,15 @@ TEST_F(SqliteStoreTest, WritesArrivingDuringASyncGatherIntoOneBatchAnsweredInOne
     // Readers see a commit before its sync: only the first write is committed so far.
     EXPECT_EQ(store->ReadQueueEvents(1, 100).size(), 1u);
     EXPECT_EQ(store->batches_committed() - batches_before, 0u);  // nothing answered yet
+    {
+        // The ten ran while the sync was held: the writer holds the write lock of their open
+        // transaction (a writer that waited for the sync would hold none).
+        sqlite3* other = nullptr;
+        ASSERT_EQ(sqlite3_open_v2(Path().c_str(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+        sqlite3_busy_timeout(other, 0);
+        EXPECT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_BUSY);
+        sqlite3_close_v2(other);
+    }
     release.set_value();
     {
         std::unique_lock lock(mu);

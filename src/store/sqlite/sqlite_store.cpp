@@ -159,11 +159,17 @@ struct SqliteStore::Impl {
 
     void WriterLoop();
     void RunBatch(std::deque<WriteJob>& pending) noexcept;
-    /// Runs the whole batch in one transaction without savepoints and commits it. False (all
-    /// rolled back, to be run again with savepoints) as soon as a write fails; true when it
-    /// committed or when BEGIN or COMMIT failed (then batch_error is set).
+    /// Runs the batch in one transaction without savepoints, taking more queued writes into it
+    /// while the syncer is busy, and commits it once the syncer is idle. False (all rolled
+    /// back, to be run again with savepoints) as soon as a write fails; true when it committed
+    /// or when BEGIN or COMMIT failed (then batch_error is set).
     bool RunBatchBare(std::deque<WriteJob>& pending, std::vector<Outcome>& outcomes,
                       std::exception_ptr& batch_error) noexcept;
+    /// While the syncer is busy: waits for more writes and moves them into `pending` (true),
+    /// or returns false as soon as the syncer is idle, when the batch is to commit.
+    bool TakeMoreWhileSyncing(std::deque<WriteJob>& pending);
+    /// Waits until the syncer has answered every batch handed to it.
+    void WaitForSyncer();
     /// Moves the first `finished` jobs, with their outcomes, to the sync thread.
     void HandOver(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes, std::exception_ptr batch_error,
                   std::size_t finished) noexcept;
@@ -181,6 +187,7 @@ struct SqliteStore::Impl {
     std::condition_variable queue_cv_;
     std::deque<WriteJob> queue_;  // guarded by queue_mutex_
     bool stopping_ = false;       // guarded by queue_mutex_
+    bool syncer_idle_ = true;     // guarded by queue_mutex_: the syncer answered all handed to it
     std::thread writer_thread_;
 
     std::atomic<std::uint64_t> batches_committed_{0};
@@ -188,8 +195,8 @@ struct SqliteStore::Impl {
 
     // Durability is off the writer's thread: the writer commits with synchronous=NORMAL (COMMIT
     // writes the WAL's frames but does not sync them) and hands the batch here; the syncer
-    // thread fdatasyncs the WAL and only then answers the batch's jobs, while the writes that
-    // arrive meanwhile gather into the writer's next batch (see WriterLoop). A WAL frame only
+    // thread fdatasyncs the WAL and only then answers the batch's jobs, while the writer runs
+    // the writes that arrive meanwhile in its next, still open transaction (see RunBatchBare). A WAL frame only
     // counts once a valid commit frame follows it, so a crash before the sync loses those
     // commits whole, never half of one, and nobody was told they were durable. Answers keep the
     // order of submission (failed batches queue here too).
@@ -204,8 +211,6 @@ struct SqliteStore::Impl {
     std::condition_variable sync_cv_;
     std::deque<Committed> to_sync_;  // guarded by sync_mutex_
     bool sync_stop_ = false;         // guarded by sync_mutex_
-    bool sync_busy_ = false;         // guarded by sync_mutex_: the syncer holds taken batches
-    std::condition_variable sync_idle_cv_;  // the syncer answered all it took
     std::thread sync_thread_;
     int wal_fd_ = -1;  // the -wal file, opened by the syncer when it first syncs
     std::atomic<std::uint64_t> wal_syncs_{0};
@@ -390,15 +395,6 @@ void SqliteStore::Impl::WriterLoop() {
     std::deque<WriteJob> pending;
     for (;;) {
         {
-            // One batch on its way to the disk at a time: while the syncer works, the next
-            // batch gathers in the queue instead of being committed in pieces. Fewer, larger
-            // transactions write fewer WAL frames per write (each commit rewrites the last
-            // page of every table and index it touches) and cost less per write; under light
-            // load the syncer is idle and nothing waits.
-            std::unique_lock lock(sync_mutex_);
-            sync_idle_cv_.wait(lock, [&] { return to_sync_.empty() && !sync_busy_; });
-        }
-        {
             std::unique_lock lock(queue_mutex_);
             queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !pending.empty(); });
             if (stopping_ && queue_.empty() && pending.empty()) return;
@@ -411,6 +407,22 @@ void SqliteStore::Impl::WriterLoop() {
         }
         RunBatch(pending);
     }
+}
+
+bool SqliteStore::Impl::TakeMoreWhileSyncing(std::deque<WriteJob>& pending) {
+    std::unique_lock lock(queue_mutex_);
+    queue_cv_.wait(lock, [&] { return syncer_idle_ || (!queue_.empty() && pending.size() < max_batch_); });
+    if (syncer_idle_) return false;
+    while (pending.size() < max_batch_ && !queue_.empty()) {
+        pending.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+    }
+    return true;
+}
+
+void SqliteStore::Impl::WaitForSyncer() {
+    std::unique_lock lock(queue_mutex_);
+    queue_cv_.wait(lock, [&] { return syncer_idle_; });
 }
 
 namespace {
@@ -431,19 +443,35 @@ bool SqliteStore::Impl::RunBatchBare(std::deque<WriteJob>& pending, std::vector<
     } catch (...) {
         batch_error = std::current_exception();
         RollBackQuietly();
+        WaitForSyncer();
         return true;
     }
-    for (WriteJob& job : pending) {
-        Outcome outcome = RunWork(job);
-        if (outcome.error || !outcome.result.ok()) {
-            RollBackQuietly();
-            return false;
+    // One batch on its way to the disk at a time. While the syncer syncs the previous one, the
+    // writes that arrive run here, in this open transaction, and it commits once the syncer is
+    // idle: the batch is everything that arrived during a sync (fewer, larger transactions
+    // write fewer WAL frames per write, since each commit rewrites the last page of every table
+    // and index it touches), and the writer's work overlaps the sync instead of following it.
+    // Under light load the syncer is idle and the batch commits at once.
+    for (std::size_t ran = 0;;) {
+        for (; ran < pending.size(); ++ran) {
+            Outcome outcome = RunWork(pending[ran]);
+            if (outcome.error || !outcome.result.ok()) {
+                RollBackQuietly();
+                return false;
+            }
+            try {
+                outcomes.push_back(std::move(outcome));
+            } catch (...) {
+                RollBackQuietly();
+                return false;
+            }
         }
         try {
-            outcomes.push_back(std::move(outcome));
+            if (!TakeMoreWhileSyncing(pending)) break;
         } catch (...) {
-            RollBackQuietly();
-            return false;
+            // Out of memory taking more: commit what ran once the syncer is idle.
+            WaitForSyncer();
+            break;
         }
     }
     try {
@@ -457,13 +485,13 @@ bool SqliteStore::Impl::RunBatchBare(std::deque<WriteJob>& pending, std::vector<
 }
 
 void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
-    const std::size_t count = pending.size();
     std::vector<Outcome> outcomes;
     std::size_t started = 0;
     std::exception_ptr batch_error;
     if (broken_.load()) {
         // Whatever is committed now could never be vouched for: refuse, in order.
-        HandOver(pending, {}, std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, kSyncFailed)), count);
+        HandOver(pending, {}, std::make_exception_ptr(LifelineError(ErrorCode::kUnavailable, kSyncFailed)),
+                 pending.size());
         return;
     }
     // Almost every batch succeeds whole: it runs without a SAVEPOINT per write (whose
@@ -471,11 +499,15 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     // back and run again below, each write in its own SAVEPOINT, so only the failing one is
     // lost. Writes are written to be run again (they assign their results, never accumulate).
     if (RunBatchBare(pending, outcomes, batch_error)) {
-        // Committed, or BEGIN or COMMIT failed: every write shares the batch's fate.
+        // Committed, or BEGIN or COMMIT failed: every write shares the batch's fate (the batch
+        // may have grown while it ran).
         if (batch_error) NoteWalWriteFailure();
-        HandOver(pending, std::move(outcomes), batch_error, count);
+        HandOver(pending, std::move(outcomes), batch_error, pending.size());
         return;
     }
+    // The batch as it grew, run again write by write; it commits when the syncer is idle.
+    const std::size_t count = pending.size();
+    WaitForSyncer();
     try {
         outcomes.clear();
         outcomes.reserve(count);
@@ -508,6 +540,10 @@ void SqliteStore::Impl::HandOver(std::deque<WriteJob>& pending, std::vector<Outc
         for (std::size_t i = 0; i < finished; ++i) committed.jobs.push_back(std::move(pending[i]));
         pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(finished));
         {
+            std::lock_guard lock(queue_mutex_);
+            syncer_idle_ = false;
+        }
+        {
             std::lock_guard lock(sync_mutex_);
             to_sync_.push_back(std::move(committed));
         }
@@ -528,7 +564,6 @@ void SqliteStore::Impl::SyncLoop() {
             sync_cv_.wait(lock, [&] { return sync_stop_ || !to_sync_.empty(); });
             if (to_sync_.empty()) return;  // stopping, and everything answered
             taken.swap(to_sync_);
-            sync_busy_ = true;
         }
         // One sync covers every batch taken: their COMMITs returned before they were queued.
         const bool any_committed =
@@ -551,10 +586,12 @@ void SqliteStore::Impl::SyncLoop() {
         }
         taken.clear();
         {
-            std::lock_guard l(sync_mutex_);
-            sync_busy_ = false;
+            // The writer commits its open batch now. A batch handed over meanwhile (a refusal)
+            // is still in to_sync_ and is taken next; idle is a pace, not a promise.
+            std::lock_guard l(queue_mutex_);
+            syncer_idle_ = true;
         }
-        sync_idle_cv_.notify_one();
+        queue_cv_.notify_one();
     }
 }
 

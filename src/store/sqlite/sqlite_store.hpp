@@ -1,7 +1,8 @@
 #pragma once
 /// The embedded SQLite backend: WAL, numbered migrations, one writer thread that commits queued
 /// writes in batches (group commit), and a sync thread that fdatasyncs the WAL and only then
-/// acknowledges the batch's writes, while the next batch gathers; reads use a pool of read-only
+/// acknowledges the batch's writes, while the writer runs the next batch in an open transaction
+/// that commits after the sync; reads use a pool of read-only
 /// connections.
 
 #include <cstdint>
@@ -41,7 +42,8 @@ struct SqliteOptions {
 ///
 /// Writes: every write method hands a unit of work to the one writer thread, which owns the only
 /// write connection. The writer takes up to max_batch queued writes, runs them in one BEGIN
-/// IMMEDIATE transaction and commits (synchronous=NORMAL: the WAL is written, not synced); the
+/// IMMEDIATE transaction (while the sync thread syncs the previous batch, the writes queued
+/// meanwhile join it) and commits (synchronous=NORMAL: the WAL is written, not synced); the
 /// sync thread then syncs the WAL and answers each caller, in the order the writes were queued.
 /// A batch runs first without savepoints; if one of its writes fails, it is rolled back and run
 /// again with each write in its own SAVEPOINT, so a write may run twice. If a sync ever fails,
