@@ -10,15 +10,60 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   ...children: (Child | Child[])[]
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === 'style' || key.startsWith('on')) throw new Error(`h(): attribute ${key} is not allowed`);
-    if (key === 'class') el.className = String(value);
-    else if (key === 'testid') el.setAttribute('data-testid', String(value));
-    else el.setAttribute(key, value === true ? '' : String(value));
-  }
+  setAttrs(el, attrs);
   append(el, children);
   return el;
+}
+
+/** Sets attributes as h() does ('testid' is data-testid); null, undefined and false remove one. */
+export function setAttrs(el: Element, attrs: Attrs): void {
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'style' || key.startsWith('on')) throw new Error(`h(): attribute ${key} is not allowed`);
+    const name = key === 'class' ? 'class' : key === 'testid' ? 'data-testid' : key;
+    if (value === null || value === undefined || value === false) el.removeAttribute(name);
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+}
+
+/**
+ * Makes `nodes` the children of `parent`, in this order, moving only those out of place: a node
+ * already where it belongs is not touched. Taking a node out, even to put it straight back (as
+ * replaceChildren does), cancels a click in progress on it or inside it (the browser fires no
+ * click when the mousedown target left the document before mouseup) and drops its focus.
+ */
+export function reconcile(parent: Node, nodes: Node[]): void {
+  nodes.forEach((node, i) => {
+    const at = parent.childNodes[i] ?? null;
+    if (at !== node) parent.insertBefore(node, at);
+  });
+  while (parent.childNodes.length > nodes.length) parent.removeChild(parent.lastChild!);
+}
+
+/**
+ * What was built for keyed items, kept across re-renders while the key stays: begin() before a
+ * render, get() for each item, end() after (what was not asked for goes).
+ */
+export class Keyed<T> {
+  private readonly items = new Map<string, T>();
+  private readonly used = new Set<string>();
+
+  begin(): void {
+    this.used.clear();
+  }
+
+  get(key: string, make: () => T): T {
+    let item = this.items.get(key);
+    if (item === undefined) {
+      item = make();
+      this.items.set(key, item);
+    }
+    this.used.add(key);
+    return item;
+  }
+
+  end(): void {
+    for (const key of Array.from(this.items.keys())) if (!this.used.has(key)) this.items.delete(key);
+  }
 }
 
 export function append(parent: Node, children: (Child | Child[])[]): void {

@@ -45,7 +45,12 @@ function messageOf(e: unknown): string {
   return String(e);
 }
 
-function makeMoves(e: QueueEntry, place: Place, ctx: MovesContext): Moves {
+/**
+ * A contact's moves. They hold what the person does with them (an open panel, what was chosen in
+ * it, a refused move's message), so the queue screen keeps them, with the contact's row, across
+ * reloads under movesKey() rather than building them again.
+ */
+export function makeMoves(e: QueueEntry, place: Place, ctx: MovesContext): Moves {
   const can = allowedMoves(e, place, ctx.me);
   const buttons: HTMLButtonElement[] = [];
   const error = h('p', { class: 'entry-error', role: 'alert', testid: 'entry-error', hidden: true });
@@ -177,34 +182,12 @@ function makeMoves(e: QueueEntry, place: Place, ctx: MovesContext): Moves {
 }
 
 /**
- * The moves of the contacts on screen, kept across reloads: a panel the person opened, what
- * they chose in it and an error shown stay while the contact is still there in the same state.
- * Call begin() before a render, get() for each contact, end() after.
+ * While this stays the same the contact's moves (and row) stay: the same contact in the same
+ * place and state, with the same operator and case. A change starts afresh (an open panel
+ * closes), since the moves allowed and their targets (and the row's case link) may differ.
  */
-export class MovesCache {
-  private readonly moves = new Map<string, Moves>();
-  private readonly used = new Set<string>();
-
-  constructor(private readonly ctx: MovesContext) {}
-
-  begin(): void {
-    this.used.clear();
-  }
-
-  get(e: QueueEntry, place: Place): Moves {
-    const key = `${place}:${e.id}:${e.state}:${e.callback}:${e.operator_id}`;
-    let m = this.moves.get(key);
-    if (!m) {
-      m = makeMoves(e, place, this.ctx);
-      this.moves.set(key, m);
-    }
-    this.used.add(key);
-    return m;
-  }
-
-  end(): void {
-    for (const key of Array.from(this.moves.keys())) if (!this.used.has(key)) this.moves.delete(key);
-  }
+export function movesKey(e: QueueEntry, place: Place): string {
+  return `${place}:${e.id}:${e.state}:${e.callback}:${e.operator_id}:${e.case_id}`;
 }
 
 /** Re-renders without losing the keyboard focus when the focused control is put back. */

@@ -2,12 +2,15 @@
 // (accept or reject), my connected contacts (open the case, complete) and the waiting line; on
 // each, the moves the API allows there (transfer, callback, abandon: moves.ts).
 // Reloaded through the API when the event stream says something changed; wait times tick here.
+// A contact's row is built once and kept across reloads while the contact stays where it is
+// (movesKey): a reload updates its text and leaves its controls, an open panel and whatever the
+// operator is doing with them (a click in progress, a choice, the focus) alone.
 
 import { api } from './api';
-import { field, h, onClick, select } from './dom';
+import { append, field, h, Keyed, onClick, reconcile, select, setAttrs } from './dom';
 import { formatDuration } from './format';
 import { subscribe, topic } from './live';
-import { keepFocus, MovesCache } from './moves';
+import { keepFocus, makeMoves, movesKey, type Place } from './moves';
 import { href } from './router';
 import { CHANNELS, KINDS, label, LANGUAGES, MEDIA, PRESENCES, S } from './strings';
 import type { Presence, QueueActiveEntry, QueueEntry, QueueMine, ViewContext } from './types';
@@ -23,11 +26,30 @@ interface Ticker {
 
 const SETTABLE: Presence[] = ['available', 'busy', 'away', 'offline'];
 
-function entryFacts(e: QueueEntry): HTMLElement {
-  return h('p', { class: 'entry-facts' },
+/** A contact's row, kept across reloads under its movesKey(); update() shows the contact as the server last answered. */
+interface Row<E extends QueueEntry = QueueEntry> {
+  nodes: HTMLElement[];
+  update: (e: E) => void;
+}
+
+/** The kept rows of these contacts, each brought up to date, in order: the list's children. */
+function rowsOf<E extends QueueEntry>(rows: Keyed<Row<E>>, items: E[], place: (e: E) => Place, make: (e: E) => Row<E>): HTMLElement[] {
+  rows.begin();
+  const nodes = items.flatMap((e) => {
+    const row = rows.get(movesKey(e, place(e)), () => make(e));
+    row.update(e);
+    return row.nodes;
+  });
+  rows.end();
+  return nodes;
+}
+
+function fillFacts(p: HTMLElement, e: QueueEntry): void {
+  p.replaceChildren();
+  append(p, [
     label(CHANNELS, e.channel), ' · ', label(LANGUAGES, e.language), ' · ', label(KINDS, e.kind), ' · ', label(MEDIA, e.media),
     e.callback ? h('span', { class: 'badge' }, S.callbackBadge) : null,
-    e.overflowed ? h('span', { class: 'badge warn' }, S.overflowBadge) : null);
+    e.overflowed ? h('span', { class: 'badge warn' }, S.overflowBadge) : null]);
 }
 
 function entryAttrs(e: QueueEntry, testid: string): Record<string, string | number> {
@@ -106,13 +128,19 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
   const interval = window.setInterval(tick, 1000);
   signal.addEventListener('abort', () => window.clearInterval(interval), { once: true });
 
-  // ---- Moves (transfer, callback, abandon), kept across reloads ----
+  // ---- Rows with their moves (transfer, callback, abandon), kept across reloads ----
   const movesContext = {
     me: ctx.me, signal, reload: () => Promise.all([loadMine(), loadWaiting(), loadHeld()]).then(() => {}),
   };
-  const mineMoves = new MovesCache(movesContext);
-  const lineMoves = new MovesCache(movesContext);
-  const heldMoves = new MovesCache(movesContext);
+  const offerRows = new Keyed<Row>();
+  const activeRows = new Keyed<Row>();
+  const lineRows = new Keyed<Row>();
+  const heldRows = new Keyed<Row<QueueActiveEntry>>();
+  // When the answer being shown arrived (the tickers count from it), and the server's clock then.
+  let mineSince = 0;
+  let lineSince = 0;
+  let heldSince = 0;
+  let heldAt = 0;
 
   // ---- My presence, offers and contacts ----
   let mineGen = 0;
@@ -130,9 +158,10 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
     presenceNow.className = `presence presence-${p}`;
   }
 
-  function offerItem(e: QueueEntry, since: number): HTMLLIElement {
+  function offerRow(e: QueueEntry): Row {
+    const title = h('strong', {});
     const wait = h('span', { class: 'wait', testid: 'offer-wait' });
-    mineTickers.push({ el: wait, baseMs: e.wait_ms, since, format: S.waiting });
+    const facts = h('p', { class: 'entry-facts' });
     const accept = h('button', { type: 'button', class: 'primary', testid: 'offer-accept' }, S.accept);
     const reject = h('button', { type: 'button', testid: 'offer-reject' }, S.reject);
     onClick(accept, async () => {
@@ -153,15 +182,27 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
       }
       await Promise.all([loadMine(), loadWaiting()]);
     });
-    const moves = mineMoves.get(e, 'offer');
-    return h('li', { class: 'entry offer', ...entryAttrs(e, 'offer-item') },
-      h('div', { class: 'entry-head' }, h('strong', {}, S.entryTitle(e.case_id, e.id)), wait),
-      entryFacts(e),
+    const moves = makeMoves(e, 'offer', movesContext);
+    const li = h('li', { class: 'entry offer' },
+      h('div', { class: 'entry-head' }, title, wait),
+      facts,
       h('div', { class: 'row-actions' }, accept, reject, moves.buttons),
       moves.panels);
+    return {
+      nodes: [li],
+      update: (cur) => {
+        setAttrs(li, entryAttrs(cur, 'offer-item'));
+        title.textContent = S.entryTitle(cur.case_id, cur.id);
+        fillFacts(facts, cur);
+        mineTickers.push({ el: wait, baseMs: cur.wait_ms, since: mineSince, format: S.waiting });
+      },
+    };
   }
 
-  function activeItem(e: QueueEntry): HTMLLIElement {
+  function activeRow(e: QueueEntry): Row {
+    const title = h('strong', {});
+    const waited = h('span', { class: 'wait muted', testid: 'active-waited' });
+    const facts = h('p', { class: 'entry-facts' });
     const complete = h('button', { type: 'button', testid: 'active-complete' }, S.complete);
     onClick(complete, async () => {
       try {
@@ -173,25 +214,33 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
       await loadMine();
     });
     const link = e.case_id ? h('a', { href: href.case(e.case_id), testid: 'active-case-link' }, S.openCase) : null;
-    const moves = mineMoves.get(e, 'active');
-    return h('li', { class: 'entry', ...entryAttrs(e, 'active-item') },
-      h('div', { class: 'entry-head' }, h('strong', {}, S.entryTitle(e.case_id, e.id)),
-        h('span', { class: 'wait muted', testid: 'active-waited' }, S.waited(formatDuration(e.wait_ms)))),
-      entryFacts(e),
+    const moves = makeMoves(e, 'active', movesContext);
+    const li = h('li', { class: 'entry' },
+      h('div', { class: 'entry-head' }, title, waited),
+      facts,
       h('div', { class: 'row-actions' }, link, complete, moves.buttons),
       moves.panels);
+    return {
+      nodes: [li],
+      update: (cur) => {
+        setAttrs(li, entryAttrs(cur, 'active-item'));
+        title.textContent = S.entryTitle(cur.case_id, cur.id);
+        waited.textContent = S.waited(formatDuration(cur.wait_ms));
+        fillFacts(facts, cur);
+      },
+    };
   }
 
   function renderMine(m: QueueMine, since: number): void {
     renderPresence(m.presence);
     capacity.textContent = S.capacity(m.active_chats, m.max_chats, m.active_calls);
     mineTickers = [];
-    mineMoves.begin();
+    mineSince = since;
+    // Rows still there are updated in place, not built again (see reconcile in dom.ts).
     keepFocus(() => {
-      offers.replaceChildren(...m.offers.map((e) => offerItem(e, since)));
-      active.replaceChildren(...m.active.map(activeItem));
+      reconcile(offers, rowsOf(offerRows, m.offers, () => 'offer', offerRow));
+      reconcile(active, rowsOf(activeRows, m.active, () => 'active', activeRow));
     });
-    mineMoves.end();
     noOffers.hidden = m.offers.length > 0;
     noActive.hidden = m.active.length > 0;
     // Wrap-up ends by itself, without an event: look again shortly.
@@ -211,32 +260,39 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
   }
 
   // ---- The waiting line ----
+  function lineRow(e: QueueEntry): Row {
+    const wait = h('td', { class: 'wait', testid: 'waiting-wait' });
+    const channel = h('td', {});
+    const language = h('td', { testid: 'waiting-language' });
+    const kind = h('td', {});
+    const media = h('td', {});
+    const moves = makeMoves(e, 'waiting', movesContext);
+    const tr = h('tr', {}, wait, channel, language, kind, media, h('td', {}, h('div', { class: 'row-actions' }, moves.buttons)));
+    // The open panel (transfer, abandon) and a refused move, across the row; hidden by CSS when empty.
+    const movesRow = h('tr', { class: 'moves-row', testid: 'waiting-moves', 'data-entry-id': e.id }, h('td', { colspan: 6 }, moves.panels));
+    return {
+      nodes: [tr, movesRow],
+      update: (cur) => {
+        setAttrs(tr, entryAttrs(cur, 'waiting-row'));
+        lineTickers.push({ el: wait, baseMs: cur.wait_ms, since: lineSince, format: (t) => t });
+        channel.replaceChildren();
+        append(channel, [label(CHANNELS, cur.channel), cur.callback ? h('span', { class: 'badge' }, S.callbackBadge) : null]);
+        language.textContent = label(LANGUAGES, cur.language);
+        kind.textContent = label(KINDS, cur.kind);
+        media.textContent = label(MEDIA, cur.media);
+      },
+    };
+  }
+
   let lineGen = 0;
   async function loadWaiting(): Promise<void> {
     const gen = ++lineGen;
     try {
       const w = await api.queueWaiting(signal);
       if (gen !== lineGen || signal.aborted) return;
-      const since = Date.now();
+      lineSince = Date.now();
       lineTickers = [];
-      lineMoves.begin();
-      keepFocus(() => waitingBody.replaceChildren(...w.items.flatMap((e) => {
-        const wait = h('td', { class: 'wait', testid: 'waiting-wait' });
-        lineTickers.push({ el: wait, baseMs: e.wait_ms, since, format: (t) => t });
-        const moves = lineMoves.get(e, 'waiting');
-        return [
-          h('tr', entryAttrs(e, 'waiting-row'),
-            wait,
-            h('td', {}, label(CHANNELS, e.channel), e.callback ? h('span', { class: 'badge' }, S.callbackBadge) : null),
-            h('td', { testid: 'waiting-language' }, label(LANGUAGES, e.language)),
-            h('td', {}, label(KINDS, e.kind)),
-            h('td', {}, label(MEDIA, e.media)),
-            h('td', {}, h('div', { class: 'row-actions' }, moves.buttons))),
-          // The open panel (transfer, abandon) and a refused move, across the row; hidden by CSS when empty.
-          h('tr', { class: 'moves-row', testid: 'waiting-moves', 'data-entry-id': e.id }, h('td', { colspan: 6 }, moves.panels)),
-        ];
-      })));
-      lineMoves.end();
+      keepFocus(() => reconcile(waitingBody, rowsOf(lineRows, w.items, () => 'waiting', lineRow)));
       waitingCount.textContent = S.waitingCount(w.items.length);
       waitingCount.setAttribute('data-count', String(w.items.length));
       waitingTable.hidden = w.items.length === 0;
@@ -250,6 +306,33 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
   // ---- Contacts held by operators (supervisors) ----
   let heldGen = 0;
   let operatorNames = new Map<number, string>();
+
+  function heldRow(e: QueueActiveEntry): Row<QueueActiveEntry> {
+    const operator = h('td', { testid: 'held-operator' });
+    const state = h('td', { testid: 'held-state' });
+    const channel = h('td', {});
+    const language = h('td', {});
+    const kind = h('td', {});
+    const moves = makeMoves(e, e.offered ? 'offer' : 'active', movesContext);
+    const tr = h('tr', {}, operator, state, channel, language, kind, h('td', {}, h('div', { class: 'row-actions' }, moves.buttons)));
+    const movesRow = h('tr', { class: 'moves-row', testid: 'held-moves', 'data-entry-id': e.id }, h('td', { colspan: 6 }, moves.panels));
+    return {
+      nodes: [tr, movesRow],
+      update: (cur) => {
+        const who = cur.operator_id ?? 0;
+        setAttrs(tr, { ...entryAttrs(cur, 'held-row'), 'data-operator-id': who });
+        operator.textContent = operatorNames.get(who) ?? `#${who}`;
+        if (cur.offered || cur.connected_at === null) {
+          state.textContent = S.stateOffered;
+        } else {
+          heldTickers.push({ el: state, baseMs: heldAt - cur.connected_at, since: heldSince, format: S.stateTalking });
+        }
+        channel.textContent = label(CHANNELS, cur.channel);
+        language.textContent = label(LANGUAGES, cur.language);
+        kind.textContent = label(KINDS, cur.kind);
+      },
+    };
+  }
   async function loadHeld(): Promise<void> {
     if (!supervising) return;
     const gen = ++heldGen;
@@ -257,30 +340,10 @@ export function mountQueue(root: HTMLElement, ctx: ViewContext): void {
       const [held, ops] = await Promise.all([api.queueActive(signal), api.operators(signal)]);
       if (gen !== heldGen || signal.aborted) return;
       operatorNames = new Map(ops.items.map((o) => [o.id, o.username]));
-      const since = Date.now();
+      heldSince = Date.now();
+      heldAt = held.at;
       heldTickers = [];
-      heldMoves.begin();
-      keepFocus(() => heldBody.replaceChildren(...held.items.flatMap((e: QueueActiveEntry) => {
-        const state = h('td', { testid: 'held-state' });
-        if (e.offered || e.connected_at === null) {
-          state.textContent = S.stateOffered;
-        } else {
-          heldTickers.push({ el: state, baseMs: held.at - e.connected_at, since, format: S.stateTalking });
-        }
-        const moves = heldMoves.get(e, e.offered ? 'offer' : 'active');
-        const who = e.operator_id ?? 0;
-        return [
-          h('tr', { ...entryAttrs(e, 'held-row'), 'data-operator-id': who },
-            h('td', { testid: 'held-operator' }, operatorNames.get(who) ?? `#${who}`),
-            state,
-            h('td', {}, label(CHANNELS, e.channel)),
-            h('td', {}, label(LANGUAGES, e.language)),
-            h('td', {}, label(KINDS, e.kind)),
-            h('td', {}, h('div', { class: 'row-actions' }, moves.buttons))),
-          h('tr', { class: 'moves-row', testid: 'held-moves', 'data-entry-id': e.id }, h('td', { colspan: 6 }, moves.panels)),
-        ];
-      })));
-      heldMoves.end();
+      keepFocus(() => reconcile(heldBody, rowsOf(heldRows, held.items, (e) => (e.offered ? 'offer' : 'active'), heldRow)));
       heldTable.hidden = held.items.length === 0;
       noneHeld.hidden = held.items.length > 0;
       tick();

@@ -99,9 +99,13 @@ void PublicSite::Register(http::Router& router) {
 // ---- helpers ----
 
 PublicSite::FormSession PublicSite::NewFormSession(const http::Request& request) const {
+    return FormSessionFor(request.Cookie(form_cookie_name_));
+}
+
+PublicSite::FormSession PublicSite::FormSessionFor(const std::optional<std::string>& cookie) const {
     FormSession session;
     std::optional<Bytes> random;
-    if (const auto cookie = request.Cookie(form_cookie_name_)) random = FormTokens::ParseCookie(*cookie);
+    if (cookie) random = FormTokens::ParseCookie(*cookie);
     if (!random) {
         random = FormTokens::NewRandom();
         session.set_cookie = form_cookie_name_ + "=" + FormTokens::CookieValue(*random) + "; Path=/" +
@@ -112,7 +116,10 @@ PublicSite::FormSession PublicSite::NewFormSession(const http::Request& request)
 }
 
 bool PublicSite::TokenValid(const http::Request& request, const Posted& posted) const {
-    const auto cookie = request.Cookie(form_cookie_name_);
+    return TokenValid(request.Cookie(form_cookie_name_), posted);
+}
+
+bool PublicSite::TokenValid(const std::optional<std::string>& cookie, const Posted& posted) const {
     return tokens_.Verify(posted.Field("csrf_token"),
                           cookie ? std::optional<std::string_view>(*cookie) : std::nullopt, clock_.Now());
 }
@@ -242,16 +249,19 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
     const LangChoice choice = ChooseLang(request, posted.Field("lang"));
     const Strings& s = StringsFor(choice.lang);
     const PageContext ctx{choice.lang, kind == CaseKind::kRelativeInquiry ? "/inquiry" : "/apply"};
-    const FormSession session = NewFormSession(request);
+    // The form's token (and cookie) for the page that shows the form again: made only for such a
+    // page, not for the receipt, which has no form.
+    std::optional<std::string> form_cookie = request.Cookie(form_cookie_name_);
     const bool sent_files = !posted.files.empty();
 
     FormView view;
     view.kind = kind;
-    view.csrf_token = session.token;
     view.uploads = uploads_;
     // The typed values go back into the form on every refusal; they are moved there only when a
     // page is rendered (or handed to the store's answer), not copied on every submission.
     const auto respond = [&](int status) {
+        const FormSession session = FormSessionFor(form_cookie);
+        view.csrf_token = session.token;
         view.values = std::move(posted.fields);
         return Page(choice, status, RenderForm(ctx, view), &session);
     };
@@ -265,7 +275,7 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
         add_error(std::string(s.error_bad_form));
         return responder.Send(respond(400));
     }
-    if (!TokenValid(request, posted)) {
+    if (!TokenValid(form_cookie, posted)) {
         add_error(std::string(s.error_csrf));
         keep_notices();
         return responder.Send(respond(403));
@@ -303,18 +313,22 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
     contact.attachments = std::move(attachments);
     // The store answers on its own thread once the case is durable; the page is rendered back
     // on this connection's I/O thread.
-    intake_.SubmitAsync(std::move(contact), [this, responder, choice, ctx, kind, session, view = std::move(view),
+    intake_.SubmitAsync(std::move(contact), [this, responder, choice, ctx, kind, form_cookie = std::move(form_cookie),
+                                             view = std::move(view),
                                              sent_files](Result<intake::IntakeOutcome> outcome) mutable {
-        responder.Render([this, choice, ctx, kind, session, view = std::move(view), sent_files,
-                          outcome = std::move(outcome)]() mutable {
+        responder.Render([this, choice, ctx, kind, form_cookie = std::move(form_cookie), view = std::move(view),
+                          sent_files, outcome = std::move(outcome)]() mutable {
             if (!outcome || outcome->receipt.empty()) {
+                const FormSession session = FormSessionFor(form_cookie);
+                view.csrf_token = session.token;
                 const Strings& strings = StringsFor(choice.lang);
                 view.notices.push_back({Notice::Kind::kError, std::string(strings.error_server)});
                 view.notices.push_back({Notice::Kind::kError, std::string(strings.values_kept)});
                 if (sent_files) view.notices.push_back({Notice::Kind::kError, std::string(strings.photos_again)});
                 return Page(choice, outcome ? 500 : StatusOf(outcome.code()), RenderForm(ctx, view), &session);
             }
-            return Page(choice, 200, RenderReceipt(ctx, kind, outcome->receipt), &session);
+            // The token was valid, so the browser has the form cookie: nothing to set.
+            return Page(choice, 200, RenderReceipt(ctx, kind, outcome->receipt), nullptr);
         });
     });
 }

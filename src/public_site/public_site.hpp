@@ -90,7 +90,10 @@ private:
     };
 
     FormSession NewFormSession(const http::Request& request) const;
+    /// The session for the form cookie's value (a new one, to be set, when it is absent or bad).
+    FormSession FormSessionFor(const std::optional<std::string>& cookie) const;
     bool TokenValid(const http::Request& request, const Posted& posted) const;
+    bool TokenValid(const std::optional<std::string>& cookie, const Posted& posted) const;
     Posted ParseBody(const http::Request& request) const;
     /// Checks and strips the uploaded photos; problems go under "photo".
     void CheckPhotos(const std::vector<FilePart>& files, std::map<std::string, FieldProblem, std::less<>>& problems,

@@ -3,6 +3,9 @@
 #include "public_site/public_site.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
 
 #include <regex>
 
@@ -333,6 +336,44 @@ TEST_F(SiteTest, FreeTextAloneIsEnough) {
     const auto r = Apply(b, {{"free_text", "как это работает?"}});
     EXPECT_EQ(r.status, 200);
     EXPECT_FALSE(ReceiptIn(r.body).empty());
+}
+
+TEST_F(SiteTest, WhenTheStoreFailsTheFormComesBackWithValuesKeptAndAValidToken) {
+    // A store on a disk whose syncs start failing: the application is refused, and the form is
+    // shown again with what the person typed and a token that still passes (the receipt page,
+    // which has no form, is the only answer made without one).
+    router_.reset();
+    site_.reset();
+    intake_.reset();
+    store_.reset();
+    std::atomic<bool> failing{false};
+    store::SqliteOptions options;
+    options.path = dir_ / "failing.db";
+    options.sync_wal = [&](int fd) { return failing.load() ? -1 : ::fdatasync(fd); };
+    store_ = store::OpenSqliteStore(options);
+    store_->PutMeta("team_public_key", team_.public_key);
+    intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
+    MakeSite();
+
+    Browser b;
+    ASSERT_EQ(Apply(b, {{"lang", "en"}, {"free_text", "first"}}).status, 200);
+    failing.store(true);
+    const auto refused = Apply(b, {{"lang", "en"}, {"unit", "в/ч 54321"}, {"free_text", "second"}});
+    EXPECT_EQ(refused.status, 503) << refused.body;
+    EXPECT_TRUE(ReceiptIn(refused.body).empty());
+    EXPECT_TRUE(Has(refused.body, "в/ч 54321"));
+    EXPECT_TRUE(Has(refused.body, "\nsecond</textarea>")) << refused.body;
+    b.token.clear();
+    b.Absorb(refused);  // the token of the refused page only
+    ASSERT_FALSE(b.token.empty());
+    // The token of that page passes: posting with it meets the store's refusal again, not the
+    // form check's 403.
+    const auto again = Post("/apply", b, {{"lang", "en"}, {"free_text", "third"}});
+    EXPECT_EQ(again.status, 503) << again.body;
+    router_.reset();
+    site_.reset();
+    intake_.reset();
+    store_.reset();
 }
 
 TEST_F(SiteTest, MissingForgedOrExpiredTokensAreRefusedWithValuesKept) {
