@@ -188,6 +188,10 @@ struct SqliteStore::Impl {
     std::deque<WriteJob> queue_;  // guarded by queue_mutex_
     bool stopping_ = false;       // guarded by queue_mutex_
     bool syncer_idle_ = true;     // guarded by queue_mutex_: the syncer answered all handed to it
+    bool writer_idle_ = false;    // guarded by queue_mutex_: the writer waits for any write
+    /// While a sync runs, the writer is woken for every this many queued writes (and when the
+    /// sync ends), not for each one: a wake-up costs about as much as a small write.
+    static constexpr std::size_t kWakeEvery = 8;
     std::thread writer_thread_;
 
     std::atomic<std::uint64_t> batches_committed_{0};
@@ -369,6 +373,7 @@ void SqliteStore::Impl::Enqueue(WriteJob job, bool caller_waits) {
         if (stopping_) throw LifelineError(ErrorCode::kUnavailable, "store: closing");
         if (broken_.load()) throw LifelineError(ErrorCode::kUnavailable, kSyncFailed);
         queue_.push_back(std::move(job));
+        if (!writer_idle_ && queue_.size() < kWakeEvery) return;
     }
     queue_cv_.notify_one();
 }
@@ -396,7 +401,9 @@ void SqliteStore::Impl::WriterLoop() {
     for (;;) {
         {
             std::unique_lock lock(queue_mutex_);
+            writer_idle_ = true;
             queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !pending.empty(); });
+            writer_idle_ = false;
             if (stopping_ && queue_.empty() && pending.empty()) return;
             // Whatever queued while the previous batch was committing goes into this one: that
             // is the group commit, with no timer needed.
@@ -411,7 +418,7 @@ void SqliteStore::Impl::WriterLoop() {
 
 bool SqliteStore::Impl::TakeMoreWhileSyncing(std::deque<WriteJob>& pending) {
     std::unique_lock lock(queue_mutex_);
-    queue_cv_.wait(lock, [&] { return syncer_idle_ || (!queue_.empty() && pending.size() < max_batch_); });
+    queue_cv_.wait(lock, [&] { return syncer_idle_ || (queue_.size() >= kWakeEvery && pending.size() < max_batch_); });
     if (syncer_idle_) return false;
     while (pending.size() < max_batch_ && !queue_.empty()) {
         pending.push_back(std::move(queue_.front()));
