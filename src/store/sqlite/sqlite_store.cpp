@@ -165,8 +165,9 @@ struct SqliteStore::Impl {
     /// or when BEGIN or COMMIT failed (then batch_error is set).
     bool RunBatchBare(std::deque<WriteJob>& pending, std::vector<Outcome>& outcomes,
                       std::exception_ptr& batch_error) noexcept;
-    /// While the syncer is busy: waits for more writes and moves them into `pending` (true),
-    /// or returns false as soon as the syncer is idle, when the batch is to commit.
+    /// Waits until more writes are queued (kWakeEvery of them while the syncer is busy) or the
+    /// syncer is idle, and moves the queued writes into `pending` (true); false when the syncer
+    /// is idle and nothing more is queued (or the batch is full): the batch is to commit.
     bool TakeMoreWhileSyncing(std::deque<WriteJob>& pending);
     /// Waits until the syncer has answered every batch handed to it.
     void WaitForSyncer();
@@ -419,12 +420,13 @@ void SqliteStore::Impl::WriterLoop() {
 bool SqliteStore::Impl::TakeMoreWhileSyncing(std::deque<WriteJob>& pending) {
     std::unique_lock lock(queue_mutex_);
     queue_cv_.wait(lock, [&] { return syncer_idle_ || (queue_.size() >= kWakeEvery && pending.size() < max_batch_); });
-    if (syncer_idle_) return false;
+    // Once the syncer is idle, what queued since the last wake-up still joins this batch.
+    const std::size_t before = pending.size();
     while (pending.size() < max_batch_ && !queue_.empty()) {
         pending.push_back(std::move(queue_.front()));
         queue_.pop_front();
     }
-    return true;
+    return pending.size() > before;
 }
 
 void SqliteStore::Impl::WaitForSyncer() {
