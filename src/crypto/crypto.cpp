@@ -75,34 +75,75 @@ void EnsureInit() {
     (void)initialised;
 }
 
-/// Random bytes for values that are public anyway (nonces, the random bits of ids).
-/// randombytes_buf costs one getrandom(2) call, and an application draws four such pieces; each
-/// thread therefore keeps a pool refilled by one call per 512 bytes. Keys, receipts and tokens
-/// never come from here: the pool lives in ordinary memory. A byte leaves the pool wiped; a
-/// request larger than a quarter of the pool goes straight to the kernel; a forked child refills
-/// before it uses the pool.
-void FillPublicRandom(std::uint8_t* out, std::size_t n) {
-    struct Pool {
-        std::array<std::uint8_t, 512> bytes{};
-        std::size_t used = sizeof(bytes);
-        std::uint64_t generation = 0;
-        ~Pool() { sodium_memzero(bytes.data(), bytes.size()); }
-    };
-    if (n == 0) return;
-    if (n > sizeof(Pool::bytes) / 4) {
+/// Random bytes come from per-thread pools, each refilled by one getrandom(2) call per 512 bytes
+/// (randombytes_buf costs one call, and an application draws six pieces). A byte leaves its
+/// pool wiped; a request larger than a quarter of a pool goes straight to the kernel; a forked
+/// child refills before it uses a pool (pthread_atfork bumps fork_generation).
+constexpr std::size_t kRandomPoolBytes = 512;
+
+struct RandomPool {
+    std::uint8_t* bytes = nullptr;  // kRandomPoolBytes; null: draw straight from the kernel
+    std::size_t used = kRandomPoolBytes;
+    std::uint64_t generation = 0;
+};
+
+void DrawFromPool(RandomPool& pool, std::uint8_t* out, std::size_t n) {
+    if (n > kRandomPoolBytes / 4 || pool.bytes == nullptr) {
         randombytes_buf(out, n);
         return;
     }
-    thread_local Pool pool;
     const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
-    if (pool.used + n > pool.bytes.size() || pool.generation != generation) {
-        randombytes_buf(pool.bytes.data(), pool.bytes.size());
+    if (pool.used + n > kRandomPoolBytes || pool.generation != generation) {
+        randombytes_buf(pool.bytes, kRandomPoolBytes);
         pool.used = 0;
         pool.generation = generation;
     }
-    std::memcpy(out, pool.bytes.data() + pool.used, n);
-    sodium_memzero(pool.bytes.data() + pool.used, n);
+    std::memcpy(out, pool.bytes + pool.used, n);
+    sodium_memzero(pool.bytes + pool.used, n);
     pool.used += n;
+}
+
+/// For values that are public anyway (nonces, the random bits of ids): the pool lives in
+/// ordinary memory.
+void FillPublicRandom(std::uint8_t* out, std::size_t n) {
+    struct Pool : RandomPool {
+        std::array<std::uint8_t, kRandomPoolBytes> storage{};
+        Pool() { bytes = storage.data(); }
+        ~Pool() { sodium_memzero(storage.data(), storage.size()); }
+        Pool(const Pool&) = delete;
+        Pool& operator=(const Pool&) = delete;
+    };
+    if (n == 0) return;
+    thread_local Pool pool;
+    DrawFromPool(pool, out, n);
+}
+
+/// For secrets (keys, receipts, tokens): the pool lives where keys do, in a page of its own
+/// locked in memory, left out of core dumps and zeroed in a forked child (see KeyArena).
+constexpr std::size_t kPage = 4096;
+static_assert(kRandomPoolBytes <= kPage);
+
+void FillSecretRandom(std::uint8_t* out, std::size_t n) {
+    struct Pool : RandomPool {
+        Pool() {
+            void* page = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (page == MAP_FAILED) return;  // no pool: every draw goes to the kernel
+            (void)mlock(page, kPage);
+            (void)madvise(page, kPage, MADV_DONTDUMP);
+            (void)madvise(page, kPage, MADV_WIPEONFORK);
+            bytes = static_cast<std::uint8_t*>(page);
+        }
+        ~Pool() {
+            if (bytes == nullptr) return;
+            sodium_memzero(bytes, kRandomPoolBytes);
+            munmap(bytes, kPage);
+        }
+        Pool(const Pool&) = delete;
+        Pool& operator=(const Pool&) = delete;
+    };
+    if (n == 0) return;
+    thread_local Pool pool;
+    DrawFromPool(pool, out, n);
 }
 
 Error DecryptFailed(std::string message) { return Error{ErrorCode::kDecryptFailed, std::move(message)}; }
@@ -313,7 +354,7 @@ void Init() { EnsureInit(); }
 Bytes RandomBytes(std::size_t n) {
     EnsureInit();
     Bytes out(n);
-    if (n > 0) randombytes_buf(out.data(), n);
+    FillSecretRandom(out.data(), n);
     return out;
 }
 
@@ -423,7 +464,7 @@ SecretKey::SecretKey(std::size_t size) {
 
 SecretKey SecretKey::Random(std::size_t size) {
     SecretKey key(size);
-    if (size > 0) randombytes_buf(key.data_, size);  // straight into locked memory
+    FillSecretRandom(key.data_, size);  // locked memory to locked memory
     return key;
 }
 

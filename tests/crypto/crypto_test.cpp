@@ -80,15 +80,14 @@ TEST_F(CryptoTest, RandomBytesHaveRequestedSizeAndDiffer) {
     EXPECT_NE(a, b);
 }
 
-TEST_F(CryptoTest, PooledRandomnessNeverRepeatsAcrossDrawsThreadsOrAFork) {
-    // Public random bytes come from a per-thread pool refilled from the kernel: no two draws, on
-    // one thread or on several, may share bytes, and a forked child must not replay its parent's
-    // pool.
+// Random bytes come from per-thread pools refilled from the kernel: no two draws, on one thread
+// or on several, may share bytes, and a forked child must not replay its parent's pool.
+void ExpectPoolNeverRepeats(const std::function<Bytes(std::size_t)>& random) {
     std::set<Bytes> seen;
     std::mutex seen_mutex;
     const auto draw = [&](int count) {
         std::vector<Bytes> mine;
-        for (int i = 0; i < count; ++i) mine.push_back(RandomPublicBytes(8 + static_cast<std::size_t>(i % 9)));
+        for (int i = 0; i < count; ++i) mine.push_back(random(8 + static_cast<std::size_t>(i % 9)));
         std::lock_guard lock(seen_mutex);
         for (auto& b : mine) {
             // 8..16 random bytes: a repeat means the pool handed out the same bytes twice.
@@ -100,17 +99,17 @@ TEST_F(CryptoTest, PooledRandomnessNeverRepeatsAcrossDrawsThreadsOrAFork) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(seen.size(), 2000u);
 
-    (void)RandomPublicBytes(16);  // the pool of this thread is now partly used
+    (void)random(16);  // the pool of this thread is now partly used
     int pipe_fds[2];
     ASSERT_EQ(pipe(pipe_fds), 0);
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-        const Bytes b = RandomPublicBytes(16);
+        const Bytes b = random(16);
         const bool written = write(pipe_fds[1], b.data(), b.size()) == static_cast<ssize_t>(b.size());
         _exit(written ? 0 : 1);
     }
-    const Bytes parent = RandomPublicBytes(16);
+    const Bytes parent = random(16);
     Bytes from_child(16);
     ASSERT_EQ(read(pipe_fds[0], from_child.data(), from_child.size()), 16);
     close(pipe_fds[0]);
@@ -119,6 +118,20 @@ TEST_F(CryptoTest, PooledRandomnessNeverRepeatsAcrossDrawsThreadsOrAFork) {
     ASSERT_EQ(waitpid(child, &status, 0), child);
     EXPECT_EQ(WEXITSTATUS(status), 0);
     EXPECT_NE(parent, from_child);
+    EXPECT_NE(from_child, Bytes(16, 0));  // not the zeros a wiped pool page holds
+}
+
+TEST_F(CryptoTest, PooledPublicRandomnessNeverRepeatsAcrossDrawsThreadsOrAFork) {
+    ExpectPoolNeverRepeats([](std::size_t n) { return RandomPublicBytes(n); });
+}
+
+TEST_F(CryptoTest, PooledSecretRandomnessNeverRepeatsAcrossDrawsThreadsOrAFork) {
+    ExpectPoolNeverRepeats([](std::size_t n) { return RandomBytes(n); });
+    // Keys draw from the same pool.
+    ExpectPoolNeverRepeats([](std::size_t n) {
+        const SecretKey key = SecretKey::Random(n);
+        return Bytes(key.view().begin(), key.view().end());
+    });
 }
 
 TEST_F(CryptoTest, ManyKeysAliveAtOnceStayDistinctAndIntact) {
