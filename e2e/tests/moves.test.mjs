@@ -1,8 +1,9 @@
 // Moving queue contacts through real browsers on a real server: transfer, callback, abandon.
 //   1. two operators log in and open the queue, olena available, taras busy (in the queue, not
 //      offered); a supervisor opens the wallboard and, in a second tab, the queue;
-//   2. an application is offered to olena, who accepts it; a transfer to the supervisor (not in
-//      the queue) is refused next to the contact; taras becomes available and olena transfers it
+//   2. an application is offered to olena, who accepts it; her list reloads while she presses
+//      the transfer button, and the click still opens the panel; a transfer to the supervisor
+//      (not in the queue) is refused next to the contact; taras becomes available and olena transfers it
 //      to him: it is offered to him, and gone from her contacts;
 //   3. taras accepts and transfers it to another language and kind (English, relative inquiry):
 //      it is offered to olena with the new skill; she marks it a callback, it comes back to her
@@ -104,9 +105,18 @@ describe('moving queue contacts: transfer, callback, abandon', { timeout: 240_00
     assert.equal(await active.locator(tid('entry-callback')).count(), 0);
     assert.equal(await active.locator(tid('entry-abandon')).count(), 0);
 
-    await active.locator(tid('entry-transfer')).click();
+    // The list reloads between the press and the release of the transfer button (a presence
+    // change reloads it, as a live event does): the row stays, so the click still counts.
+    await active.locator(tid('entry-transfer')).hover();
+    await olena.page.mouse.down();
+    const reloaded = olena.page.waitForResponse((r) => r.url().endsWith('/api/v1/queue/mine') && r.request().method() === 'GET');
+    await olena.page.locator(tid('presence-select')).selectOption('busy');
+    await reloaded;
+    await olena.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    await olena.page.mouse.up();
     const panel = active.locator(tid('transfer-panel'));
     await panel.waitFor();
+    await setPresence(olena.page, 'available');
     const select = panel.locator(tid('transfer-operator'));
     // Everyone who may take contacts but olena herself; the supervisor marked as such.
     await select.locator('option', { hasText: 'taras' }).waitFor({ state: 'attached' });
