@@ -392,6 +392,7 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
             outcome.receipt = FormatReceipt(receipt);
             // Listeners first: when the applicant reads his receipt the queue has his contact.
             Notify(outcome, *contact);
+            contact.reset();  // the caller's reference, if it kept one, is the last (SubmitAsync)
             done(outcome);
         } else if (written.code() == ErrorCode::kAlreadyExists && attempt + 1 < kNewCaseAttempts) {
             // A random id or receipt collided: draw both again (from the store's thread, which
@@ -504,11 +505,11 @@ Result<IntakeOutcome> IntakeService::Submit(const InboundContact& contact) {
     return out;
 }
 
-void IntakeService::SubmitAsync(InboundContact contact, IntakeDone done) {
-    if (auto ok = CheckContact(contact); !ok) return done(ok.error());
-    if (!contact.sender_id.empty())
+void IntakeService::SubmitAsync(std::shared_ptr<const InboundContact> contact, IntakeDone done) {
+    if (auto ok = CheckContact(*contact); !ok) return done(ok.error());
+    if (!contact->sender_id.empty())
         return done(Error{ErrorCode::kInvalidArgument, "intake: only anonymous web contacts are taken without waiting"});
-    WriteNewWebCaseAsync(std::make_shared<const InboundContact>(std::move(contact)), 0, std::move(done));
+    WriteNewWebCaseAsync(std::move(contact), 0, std::move(done));
 }
 
 Result<IntakeOutcome> IntakeService::FollowUp(std::string_view receipt, std::string_view text,

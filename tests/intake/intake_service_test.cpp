@@ -347,6 +347,20 @@ TEST_F(IntakeTest, AsyncWebApplicationIsDurableWhenAnsweredAndListenersHearItFir
     EXPECT_EQ(conversation->case_id, out->case_id);
 }
 
+TEST_F(IntakeTest, AsyncSubmissionLetsGoOfTheContactBeforeItAnswers) {
+    // The caller keeps the contact to free it on its own thread: when `done` runs, the caller's
+    // reference is the only one left.
+    auto contact = std::make_shared<intake::InboundContact>();
+    contact->fields = {{"contact", "@ivan_tg"}, {"free_text", "хочу сдаться"}};
+    std::promise<long> uses_when_done;
+    intake_->SubmitAsync(std::shared_ptr<const intake::InboundContact>(contact),
+                         [&](Result<intake::IntakeOutcome> out) {
+                             EXPECT_TRUE(out.ok());
+                             uses_when_done.set_value(contact.use_count());
+                         });
+    EXPECT_EQ(uses_when_done.get_future().get(), 1);
+}
+
 TEST_F(IntakeTest, AsyncRefusalsAreAnsweredAtOnceAndStoreNothing) {
     const auto refused = [&](intake::InboundContact c) {
         std::optional<Result<intake::IntakeOutcome>> got;
