@@ -128,14 +128,19 @@ void FillSecretRandom(std::uint8_t* out, std::size_t n) {
         Pool() {
             void* page = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             if (page == MAP_FAILED) return;  // no pool: every draw goes to the kernel
-            (void)mlock(page, kPage);
-            (void)madvise(page, kPage, MADV_DONTDUMP);
-            (void)madvise(page, kPage, MADV_WIPEONFORK);
+            // Unlike the key arena (best effort), a pool that cannot be locked, kept out of
+            // core dumps or wiped in a child is not used: secrets then come from the kernel.
+            if (mlock(page, kPage) != 0 || madvise(page, kPage, MADV_DONTDUMP) != 0 ||
+                madvise(page, kPage, MADV_WIPEONFORK) != 0) {
+                munmap(page, kPage);
+                return;
+            }
             bytes = static_cast<std::uint8_t*>(page);
+            bytes[kPage - 1] = 1;  // the page's last byte: zero in a forked child
         }
         ~Pool() {
             if (bytes == nullptr) return;
-            sodium_memzero(bytes, kRandomPoolBytes);
+            sodium_memzero(bytes, kPage);
             munmap(bytes, kPage);
         }
         Pool(const Pool&) = delete;
@@ -143,6 +148,12 @@ void FillSecretRandom(std::uint8_t* out, std::size_t n) {
     };
     if (n == 0) return;
     thread_local Pool pool;
+    if (pool.bytes != nullptr && pool.bytes[kPage - 1] == 0) {
+        // A child forked without pthread_atfork's handlers (a raw clone): its copy of the page
+        // was wiped, so refill rather than hand out zeros.
+        pool.used = kRandomPoolBytes;
+        pool.bytes[kPage - 1] = 1;
+    }
     DrawFromPool(pool, out, n);
 }
 

@@ -22,7 +22,8 @@ void Init();
 
 /// Random bytes for secrets (receipts, tokens, TOTP secrets), drawn from a per-thread pool that
 /// one getrandom(2) refills per 512 bytes and that lives, like keys, in memory locked against
-/// swapping, left out of core dumps and zeroed in a forked child (which also refills it first).
+/// swapping, left out of core dumps and zeroed in a forked child (which also refills it first);
+/// where the page cannot be locked, straight from the kernel.
 Bytes RandomBytes(std::size_t n);
 
 /// Random bytes for values stored or sent in clear (nonces, the random bits of ids), drawn from

@@ -370,12 +370,16 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
         // a retry on the store's thread (which never waits).
         write = NewCaseWrite(*contact, receipt, attempt == 0 ? EpochWait::kOnlyForTheFirst : EpochWait::kNever);
     } catch (const LifelineError& e) {
+        contact.reset();
         return fail(&e);
     } catch (...) {
+        contact.reset();
         return fail(nullptr);
     }
     const CaseId id = write.case_id;
-    auto answer = [this, contact, attempt, id, receipt, shared_done](Result<MessageId> written) mutable {
+    // The contact moves into the answer, which lets go of it before `done` (SubmitAsync).
+    auto answer = [this, contact = std::move(contact), attempt, id, receipt,
+                   shared_done](Result<MessageId> written) mutable {
         IntakeDone& done = *shared_done;
         // The last use of this object, however this ends: the destructor waits for it.
         struct InFlight {
@@ -399,8 +403,10 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
             // only queues the next write).
             WriteNewWebCaseAsync(std::move(contact), attempt + 1, std::move(done));
         } else if (written.code() == ErrorCode::kAlreadyExists) {
+            contact.reset();
             done(Error{ErrorCode::kInternal, "could not allocate a case id"});
         } else {
+            contact.reset();
             done(written.error());
         }
     };
@@ -506,9 +512,14 @@ Result<IntakeOutcome> IntakeService::Submit(const InboundContact& contact) {
 }
 
 void IntakeService::SubmitAsync(std::shared_ptr<const InboundContact> contact, IntakeDone done) {
-    if (auto ok = CheckContact(*contact); !ok) return done(ok.error());
-    if (!contact->sender_id.empty())
+    if (auto ok = CheckContact(*contact); !ok) {
+        contact.reset();
+        return done(ok.error());
+    }
+    if (!contact->sender_id.empty()) {
+        contact.reset();
         return done(Error{ErrorCode::kInvalidArgument, "intake: only anonymous web contacts are taken without waiting"});
+    }
     WriteNewWebCaseAsync(std::move(contact), 0, std::move(done));
 }
 

@@ -102,8 +102,9 @@ public:
     /// durable or its write failed, on the store's own (sync) thread, so `done` must be quick (hand
     /// the outcome to another thread) and must not wait for the store. Listeners are told just
     /// before `done`. A contact with a sender id gets kInvalidArgument (use Submit).
-    /// The service lets go of the contact before it calls `done`: a caller that keeps the
-    /// shared contact (in what it hands to its own thread) has it freed there, where it was made.
+    /// The service lets go of the contact before it calls `done` (when the store is closing,
+    /// as it unwinds, perhaps just after): a caller that keeps the shared contact (in what it
+    /// hands to its own thread) has it freed there, where it was made.
     void SubmitAsync(std::shared_ptr<const InboundContact> contact, IntakeDone done);
     void SubmitAsync(InboundContact contact, IntakeDone done) {
         SubmitAsync(std::make_shared<const InboundContact>(std::move(contact)), std::move(done));

@@ -356,7 +356,9 @@ TEST_F(SiteTest, WhenTheStoreFailsTheFormComesBackWithValuesKeptAndAValidToken) 
     MakeSite();
 
     Browser b;
-    ASSERT_EQ(Apply(b, {{"lang", "en"}, {"free_text", "first"}}).status, 200);
+    const auto receipt_page = Apply(b, {{"lang", "en"}, {"free_text", "first"}});
+    ASSERT_EQ(receipt_page.status, 200);
+    EXPECT_FALSE(receipt_page.headers.Get("Set-Cookie").has_value());  // no form, no new token
     failing.store(true);
     const auto refused = Apply(b, {{"lang", "en"}, {"unit", "в/ч 54321"}, {"free_text", "second"}});
     EXPECT_EQ(refused.status, 503) << refused.body;

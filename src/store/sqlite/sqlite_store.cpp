@@ -169,8 +169,13 @@ struct SqliteStore::Impl {
     /// syncer is idle, and moves the queued writes into `pending` (true); false when the syncer
     /// is idle and nothing more is queued (or the batch is full): the batch is to commit.
     bool TakeMoreWhileSyncing(std::deque<WriteJob>& pending);
-    /// Waits until the syncer has answered every batch handed to it.
+    /// Waits until the syncer is idle (see syncer_idle_).
     void WaitForSyncer();
+    /// COMMIT (synchronous=NORMAL: when it returns, the batch is in the WAL, not yet synced),
+    /// unless a sync failed meanwhile: then it throws kUnavailable, and the caller rolls back,
+    /// since nothing committed from then on could be vouched for (nor should a checkpoint make
+    /// it permanent after its writers were told it failed).
+    void CommitUnlessBroken();
     /// Moves the first `finished` jobs, with their outcomes, to the sync thread.
     void HandOver(std::deque<WriteJob>& pending, std::vector<Outcome> outcomes, std::exception_ptr batch_error,
                   std::size_t finished) noexcept;
@@ -188,7 +193,9 @@ struct SqliteStore::Impl {
     std::condition_variable queue_cv_;
     std::deque<WriteJob> queue_;  // guarded by queue_mutex_
     bool stopping_ = false;       // guarded by queue_mutex_
-    bool syncer_idle_ = true;     // guarded by queue_mutex_: the syncer answered all handed to it
+    // guarded by queue_mutex_: the syncer has answered what it took and waits for more; a batch
+    // handed over meanwhile (a refusal) may still be queued for it: a pace, not a promise.
+    bool syncer_idle_ = true;
     bool writer_idle_ = false;    // guarded by queue_mutex_: the writer waits for any write
     /// While a sync runs, the writer is woken for every this many queued writes (and when the
     /// sync ends), not for each one: a wake-up costs about as much as a small write.
@@ -374,7 +381,9 @@ void SqliteStore::Impl::Enqueue(WriteJob job, bool caller_waits) {
         if (stopping_) throw LifelineError(ErrorCode::kUnavailable, "store: closing");
         if (broken_.load()) throw LifelineError(ErrorCode::kUnavailable, kSyncFailed);
         queue_.push_back(std::move(job));
-        if (!writer_idle_ && queue_.size() < kWakeEvery) return;
+        // While a sync runs, the writer is woken when the queue reaches kWakeEvery (once: with
+        // its batch full, more wake-ups would only find it waiting for the syncer).
+        if (!writer_idle_ && queue_.size() != kWakeEvery) return;
     }
     queue_cv_.notify_one();
 }
@@ -443,6 +452,11 @@ constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO write_job";
 constexpr std::string_view kReleaseSavepoint = "RELEASE write_job";
 }  // namespace
 
+void SqliteStore::Impl::CommitUnlessBroken() {
+    if (broken_.load()) throw LifelineError(ErrorCode::kUnavailable, kSyncFailed);
+    writer_->Prepare(kCommit).Run();
+}
+
 bool SqliteStore::Impl::RunBatchBare(std::deque<WriteJob>& pending, std::vector<Outcome>& outcomes,
                                      std::exception_ptr& batch_error) noexcept {
     try {
@@ -461,6 +475,7 @@ bool SqliteStore::Impl::RunBatchBare(std::deque<WriteJob>& pending, std::vector<
     // write fewer WAL frames per write, since each commit rewrites the last page of every table
     // and index it touches), and the writer's work overlaps the sync instead of following it.
     // Under light load the syncer is idle and the batch commits at once.
+    bool take_more = true;
     for (std::size_t ran = 0;;) {
         for (; ran < pending.size(); ++ran) {
             Outcome outcome = RunWork(pending[ran]);
@@ -475,17 +490,18 @@ bool SqliteStore::Impl::RunBatchBare(std::deque<WriteJob>& pending, std::vector<
                 return false;
             }
         }
+        if (!take_more) break;
         try {
             if (!TakeMoreWhileSyncing(pending)) break;
         } catch (...) {
-            // Out of memory taking more: commit what ran once the syncer is idle.
+            // Out of memory taking more: run what was moved already, then commit once the
+            // syncer is idle.
+            take_more = false;
             WaitForSyncer();
-            break;
         }
     }
     try {
-        // synchronous=NORMAL: when COMMIT returns, the batch is in the WAL, not yet synced.
-        writer_->Prepare(kCommit).Run();
+        CommitUnlessBroken();
     } catch (...) {
         batch_error = std::current_exception();
         RollBackQuietly();
@@ -525,8 +541,7 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
             ++started;
             outcomes.push_back(RunOne(pending[started - 1]));
         }
-        // synchronous=NORMAL: when COMMIT returns, the batch is in the WAL, not yet synced.
-        writer_->Prepare(kCommit).Run();
+        CommitUnlessBroken();
     } catch (...) {
         batch_error = std::current_exception();
         RollBackQuietly();
