@@ -147,7 +147,8 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
     }
     spdlog::info("lifeline serving on port {}{}", server.port(),
                  config.server.admin_listen.empty() ? "" : fmt::format(", admin on port {}", server.admin_port()));
-    // Tests and scripts read this line to learn the bound port.
+    // Tests and scripts read this line to learn the bound port, and may send SIGTERM right after.
+    server.CatchSignals();
     std::cout << "listening on " << server.port() << std::endl;
     // Expired sessions are removed from the store every few minutes (they are refused anyway).
     std::jthread janitor([&dir, &config](std::stop_token stop) {

@@ -305,6 +305,7 @@ struct Server::Impl {
     asio::io_context ioc;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::vector<std::thread> threads;
+    std::optional<asio::signal_set> signals;  // CatchSignals; before ioc in destruction order
 };
 
 std::unique_ptr<Server::Impl::Listener> Server::Impl::Bind(const std::string& listen, bool is_admin, bool tls) {
@@ -1009,20 +1010,26 @@ void Server::RunUntilSignal() {
             return;
         }
     }
-    asio::signal_set signals(impl.ioc, SIGINT, SIGTERM);
-    signals.async_wait([&impl](const error_code& ec, int signal_number) {
+    CatchSignals();
+    {
+        std::unique_lock lock(impl.mutex);
+        impl.cv.wait(lock, [&] { return impl.signalled || impl.stopped; });
+    }
+    Stop();
+}
+
+void Server::CatchSignals() {
+    Impl& impl = *impl_;
+    std::lock_guard lifecycle(impl.lifecycle_mutex);
+    if (impl.signals) return;
+    impl.signals.emplace(impl.ioc, SIGINT, SIGTERM);
+    impl.signals->async_wait([&impl](const error_code& ec, int signal_number) {
         if (ec) return;
         spdlog::info("http: signal {} received, stopping", signal_number);
         std::lock_guard lock(impl.mutex);
         impl.signalled = true;
         impl.cv.notify_all();
     });
-    {
-        std::unique_lock lock(impl.mutex);
-        impl.cv.wait(lock, [&] { return impl.signalled || impl.stopped; });
-    }
-    Stop();
-    // The io_context is stopped and its threads joined: destroying the signal set here is safe.
 }
 
 }  // namespace lifeline::http

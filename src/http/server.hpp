@@ -71,7 +71,11 @@ public:
     /// connections and event streams, joins the threads. Idempotent. Must not be called from a handler (it waits
     /// for the handlers to finish).
     void Stop();
-    /// Blocks until SIGTERM or SIGINT, then Stop()s.
+    /// From now on SIGTERM and SIGINT are caught (RunUntilSignal then returns at once if one came
+    /// meanwhile). Call it before telling anyone the server runs: a signal sent as soon as they
+    /// know must not find the default action (death) still in place. Idempotent.
+    void CatchSignals();
+    /// Blocks until SIGTERM or SIGINT (caught since CatchSignals, which it calls), then Stop()s.
     void RunUntilSignal();
 
 private:

@@ -151,6 +151,16 @@ TEST_F(CliTest, ConfigErrorsNameTheKey) {
     EXPECT_EQ(syntax.exit_code, 1);
 }
 
+TEST_F(CliTest, ASigtermRightAfterThePortLineStopsCleanly) {
+    // Scripts read "listening on PORT" and may stop the server at once: the signal must be
+    // caught by then, not kill the process (exit 143).
+    for (int i = 0; i < 5; ++i) {
+        ServerProcess server({"serve", "--data", data_, "--listen", "127.0.0.1:0"});
+        ASSERT_GT(server.port(), 0) << server.Stderr();
+        EXPECT_EQ(server.Stop(), 0) << "run " << i;
+    }
+}
+
 TEST_F(CliTest, ConfigFileMovesMetricsToAnAdminListener) {
     std::string path = dir_ / "admin.toml";
     FILE* f = std::fopen(path.c_str(), "w");
