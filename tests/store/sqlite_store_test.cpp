@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -484,19 +485,35 @@ TEST_F(SqliteStoreTest, AFailedSyncFailsItsWritesAndEveryLaterOne) {
     EXPECT_EQ(store->GetMeta("a"), Bytes{1});  // reads go on
 }
 
+// Holds the store's first WAL sync until Release(): the writes queued meanwhile show what the
+// writer does during a sync. Every sync then answers `result` (0, or -1 for a failing disk).
+class FirstSyncGate {
+public:
+    std::function<int(int)> Hook(int result) {
+        return [this, result](int fd) {
+            if (++syncs_ == 1) released_.wait();
+            return result == 0 ? ::fdatasync(fd) : result;
+        };
+    }
+    void WaitUntilHeld() const {
+        while (syncs_.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    void Release() { release_.set_value(); }
+
+private:
+    std::atomic<int> syncs_{0};
+    std::promise<void> release_;
+    std::shared_future<void> released_ = release_.get_future().share();
+};
+
 TEST_F(SqliteStoreTest, WritesRunDuringASyncThatFailsAreRolledBackNotCommitted) {
     // The first sync is held while ten more writes run in the writer's open transaction, then
     // fails: those ten are refused and must not reach the WAL either (a checkpoint would make
     // them permanent after their callers were told they failed).
     SqliteOptions options;
     options.path = Path();
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::atomic<int> syncs{0};
-    options.sync_wal = [&](int) {
-        if (++syncs == 1) released.wait();
-        return -1;
-    };
+    FirstSyncGate gate;
+    options.sync_wal = gate.Hook(-1);
     auto store = std::make_unique<SqliteStore>(options);
     std::atomic<int> refused{0};
     std::atomic<int> answered{0};
@@ -505,10 +522,10 @@ TEST_F(SqliteStoreTest, WritesRunDuringASyncThatFailsAreRolledBackNotCommitted) 
         ++answered;
     };
     store->SubmitQueueEvents({store::QueueEventRecord{}}, answer);
-    while (syncs.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    gate.WaitUntilHeld();
     for (int i = 0; i < 10; ++i) store->SubmitQueueEvents({store::QueueEventRecord{}}, answer);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // they run meanwhile
-    release.set_value();
+    gate.Release();
     for (int i = 0; i < 10000 && answered.load() < 11; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     EXPECT_EQ(answered.load(), 11);
     EXPECT_EQ(refused.load(), 11);
@@ -543,13 +560,8 @@ TEST_F(SqliteStoreTest, WritesArrivingDuringASyncRunMeanwhileAndCommitInOneBatch
     // they defer runs once, after all ten.
     SqliteOptions options;
     options.path = Path();
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::atomic<int> syncs{0};
-    options.sync_wal = [&](int fd) {
-        if (++syncs == 1) released.wait();
-        return ::fdatasync(fd);
-    };
+    FirstSyncGate gate;
+    options.sync_wal = gate.Hook(0);
     auto store = std::make_unique<SqliteStore>(options);
     const std::uint64_t batches_before = store->batches_committed();
     std::mutex mu;
@@ -570,7 +582,7 @@ TEST_F(SqliteStoreTest, WritesArrivingDuringASyncRunMeanwhileAndCommitInOneBatch
         });
     };
     store->SubmitQueueEvents({store::QueueEventRecord{}}, answer);
-    while (syncs.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    gate.WaitUntilHeld();
     for (int i = 0; i < 10; ++i) store->SubmitQueueEvents({store::QueueEventRecord{}}, answer);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // room for a wrong early commit
     // Readers see a commit before its sync: only the first write is committed so far.
@@ -586,7 +598,7 @@ TEST_F(SqliteStoreTest, WritesArrivingDuringASyncRunMeanwhileAndCommitInOneBatch
         EXPECT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_BUSY);
         sqlite3_close_v2(other);
     }
-    release.set_value();
+    gate.Release();
     {
         std::unique_lock lock(mu);
         ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10),
