@@ -1,5 +1,5 @@
 #pragma once
-/// UTF-8 and JSON text helpers shared by the HTTP layer, the public site and intake.
+/// UTF-8 and JSON text helpers shared by the HTTP layer and the public site.
 
 #include <cstddef>
 #include <string>

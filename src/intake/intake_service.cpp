@@ -358,8 +358,9 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
     // `done` is answered exactly once, whatever throws on the way. It is shared with the store's
     // answer rather than copied into it: it carries the caller's page state.
     auto shared_done = std::make_shared<IntakeDone>(std::move(done));
-    const auto fail = [&shared_done](const LifelineError* e) {
+    const auto fail = [&shared_done, &contact](const LifelineError* e) {
         const bool unavailable = e != nullptr && e->code() == ErrorCode::kUnavailable;
+        contact.reset();  // let go before `done` (SubmitAsync)
         (*shared_done)(Error{unavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal, "intake"});
     };
     std::string receipt;
@@ -370,10 +371,8 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
         // a retry on the store's thread (which never waits).
         write = NewCaseWrite(*contact, receipt, attempt == 0 ? EpochWait::kOnlyForTheFirst : EpochWait::kNever);
     } catch (const LifelineError& e) {
-        contact.reset();
         return fail(&e);
     } catch (...) {
-        contact.reset();
         return fail(nullptr);
     }
     const CaseId id = write.case_id;
@@ -389,6 +388,12 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
                 if (--self->async_in_flight_ == 0) self->async_cv_.notify_all();
             }
         } in_flight{this};
+        if (!written.ok() && written.code() == ErrorCode::kAlreadyExists && attempt + 1 < kNewCaseAttempts) {
+            // A random id or receipt collided: draw both again (from the store's thread, which
+            // only queues the next write).
+            return WriteNewWebCaseAsync(std::move(contact), attempt + 1, std::move(done));
+        }
+        Result<IntakeOutcome> result = Error{ErrorCode::kInternal, "could not allocate a case id"};
         if (written.ok()) {
             IntakeOutcome outcome;
             outcome.case_id = id;
@@ -396,19 +401,12 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
             outcome.receipt = FormatReceipt(receipt);
             // Listeners first: when the applicant reads his receipt the queue has his contact.
             Notify(outcome, *contact);
-            contact.reset();  // the caller's reference, if it kept one, is the last (SubmitAsync)
-            done(outcome);
-        } else if (written.code() == ErrorCode::kAlreadyExists && attempt + 1 < kNewCaseAttempts) {
-            // A random id or receipt collided: draw both again (from the store's thread, which
-            // only queues the next write).
-            WriteNewWebCaseAsync(std::move(contact), attempt + 1, std::move(done));
-        } else if (written.code() == ErrorCode::kAlreadyExists) {
-            contact.reset();
-            done(Error{ErrorCode::kInternal, "could not allocate a case id"});
-        } else {
-            contact.reset();
-            done(written.error());
+            result = std::move(outcome);
+        } else if (written.code() != ErrorCode::kAlreadyExists) {
+            result = written.error();
         }
+        contact.reset();  // the caller's reference, if it kept one, is the last (SubmitAsync)
+        done(std::move(result));
     };
     {
         std::lock_guard lock(async_mu_);
@@ -512,13 +510,12 @@ Result<IntakeOutcome> IntakeService::Submit(const InboundContact& contact) {
 }
 
 void IntakeService::SubmitAsync(std::shared_ptr<const InboundContact> contact, IntakeDone done) {
-    if (auto ok = CheckContact(*contact); !ok) {
-        contact.reset();
+    Result<void> ok = CheckContact(*contact);
+    if (ok && !contact->sender_id.empty())
+        ok = Error{ErrorCode::kInvalidArgument, "intake: only anonymous web contacts are taken without waiting"};
+    if (!ok) {
+        contact.reset();  // let go before `done`
         return done(ok.error());
-    }
-    if (!contact->sender_id.empty()) {
-        contact.reset();
-        return done(Error{ErrorCode::kInvalidArgument, "intake: only anonymous web contacts are taken without waiting"});
     }
     WriteNewWebCaseAsync(std::move(contact), 0, std::move(done));
 }

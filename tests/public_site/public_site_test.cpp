@@ -90,16 +90,25 @@ protected:
     void SetUp() override {
         crypto::Init();
         secrets_ = crypto::Secrets::Generate();
-        store::SqliteOptions options;
-        options.path = dir_ / "lifeline.db";
-        store_ = store::OpenSqliteStore(options);
-        store_->PutMeta("team_public_key", team_.public_key);
-        intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
+        OpenStore({});
         config_.secure_cookies = false;
         config_.channels = {{"Telegram", "@lifeline_official_bot"},
                             {"Web", "https://lifeline.example"},
                             {"<b>Phone</b>", "+380 00 \"000\" 0000"}};
         MakeSite();
+    }
+
+    /// (Re)opens the store (lifeline.db in the test's directory unless options name a path)
+    /// and the intake service on it; the site is made by MakeSite.
+    void OpenStore(store::SqliteOptions options) {
+        router_.reset();
+        site_.reset();
+        intake_.reset();
+        store_.reset();
+        if (options.path.empty()) options.path = dir_ / "lifeline.db";
+        store_ = store::OpenSqliteStore(options);
+        store_->PutMeta("team_public_key", team_.public_key);
+        intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
     }
 
     void MakeSite() {
@@ -168,6 +177,7 @@ protected:
     FakeClock clock_;
     crypto::Secrets secrets_;
     crypto::KeyPair team_ = crypto::KeyPair::Generate();
+    std::atomic<bool> failing_syncs_{false};  // for a store opened with a sync hook reading it
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<intake::IntakeService> intake_;
     PublicSiteConfig config_;
@@ -342,24 +352,17 @@ TEST_F(SiteTest, WhenTheStoreFailsTheFormComesBackWithValuesKeptAndAValidToken) 
     // A store on a disk whose syncs start failing: the application is refused, and the form is
     // shown again with what the person typed and a token that still passes (the receipt page,
     // which has no form, is the only answer made without one).
-    router_.reset();
-    site_.reset();
-    intake_.reset();
-    store_.reset();
-    std::atomic<bool> failing{false};
     store::SqliteOptions options;
     options.path = dir_ / "failing.db";
-    options.sync_wal = [&](int fd) { return failing.load() ? -1 : ::fdatasync(fd); };
-    store_ = store::OpenSqliteStore(options);
-    store_->PutMeta("team_public_key", team_.public_key);
-    intake_ = std::make_unique<intake::IntakeService>(*store_, secrets_, clock_);
+    options.sync_wal = [this](int fd) { return failing_syncs_.load() ? -1 : ::fdatasync(fd); };
+    OpenStore(options);
     MakeSite();
 
     Browser b;
     const auto receipt_page = Apply(b, {{"lang", "en"}, {"free_text", "first"}});
     ASSERT_EQ(receipt_page.status, 200);
     EXPECT_FALSE(receipt_page.headers.Get("Set-Cookie").has_value());  // no form, no new token
-    failing.store(true);
+    failing_syncs_.store(true);
     const auto refused = Apply(b, {{"lang", "en"}, {"unit", "в/ч 54321"}, {"free_text", "second"}});
     EXPECT_EQ(refused.status, 503) << refused.body;
     EXPECT_TRUE(ReceiptIn(refused.body).empty());
@@ -372,10 +375,6 @@ TEST_F(SiteTest, WhenTheStoreFailsTheFormComesBackWithValuesKeptAndAValidToken) 
     // form check's 403.
     const auto again = Post("/apply", b, {{"lang", "en"}, {"free_text", "third"}});
     EXPECT_EQ(again.status, 503) << again.body;
-    router_.reset();
-    site_.reset();
-    intake_.reset();
-    store_.reset();
 }
 
 TEST_F(SiteTest, MissingForgedOrExpiredTokensAreRefusedWithValuesKept) {

@@ -226,7 +226,7 @@ TEST_F(SqliteStoreTest, AnsweredWritesSurviveAProcessThatDiesWithoutClosing) {
     EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");
 }
 
-TEST_F(SqliteStoreTest, EveryAnsweredBatchWasSyncedAndOneSyncServesMany) {
+TEST_F(SqliteStoreTest, EveryAnsweredBatchWasSyncedAndNeverMoreSyncsThanBatches) {
     auto store = Open();
     // One write at a time: every answer waited for a sync of its own batch.
     const std::uint64_t syncs_before = store->wal_syncs();
@@ -234,8 +234,8 @@ TEST_F(SqliteStoreTest, EveryAnsweredBatchWasSyncedAndOneSyncServesMany) {
     for (int i = 0; i < 10; ++i) store->PutMeta("k" + std::to_string(i), Bytes{static_cast<std::uint8_t>(i)});
     EXPECT_EQ(store->batches_committed() - batches_before, 10u);
     EXPECT_EQ(store->wal_syncs() - syncs_before, 10u);
-    // Many at once: never more syncs than batches, and a sync may cover several batches
-    // committed while the previous one ran.
+    // Many at once: never more syncs than batches (the writes that arrive during a sync join
+    // the next batch).
     const std::uint64_t syncs_mid = store->wal_syncs();
     const std::uint64_t batches_mid = store->batches_committed();
     std::vector<std::thread> threads;

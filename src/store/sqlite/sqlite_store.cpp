@@ -550,7 +550,7 @@ void SqliteStore::Impl::RunBatch(std::deque<WriteJob>& pending) noexcept {
     // On failure, every write that ran shares the batch's fate; if none ran (BEGIN failed), the
     // whole batch fails rather than spinning on a lock another process holds.
     const std::size_t finished = batch_error ? (started == 0 ? count : started) : count;
-    NoteWalWriteFailure();
+    if (batch_error) NoteWalWriteFailure();
     HandOver(pending, std::move(outcomes), batch_error, finished);
 }
 
@@ -589,7 +589,9 @@ void SqliteStore::Impl::SyncLoop() {
             if (to_sync_.empty()) return;  // stopping, and everything answered
             taken.swap(to_sync_);
         }
-        // One sync covers every batch taken: their COMMITs returned before they were queued.
+        // One sync covers every batch taken (their COMMITs returned before they were queued):
+        // one committed batch, since the writer commits only while this thread is idle, and
+        // any refusals handed over meanwhile.
         const bool any_committed =
             std::any_of(taken.begin(), taken.end(), [](const Committed& c) { return !c.batch_error; });
         if (any_committed && !sync_failure_) {
