@@ -19,6 +19,12 @@ inline ByteView AsBytes(std::string_view s) {
 inline std::string_view AsString(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
+/// The big-endian 32-bit number in b[at..at+4) (the caller checks the bounds).
+inline std::uint32_t ReadBigEndian32(ByteView b, std::size_t at) {
+    return std::uint32_t{b[at]} << 24 | std::uint32_t{b[at + 1]} << 16 | std::uint32_t{b[at + 2]} << 8 |
+           std::uint32_t{b[at + 3]};
+}
+
 std::string ToHex(ByteView b);
 std::optional<Bytes> FromHex(std::string_view hex);
 /// URL-safe base64 without padding (for tokens in cookies and headers).

@@ -11,11 +11,6 @@ constexpr std::array<std::uint8_t, 8> kPngSignature = {0x89, 'P', 'N', 'G', 0x0D
 
 CleanImage Malformed() { return CleanImage{ImageProblem::kMalformed, {}, {}}; }
 
-std::uint32_t ReadBe32(ByteView d, std::size_t at) {
-    return (std::uint32_t{d[at]} << 24) | (std::uint32_t{d[at + 1]} << 16) | (std::uint32_t{d[at + 2]} << 8) |
-           std::uint32_t{d[at + 3]};
-}
-
 bool IsAsciiLetter(std::uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
 // ---- JPEG markers ----
@@ -144,14 +139,14 @@ CleanImage StripPng(ByteView d) {
     bool seen_idat = false;
     while (true) {
         if (n - i < 12) return Malformed();  // no IEND
-        const std::uint32_t length = ReadBe32(d, i);
+        const std::uint32_t length = ReadBigEndian32(d, i);
         if (length > 0x7FFFFFFFU || length > n - i - 12) return Malformed();
         const ByteView type = d.subspan(i + 4, 4);
         for (const std::uint8_t c : type) {
             if (!IsAsciiLetter(c)) return Malformed();
         }
         const ByteView type_and_data = d.subspan(i + 4, 4 + length);
-        if (ReadBe32(d, i + 8 + length) != Crc32(type_and_data)) return Malformed();
+        if (ReadBigEndian32(d, i + 8 + length) != Crc32(type_and_data)) return Malformed();
         const ByteView chunk = d.subspan(i, 12 + length);
         const ByteView data = d.subspan(i + 8, length);
         i += 12 + length;
@@ -159,8 +154,8 @@ CleanImage StripPng(ByteView d) {
         const std::string_view name = AsString(type);
         if (first) {
             if (name != "IHDR" || length != 13) return Malformed();
-            if (ReadBe32(data, 0) == 0 || ReadBe32(data, 4) == 0) return Malformed();
-            if (ReadBe32(data, 0) > 0x7FFFFFFFU || ReadBe32(data, 4) > 0x7FFFFFFFU) return Malformed();
+            if (ReadBigEndian32(data, 0) == 0 || ReadBigEndian32(data, 4) == 0) return Malformed();
+            if (ReadBigEndian32(data, 0) > 0x7FFFFFFFU || ReadBigEndian32(data, 4) > 0x7FFFFFFFU) return Malformed();
             first = false;
         } else if (name == "IHDR") {
             return Malformed();

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/bytes.hpp"
+
 namespace lifeline::store::sqlite {
 namespace {
 
@@ -91,11 +93,6 @@ sqlite3_file* Real(sqlite3_file* file) { return StateOf(file).real; }
 
 int FlushIfWal(State& s) { return s.wal ? s.Flush() : SQLITE_OK; }
 
-std::uint32_t BigEndian32(const unsigned char* p) {
-    return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
-           static_cast<std::uint32_t>(p[2]) << 8 | static_cast<std::uint32_t>(p[3]);
-}
-
 void Unpair(State* s) noexcept {
     try {
         std::lock_guard lock(g_peers_mu);
@@ -151,7 +148,7 @@ int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset
         return s.WriteThrough(data, amount, offset);
     }
     if (offset == commit_page_at) return s.Flush();  // the commit frame is complete: out it goes
-    if (amount == kFrameHeaderBytes && BigEndian32(static_cast<const unsigned char*>(data) + 4) != 0) {
+    if (amount == kFrameHeaderBytes && ReadBigEndian32(ByteView(static_cast<const std::uint8_t*>(data), kFrameHeaderBytes), 4) != 0) {
         // A commit frame's header: its page comes next, unless SQLite is rewriting the
         // checksums of frames it wrote before (over them, with nothing after the last header).
         // Over an earlier frame it may be either (a savepoint rolled back also writes there
