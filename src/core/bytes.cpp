@@ -5,12 +5,6 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-int HexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 int B64Value(char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -35,9 +29,10 @@ std::optional<Bytes> FromHex(std::string_view hex) {
     if (hex.size() % 2 != 0) return std::nullopt;
     Bytes out(hex.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
-        int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+        const unsigned byte = static_cast<unsigned>(kHexDigitValues[static_cast<unsigned char>(hex[2 * i])]) << 4 |
+                              kHexDigitValues[static_cast<unsigned char>(hex[2 * i + 1])];
+        if (byte > 0xFF) return std::nullopt;
+        out[i] = static_cast<std::uint8_t>(byte);
     }
     return out;
 }

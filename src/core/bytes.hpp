@@ -1,6 +1,7 @@
 #pragma once
 // Byte strings and their hex/base64 forms.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -18,6 +19,17 @@ inline ByteView AsBytes(std::string_view s) {
 }
 inline std::string_view AsString(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+/// A hex digit's value (either case), or 0x100 for any other byte: a pair of them holds a bad
+/// digit exactly when (hi << 4 | lo) > 0xFF, one compare for both.
+inline constexpr std::array<std::uint16_t, 256> kHexDigitValues = [] {
+    std::array<std::uint16_t, 256> t{};
+    for (auto& v : t) v = 0x100;
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - 'A' + 10);
+    return t;
+}();
 
 /// The big-endian 32-bit number in b[at..at+4) (the caller checks the bounds).
 inline std::uint32_t ReadBigEndian32(ByteView b, std::size_t at) {

@@ -1,5 +1,6 @@
 #include "http/message.hpp"
 
+#include "core/bytes.hpp"
 #include "core/text.hpp"
 
 #include <array>
@@ -19,17 +20,6 @@ std::string_view Trim(std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
 }
-
-// A hex digit's value, or 0x100 for any other byte: a pair of them holds a bad digit exactly
-// when (hi << 4 | lo) > 0xFF, one compare for both (PercentDecode).
-constexpr std::array<std::uint16_t, 256> kHexValues = [] {
-    std::array<std::uint16_t, 256> t{};
-    for (auto& v : t) v = 0x100;
-    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - 'a' + 10);
-    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::uint16_t>(c - 'A' + 10);
-    return t;
-}();
 
 // A JSON string literal (with quotes), inert wherever it ends up (see AppendJsonString).
 std::string JsonString(std::string_view s) {
@@ -176,7 +166,7 @@ std::optional<std::string> PercentDecode(std::string_view s, bool form) {
     while (p != end) {
         if (*p == '%') {
             if (end - p < 3) return std::nullopt;
-            const unsigned byte = static_cast<unsigned>(kHexValues[p[1]]) << 4 | kHexValues[p[2]];
+            const unsigned byte = static_cast<unsigned>(kHexDigitValues[p[1]]) << 4 | kHexDigitValues[p[2]];
             if (byte > 0xFF) return std::nullopt;
             *w++ = static_cast<char>(byte);
             p += 3;
