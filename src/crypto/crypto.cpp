@@ -118,6 +118,22 @@ void FillPublicRandom(std::uint8_t* out, std::size_t n) {
     DrawFromPool(pool, out, n);
 }
 
+/// Memory for secrets: mapped on its own, locked (never swapped), left out of core dumps and
+/// zeroed in a forked child. Null when mmap fails, or (strict) when any of the three fails;
+/// otherwise they are best effort, as in sodium_malloc.
+void* MapSecretMemory(std::size_t bytes, bool strict) {
+    void* region = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED) return nullptr;
+    const bool locked = mlock(region, bytes) == 0;
+    const bool undumped = madvise(region, bytes, MADV_DONTDUMP) == 0;
+    const bool wiped_on_fork = madvise(region, bytes, MADV_WIPEONFORK) == 0;
+    if (strict && !(locked && undumped && wiped_on_fork)) {
+        munmap(region, bytes);
+        return nullptr;
+    }
+    return region;
+}
+
 /// For secrets (keys, receipts, tokens): the pool lives where keys do, in a page of its own
 /// locked in memory, left out of core dumps and zeroed in a forked child (see KeyArena).
 constexpr std::size_t kPage = 4096;
@@ -126,15 +142,10 @@ static_assert(kRandomPoolBytes <= kPage);
 void FillSecretRandom(std::uint8_t* out, std::size_t n) {
     struct Pool : RandomPool {
         Pool() {
-            void* page = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (page == MAP_FAILED) return;  // no pool: every draw goes to the kernel
             // Unlike the key arena (best effort), a pool that cannot be locked, kept out of
             // core dumps or wiped in a child is not used: secrets then come from the kernel.
-            if (mlock(page, kPage) != 0 || madvise(page, kPage, MADV_DONTDUMP) != 0 ||
-                madvise(page, kPage, MADV_WIPEONFORK) != 0) {
-                munmap(page, kPage);
-                return;
-            }
+            void* page = MapSecretMemory(kPage, /*strict=*/true);
+            if (page == nullptr) return;
             bytes = static_cast<std::uint8_t*>(page);
             bytes[kPage - 1] = 1;  // the page's last byte: zero in a forked child
         }
@@ -417,12 +428,9 @@ private:
     static constexpr std::size_t kRegionBytes = 64 * 1024;
 
     void Grow() {
-        void* region = mmap(nullptr, kRegionBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (region == MAP_FAILED) throw std::bad_alloc();
         // Best effort, as sodium_malloc: a low RLIMIT_MEMLOCK must not stop the service.
-        (void)mlock(region, kRegionBytes);
-        (void)madvise(region, kRegionBytes, MADV_DONTDUMP);
-        (void)madvise(region, kRegionBytes, MADV_WIPEONFORK);  // a forked child sees zeros
+        void* region = MapSecretMemory(kRegionBytes, /*strict=*/false);
+        if (region == nullptr) throw std::bad_alloc();
         ++regions_;
         free_.reserve(regions_ * (kRegionBytes / kSlot));
         auto* bytes = static_cast<std::uint8_t*>(region);
