@@ -272,7 +272,7 @@ TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
     RawDb raw(Path());
     const std::string migrations = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(migrations.substr(0, 2), "1|");
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7");
     {
         auto store = Open();
         EXPECT_TRUE(store->FindUserByName("alice").has_value());
@@ -328,6 +328,10 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
         EXPECT_EQ(c->channel, Channel::kSms);
         EXPECT_EQ(c->assignee, UserId{3});
         EXPECT_EQ(c->receipt_lookup, (Bytes{0x0a, 0x0b}));
+        // Migration 7 dropped the receipt index: the store found the lookup in the table.
+        ASSERT_TRUE(store->FindCaseByReceipt(Bytes{0x0a, 0x0b}).has_value());
+        EXPECT_EQ(store->FindCaseByReceipt(Bytes{0x0a, 0x0b})->id, case_id);
+        EXPECT_FALSE(store->FindCaseByReceipt(Bytes{0x0a}).has_value());
         EXPECT_EQ(c->updated_ms, 200);
         // The columns migration 2 added hold a fresh CaseRecord's defaults.
         const CaseRecord defaults;
@@ -377,7 +381,7 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
     RawDb raw(Path());
     const std::string recorded = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(recorded.substr(0, 5), "1|42;");  // migration 1 untouched
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7");
     EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('cases_by_updated', "
                         "'cases_by_state', 'cases_by_assignee', 'case_events_by_case', 'handoffs_by_case', "
                         "'handoffs_by_coordinator', 'attachments_by_case')"),
@@ -392,6 +396,7 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
     EXPECT_EQ(raw.Query("SELECT skill_languages, skill_kinds, updated_ms FROM users WHERE id = 7"),
               "uk|relative_inquiry|30");
     EXPECT_EQ(raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version"), recorded);
+    EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE name = 'cases_by_receipt'"), "0");
     EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "");
     EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");
 }
@@ -534,6 +539,75 @@ TEST_F(SqliteStoreTest, WritesRunDuringASyncThatFailsAreRolledBackNotCommitted) 
     EXPECT_EQ(store->ReadQueueEvents(1, 100).size(), 1u);
     store.reset();
     EXPECT_EQ(RawDb(Path()).Query("SELECT count(*) FROM queue_events"), "1");
+}
+
+CaseRecord WebCase(std::int64_t id, std::uint8_t receipt) {
+    CaseRecord c;
+    c.id = CaseId{id};
+    c.state = "new";
+    c.receipt_lookup = Bytes(32, receipt);
+    return c;
+}
+
+IntakeWrite NewCaseWrite(CaseRecord c) {
+    IntakeWrite write;
+    write.case_id = c.id;
+    write.new_case = std::move(c);
+    return write;
+}
+
+TEST_F(SqliteStoreTest, ReceiptsFindTheirCasesWithoutAnIndexOnDiskAcrossReopens) {
+    {
+        auto store = Open();
+        for (std::uint8_t i = 1; i <= 50; ++i) ASSERT_TRUE(store->InsertCase(WebCase(1000 + i, i)).ok());
+        EXPECT_EQ(store->FindCaseByReceipt(Bytes(32, 7))->id, CaseId{1007});
+        // A taken receipt is refused before the row is written, under another case id.
+        EXPECT_EQ(store->InsertCase(WebCase(2000, 7)).code(), ErrorCode::kAlreadyExists);
+        EXPECT_FALSE(store->FindCase(CaseId{2000}).has_value());
+    }
+    EXPECT_EQ(RawDb(Path()).Query("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%receipt_lookup%' AND "
+                                  "type = 'index'"),
+              "0");
+    auto store = Open();  // the lookups come back from the cases table
+    for (std::uint8_t i = 1; i <= 50; ++i) {
+        auto found = store->FindCaseByReceipt(Bytes(32, i));
+        ASSERT_TRUE(found.has_value()) << int{i};
+        EXPECT_EQ(found->id, CaseId{1000 + i});
+    }
+    EXPECT_FALSE(store->FindCaseByReceipt(Bytes(32, 51)).has_value());
+    EXPECT_FALSE(store->FindCaseByReceipt(Bytes(31, 7)).has_value());
+    EXPECT_EQ(store->InsertCase(WebCase(2000, 7)).code(), ErrorCode::kAlreadyExists);
+    EXPECT_TRUE(store->InsertCase(WebCase(2000, 51)).ok());
+    EXPECT_EQ(store->FindCaseByReceipt(Bytes(32, 51))->id, CaseId{2000});
+}
+
+TEST_F(SqliteStoreTest, ACaseRolledBackAfterAFailedSyncIsNotFoundByItsReceipt) {
+    // The case is inserted (and its receipt recorded in memory) in the writer's open transaction
+    // while the first sync is held; the sync fails, so that transaction is rolled back. Its
+    // receipt must find nothing, then or after a reopen, and may be used again.
+    SqliteOptions options;
+    options.path = Path();
+    FirstSyncGate gate;
+    options.sync_wal = gate.Hook(-1);
+    auto store = std::make_unique<SqliteStore>(options);
+    std::promise<Result<MessageId>> first_answer;
+    store->RecordIntakeAsync(NewCaseWrite(WebCase(1, 1)),
+                             [&](Result<MessageId> r) { first_answer.set_value(std::move(r)); });
+    gate.WaitUntilHeld();
+    std::promise<Result<MessageId>> second_answer;
+    store->RecordIntakeAsync(NewCaseWrite(WebCase(2, 2)),
+                             [&](Result<MessageId> r) { second_answer.set_value(std::move(r)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // it runs meanwhile
+    gate.Release();
+    EXPECT_FALSE(first_answer.get_future().get().ok());
+    EXPECT_FALSE(second_answer.get_future().get().ok());
+    EXPECT_FALSE(store->FindCaseByReceipt(Bytes(32, 2)).has_value());
+    store.reset();
+    EXPECT_EQ(RawDb(Path()).Query("SELECT count(*) FROM cases WHERE id = 2"), "0");
+    auto reopened = Open();
+    EXPECT_FALSE(reopened->FindCaseByReceipt(Bytes(32, 2)).has_value());
+    ASSERT_TRUE(reopened->InsertCase(WebCase(3, 2)).ok());
+    EXPECT_EQ(reopened->FindCaseByReceipt(Bytes(32, 2))->id, CaseId{3});
 }
 
 TEST_F(SqliteStoreTest, WaitingForAWriteOnTheStoresOwnThreadFailsInsteadOfHanging) {

@@ -24,12 +24,14 @@
 #include "core/defer.hpp"
 #include "core/error.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/receipt_index.hpp"
 #include "store/sqlite/sqlite_db.hpp"
 #include "store/sqlite/wal_vfs.hpp"
 
 namespace lifeline::store {
 
 using sqlite::Connection;
+using sqlite::ReceiptIndex;
 using sqlite::SqliteError;
 using sqlite::Statement;
 
@@ -241,6 +243,11 @@ struct SqliteStore::Impl {
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mutex_
 
+    /// Receipt lookups of the stored cases (no index on disk since migration 7): filled here
+    /// when the store opens, added to by the writer as it inserts cases.
+    ReceiptIndex receipts_;
+    void LoadReceipts();
+
     // Checkpoints run on their own connection and thread, so that copying the WAL back into the
     // database (and its fsync) rarely sits inside a commit that callers are waiting for. The
     // writer's WAL hook wakes the thread once the WAL holds kCheckpointPages pages, and
@@ -330,6 +337,7 @@ SqliteStore::Impl::Impl(const SqliteOptions& options)
     // sub-journal (the pages' earlier images) in memory rather than in a temporary file.
     writer_->Exec("PRAGMA temp_store=MEMORY");
     sqlite::ApplyMigrations(*writer_, NowMs());
+    LoadReceipts();
     // sqlite3_wal_hook replaces the automatic checkpoint (wal_autocheckpoint) on this connection.
     sqlite3_wal_hook(writer_->handle(), &Impl::OnWalCommit, this);
     checkpoint_thread_ = std::thread([this] {
@@ -1218,7 +1226,6 @@ constexpr std::string_view kInsertCase =
     "receipt_wrapped_key, assignee, created_ms, updated_ms, triage, suspect, closure_reason, "             \
     "inquiry_answer, language, last_inbound_ms FROM cases "
 constexpr std::string_view kFindCase = LIFELINE_CASE_COLUMNS "WHERE id = ?1";
-constexpr std::string_view kFindCaseByReceipt = LIFELINE_CASE_COLUMNS "WHERE receipt_lookup = ?1";
 constexpr std::string_view kCasesOfApplicant =
     // "applicant_id > 0" lets SQLite use the partial index cases_by_applicant (migration 5).
     LIFELINE_CASE_COLUMNS "WHERE applicant_id = ?1 AND applicant_id > 0 ORDER BY created_ms, id";
@@ -1228,6 +1235,8 @@ constexpr std::string_view kCasesWithInboundSince =
 constexpr std::string_view kListCases = LIFELINE_CASE_COLUMNS "WHERE 1";
 #undef LIFELINE_CASE_COLUMNS
 constexpr std::string_view kCaseExists = "SELECT 1 FROM cases WHERE id = ?1";
+constexpr std::string_view kReceiptOfCase = "SELECT receipt_lookup FROM cases WHERE id = ?1";
+constexpr std::string_view kAllReceipts = "SELECT id, receipt_lookup FROM cases WHERE receipt_lookup IS NOT NULL";
 constexpr std::string_view kInsertMessage =
     "INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr std::string_view kMessagesOfCase =
@@ -1256,7 +1265,26 @@ CaseRecord ReadCase(const Statement& stmt) {
     return record;
 }
 
-Result<void> InsertCaseIn(Connection& db, const CaseRecord& record) {
+/// Inserts the case and records its receipt lookup in `receipts`; kAlreadyExists when the id or
+/// the lookup is taken. May run again for the same record (a batch run again with savepoints).
+Result<void> InsertCaseIn(Connection& db, ReceiptIndex& receipts, const CaseRecord& record) {
+    if (!record.receipt_lookup.empty()) {
+        // The lookup must be unique (the receipt finds one case). Another case under the same
+        // 64-bit hash is read back: the same lookup is a conflict; no such row, an entry left
+        // by a rolled-back transaction, which goes.
+        std::vector<std::int64_t> holders;
+        receipts.Candidates(record.receipt_lookup, holders);
+        for (const std::int64_t holder : holders) {
+            if (holder == record.id.value) continue;  // this very insert, run again
+            Statement stmt = db.Prepare(kReceiptOfCase);
+            stmt.Bind(1, holder);
+            if (!stmt.Step()) {
+                receipts.Remove(record.receipt_lookup, holder);
+            } else if (stmt.Blob(0) == record.receipt_lookup) {
+                return Error{ErrorCode::kAlreadyExists, "case " + record.id.ToString() + " or its receipt already exists"};
+            }
+        }
+    }
     try {
         // Every bound value lives in `record` (or is static) until stmt is gone: not copied.
         Statement stmt = db.Prepare(kInsertCase);
@@ -1288,6 +1316,8 @@ Result<void> InsertCaseIn(Connection& db, const CaseRecord& record) {
             return Error{ErrorCode::kAlreadyExists, "case " + record.id.ToString() + " or its receipt already exists"};
         throw;
     }
+    // Visible to readers from now, found by them once the transaction commits.
+    if (!record.receipt_lookup.empty()) receipts.Add(record.receipt_lookup, record.id.value);
     return Ok();
 }
 
@@ -1317,8 +1347,13 @@ Result<MessageId> InsertMessageIn(Connection& db, const MessageRecord& message) 
 }
 }  // namespace
 
+void SqliteStore::Impl::LoadReceipts() {
+    Statement stmt = writer_->Prepare(kAllReceipts);
+    while (stmt.Step()) receipts_.Add(stmt.Blob(1), stmt.Int(0));
+}
+
 Result<void> SqliteStore::InsertCase(const CaseRecord& record) {
-    return impl_->Write([&](Connection& db) -> Result<void> { return InsertCaseIn(db, record); });
+    return impl_->Write([&](Connection& db) -> Result<void> { return InsertCaseIn(db, impl_->receipts_, record); });
 }
 
 std::optional<CaseRecord> SqliteStore::FindCase(CaseId id) {
@@ -1331,11 +1366,18 @@ std::optional<CaseRecord> SqliteStore::FindCase(CaseId id) {
 
 std::optional<CaseRecord> SqliteStore::FindCaseByReceipt(ByteView receipt_lookup) {
     if (receipt_lookup.empty()) return std::nullopt;  // "no receipt" matches nothing
+    std::vector<std::int64_t> candidates;
+    impl_->receipts_.Candidates(receipt_lookup, candidates);
+    if (candidates.empty()) return std::nullopt;
     auto reader = impl_->Read();
-    Statement stmt = reader->Prepare(kFindCaseByReceipt);
-    stmt.BindBlob(1, receipt_lookup);
-    if (!stmt.Step()) return std::nullopt;
-    return ReadCase(stmt);
+    for (const std::int64_t id : candidates) {
+        Statement stmt = reader->Prepare(kFindCase);
+        stmt.Bind(1, id);
+        if (!stmt.Step()) continue;  // rolled back, or not yet committed
+        CaseRecord record = ReadCase(stmt);
+        if (std::ranges::equal(record.receipt_lookup, receipt_lookup)) return record;
+    }
+    return std::nullopt;
 }
 
 std::vector<CaseRecord> SqliteStore::CasesWhere(std::string_view sql, std::int64_t value) {
@@ -1454,7 +1496,7 @@ void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result
     auto first = std::make_shared<MessageId>();
     // Mutable: the write's records are completed in place (applicant, case id) rather than
     // copied; running it again gives the same result.
-    auto work = [write = std::move(write), first](Connection& db) mutable -> Result<void> {
+    auto work = [write = std::move(write), first, &receipts = impl_->receipts_](Connection& db) mutable -> Result<void> {
         *first = MessageId{};
         if (write.new_case) {
             if (write.new_case->id != write.case_id)
@@ -1466,7 +1508,7 @@ void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result
             // one commit, not two (web applicants have no applicants row).
             if (!write.applicant_pseudonym.empty())
                 record.applicant = FindOrInsertApplicantIn(db, write.applicant_pseudonym, write.at_ms);
-            if (Result<void> inserted = InsertCaseIn(db, record); !inserted.ok()) return inserted;
+            if (Result<void> inserted = InsertCaseIn(db, receipts, record); !inserted.ok()) return inserted;
         } else if (!CaseExistsIn(db, write.case_id)) {
             return Error{ErrorCode::kNotFound, "no case " + write.case_id.ToString()};
         }
