@@ -75,11 +75,12 @@ void EnsureInit() {
     (void)initialised;
 }
 
-/// Random bytes come from per-thread pools, each refilled by one getrandom(2) call per 512 bytes
-/// (randombytes_buf costs one call, and an application draws six pieces). A byte leaves its
-/// pool wiped; a request larger than a quarter of a pool goes straight to the kernel; a forked
-/// child refills before it uses a pool (pthread_atfork bumps fork_generation).
-constexpr std::size_t kRandomPoolBytes = 512;
+/// Random bytes come from per-thread pools, each refilled by one getrandom(2) call per 4,032
+/// bytes (randombytes_buf costs one call, and an application draws six pieces, some 150 bytes:
+/// one refill serves about 25 applications). A byte leaves its pool wiped; a request larger
+/// than a quarter of a pool goes straight to the kernel; a forked child refills before it uses
+/// a pool (pthread_atfork bumps fork_generation).
+constexpr std::size_t kRandomPoolBytes = 4032;
 
 struct RandomPool {
     std::uint8_t* bytes = nullptr;  // kRandomPoolBytes; null: draw straight from the kernel
@@ -137,7 +138,7 @@ void* MapSecretMemory(std::size_t bytes, bool strict) {
 /// For secrets (keys, receipts, tokens): the pool lives where keys do, in a page of its own
 /// locked in memory, left out of core dumps and zeroed in a forked child (see KeyArena).
 constexpr std::size_t kPage = 4096;
-static_assert(kRandomPoolBytes <= kPage);
+static_assert(kRandomPoolBytes < kPage);  // the page's last byte is the fork canary
 
 void FillSecretRandom(std::uint8_t* out, std::size_t n) {
     struct Pool : RandomPool {

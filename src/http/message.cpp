@@ -179,8 +179,9 @@ std::optional<std::string> PercentDecode(std::string_view s, bool form) {
     return out;
 }
 
-std::map<std::string, std::string, std::less<>> ParseForm(std::string_view body) {
-    std::map<std::string, std::string, std::less<>> form;
+FieldMap ParseForm(std::string_view body) {
+    FieldMap form;
+    form.reserve(16);  // a form's fields, in one allocation
     ForEachFormPair(body, [&](std::string n, std::string v) {
         form.insert_or_assign(std::move(n), std::move(v));
         return true;

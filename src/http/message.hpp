@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/field_map.hpp"
 
 namespace lifeline::http {
 
@@ -136,6 +137,6 @@ inline Response ErrorResponse(const LifelineError& error) { return ErrorResponse
 /// Percent-decodes a URL component ('+' becomes a space when form is true); nullopt if malformed.
 std::optional<std::string> PercentDecode(std::string_view s, bool form = false);
 /// Parses application/x-www-form-urlencoded into name → value (last wins for repeated names).
-std::map<std::string, std::string, std::less<>> ParseForm(std::string_view body);
+FieldMap ParseForm(std::string_view body);
 
 }  // namespace lifeline::http

@@ -137,7 +137,7 @@ bool DecodeJsonPayload(std::string_view payload, std::map<std::string, std::stri
 }
 }  // namespace
 
-std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text) {
+std::string EncodePayload(const FieldMap& fields, std::string_view text) {
     // Written directly, without escaping (it is on every intake's path): lengths and bytes.
     std::size_t size = 12 + text.size();
     for (const auto& [k, v] : fields) size += k.size() + v.size() + 6;

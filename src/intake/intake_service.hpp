@@ -21,6 +21,7 @@
 
 #include "core/clock.hpp"
 #include "core/domain.hpp"
+#include "core/field_map.hpp"
 #include "core/result.hpp"
 #include "crypto/crypto.hpp"
 #include "store/store.hpp"
@@ -40,7 +41,7 @@ struct InboundContact {
     CaseKind kind = CaseKind::kSurrenderApplication;
     std::string language = "ru";
     /// Form answers, field name → value (see FormFields()).
-    std::map<std::string, std::string> fields;
+    FieldMap fields;
     /// Free text of a message (a chat message, the form's free text goes in fields).
     std::string text;
     std::vector<Attachment> attachments;
@@ -177,7 +178,7 @@ private:
 /// Serialises form fields and text into the plaintext of a message (format 1: lengths and bytes,
 /// see intake_service.cpp), and back; DecodePayload also reads the JSON payloads written before
 /// format 1, and is false for anything else.
-std::string EncodePayload(const std::map<std::string, std::string>& fields, std::string_view text);
+std::string EncodePayload(const FieldMap& fields, std::string_view text);
 bool DecodePayload(std::string_view payload, std::map<std::string, std::string>& fields, std::string& text);
 
 }  // namespace lifeline::intake

@@ -98,17 +98,34 @@ bool IsValidDate(std::string_view v) {
     return day <= days;
 }
 
-Validation ValidateFields(CaseKind kind, const FormValues& input) {
+namespace {
+
+/// Checks every known field of `input`. Problems go into result.problems; for each field that
+/// passes, `keep(name, raw, value, trimmed_only)` is called with the entry as posted and the
+/// value as it is to be stored: a view of the posted value when cleaning only trims it
+/// (trimmed_only), else of a scratch string that the next field reuses.
+template <typename Keep>
+Validation CheckFields(CaseKind kind, const FormValues& input, Keep keep) {
     Validation result;
+    std::string scratch;
+    bool kept_contact = false;
+    bool kept_free_text = false;
+    const std::string_view contact = ContactField(kind);
     for (const auto& spec : intake::FormFields(kind)) {
         const auto it = input.find(spec.name);
         if (it == input.end()) continue;
-        const std::string name(spec.name);
-        if (!IsAcceptableText(it->second)) {
-            result.problems.emplace(name, FieldProblem::kBadText);
+        const std::string& raw = it->second;
+        if (!IsAcceptableText(raw)) {
+            result.problems.emplace(spec.name, FieldProblem::kBadText);
             continue;
         }
-        std::string value = CleanText(it->second);
+        // CleanText without a copy when there is no carriage return to turn into a newline.
+        std::string_view value = TrimSpace(raw);
+        const bool trimmed_only = value.find('\r') == std::string_view::npos;
+        if (!trimmed_only) {
+            scratch = CleanText(raw);
+            value = scratch;
+        }
         if (value.empty()) continue;
         const FieldUi ui = UiOf(spec.name);
         std::optional<FieldProblem> problem;
@@ -132,15 +149,59 @@ Validation ValidateFields(CaseKind kind, const FormValues& input) {
         }
         if (!problem && value.size() > spec.max_length) problem = FieldProblem::kTooLong;
         if (problem) {
-            result.problems.emplace(name, *problem);
+            result.problems.emplace(spec.name, *problem);
         } else {
-            result.clean.emplace(name, std::move(value));
+            keep(spec.name, it, value, trimmed_only);
+            kept_contact = kept_contact || spec.name == contact;
+            kept_free_text = kept_free_text || spec.name == kFreeTextField;
         }
     }
-    const std::string contact(ContactField(kind));
-    const bool reachable = result.clean.contains(contact) || result.clean.contains(std::string(kFreeTextField)) ||
+    const bool reachable = kept_contact || kept_free_text ||
                            result.problems.contains(contact) || result.problems.contains(kFreeTextField);
     if (!reachable) result.problems.emplace(contact, FieldProblem::kNeedContact);
+    return result;
+}
+
+}  // namespace
+
+Validation ValidateFields(CaseKind kind, const FormValues& input) {
+    FieldMap clean;
+    Validation result = CheckFields(
+        kind, input, [&](std::string_view name, FormValues::const_iterator, std::string_view value, bool) {
+            clean.emplace(name, value);
+        });
+    result.clean = std::move(clean);
+    return result;
+}
+
+Validation TakeValidFields(CaseKind kind, FormValues& input) {
+    // First the checks, noting which values pass (and their clean text when it differs); the
+    // values are moved only once every field has passed, so that a refused form keeps them all.
+    struct Passed {
+        std::string_view name;
+        FormValues::const_iterator raw;
+        std::string cleaned;  // empty: the raw value trimmed, as `trimmed` says
+        std::string_view trimmed;
+    };
+    std::vector<Passed> passed;
+    passed.reserve(input.size());
+    Validation result = CheckFields(kind, input, [&](std::string_view name, FormValues::const_iterator raw,
+                                                     std::string_view value, bool trimmed_only) {
+        passed.push_back(trimmed_only ? Passed{name, raw, {}, value} : Passed{name, raw, std::string(value), {}});
+    });
+    if (!result.problems.empty()) return result;
+    result.clean.reserve(passed.size());
+    for (Passed& p : passed) {
+        std::string& raw = input.begin()[p.raw - input.cbegin()].second;
+        if (!p.cleaned.empty()) {
+            result.clean.emplace(p.name, std::move(p.cleaned));
+        } else if (p.trimmed.size() == raw.size()) {
+            result.clean.emplace(p.name, std::move(raw));  // cleaning changed nothing: no copy
+            raw.clear();
+        } else {
+            result.clean.emplace(p.name, p.trimmed);
+        }
+    }
     return result;
 }
 

@@ -11,10 +11,11 @@
 #include <vector>
 
 #include "core/domain.hpp"
+#include "core/field_map.hpp"
 
 namespace lifeline::public_site {
 
-using FormValues = std::map<std::string, std::string, std::less<>>;
+using FormValues = FieldMap;
 
 enum class Control { kText, kDate, kNumber, kSelect, kTextarea };
 
@@ -50,7 +51,7 @@ struct Validation {
     /// field → the first problem found in it.
     std::map<std::string, FieldProblem, std::less<>> problems;
     /// The values to store: trimmed, CRLF turned into LF, empty ones left out; only known fields.
-    std::map<std::string, std::string> clean;
+    FieldMap clean;
     bool ok() const { return problems.empty(); }
 };
 
@@ -58,6 +59,10 @@ struct Validation {
 /// characters, within the byte limit, dates as YYYY-MM-DD, group_size 1..500, select values from
 /// the list; and that the contact field or the free text is filled.
 Validation ValidateFields(CaseKind kind, const FormValues& input);
+/// ValidateFields for a submission about to be stored: when every field passes, the clean values
+/// are moved out of `input` where cleaning left them as they were (the common case: no copy),
+/// and those entries of `input` are left empty; when a field fails, `input` is left untouched.
+Validation TakeValidFields(CaseKind kind, FormValues& input);
 
 /// Trimmed, CRLF → LF; the text a field stores.
 std::string CleanText(std::string_view value);

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/field_map.hpp"
 #include "core/result.hpp"
 
 namespace lifeline::public_site {
@@ -32,7 +33,7 @@ struct FilePart {
 
 struct MultipartForm {
     /// Text fields, name → value; the last of repeated names wins.
-    std::map<std::string, std::string, std::less<>> fields;
+    FieldMap fields;
     /// File parts in order; a file input left empty (no filename, no content) is skipped.
     std::vector<FilePart> files;
 };

@@ -258,7 +258,8 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
     view.kind = kind;
     view.uploads = uploads_;
     // The typed values go back into the form on every refusal; they are moved there only when a
-    // page is rendered (or handed to the store's answer), not copied on every submission.
+    // page is rendered, not copied on every submission (an accepted one's go into the contact,
+    // from which the page after a store failure takes them).
     const auto respond = [&](int status) {
         const FormSession session = FormSessionFor(form_cookie);
         view.csrf_token = session.token;
@@ -281,9 +282,15 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
         return responder.Send(respond(403));
     }
 
-    Validation validation = ValidateFields(kind, posted.fields);
+    std::map<std::string, FieldProblem, std::less<>> photo_problems;
     std::vector<intake::Attachment> attachments;
-    CheckPhotos(posted.files, validation.problems, attachments);
+    CheckPhotos(posted.files, photo_problems, attachments);
+    // When the form is accepted, its clean values are moved out of posted.fields (no copies):
+    // from here on, a page that shows the form again takes them from validation.clean or the
+    // contact. A refused photo refuses the form, whose fields must then stay as typed.
+    Validation validation =
+        photo_problems.empty() ? TakeValidFields(kind, posted.fields) : ValidateFields(kind, posted.fields);
+    validation.problems.merge(photo_problems);
     if (!validation.ok()) {
         view.problems = validation.problems;
         add_error(std::string(s.errors_summary));
@@ -297,6 +304,7 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
         if (contact != validation.clean.end()) wait = submissions_per_contact_.Take(ContactKey(contact->second));
     }
     if (wait > 0) {
+        for (auto& [name, value] : validation.clean) posted.fields.insert_or_assign(name, std::move(value));
         add_error(RateLimitedText(s, choice.lang, wait));
         keep_notices();
         auto response = respond(429);
@@ -304,7 +312,6 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
         return responder.Send(std::move(response));
     }
 
-    view.values = std::move(posted.fields);  // for the page if the store fails
     auto contact = std::make_shared<intake::InboundContact>();
     contact->channel = Channel::kWeb;
     contact->kind = kind;
@@ -324,6 +331,7 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
             if (!outcome || outcome->receipt.empty()) {
                 const FormSession session = FormSessionFor(form_cookie);
                 view.csrf_token = session.token;
+                view.values = contact->fields;  // the values as they were to be stored
                 const Strings& strings = StringsFor(choice.lang);
                 view.notices.push_back({Notice::Kind::kError, std::string(strings.error_server)});
                 view.notices.push_back({Notice::Kind::kError, std::string(strings.values_kept)});

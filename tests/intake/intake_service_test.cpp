@@ -277,7 +277,7 @@ TEST(Payload, DecodesToExactlyTheValuesEncoded) {
     const std::string text = "текст с \"кавычками\" и \x7f";
     for (const auto& [f, t] : std::vector<std::pair<std::map<std::string, std::string>, std::string>>{
              {fields, text}, {fields, ""}, {{}, text}, {{}, ""}}) {
-        const std::string encoded = intake::EncodePayload(f, t);
+        const std::string encoded = intake::EncodePayload(FieldMap(f.begin(), f.end()), t);
         std::map<std::string, std::string> back_fields;
         std::string back_text = "unchanged?";
         ASSERT_TRUE(intake::DecodePayload(encoded, back_fields, back_text));

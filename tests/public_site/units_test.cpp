@@ -185,6 +185,33 @@ TEST(Validation, AcceptsAFullApplicationAndCleansValues) {
     EXPECT_FALSE(v.clean.contains("bogus"));
 }
 
+TEST(Validation, TakeValidFieldsMovesTheValuesOfAnAcceptedFormAndLeavesARefusedOneWhole) {
+    const FormValues typed = {{"unit", "  в/ч 12345  "},
+                              {"rank", "рядовой, стрелок-помощник гранатомётчика"},
+                              {"free_text", "line one\r\nline two, long enough not to fit in a short string"},
+                              {"contact", "@ivan"},
+                              {"csrf_token", "kept"}};
+    FormValues in = typed;
+    const Validation v = TakeValidFields(CaseKind::kSurrenderApplication, in);
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(v.clean, ValidateFields(CaseKind::kSurrenderApplication, typed).clean);
+    EXPECT_EQ(v.clean.at("unit"), "в/ч 12345");
+    EXPECT_EQ(v.clean.at("free_text"), "line one\nline two, long enough not to fit in a short string");
+    // Moved where cleaning changed nothing; the others were copied and stay as typed.
+    EXPECT_EQ(in.at("rank"), "");
+    EXPECT_EQ(in.at("contact"), "");
+    EXPECT_EQ(in.at("unit"), typed.at("unit"));
+    EXPECT_EQ(in.at("free_text"), typed.at("free_text"));
+    EXPECT_EQ(in.at("csrf_token"), "kept");
+
+    FormValues refused = typed;
+    refused.insert_or_assign("group_size", "0");
+    const FormValues before = refused;
+    const Validation bad = TakeValidFields(CaseKind::kSurrenderApplication, refused);
+    EXPECT_EQ(bad.problems.at("group_size"), FieldProblem::kBadGroupSize);
+    EXPECT_EQ(refused, before);
+}
+
 TEST(Validation, ReportsEachBadField) {
     FormValues in = {{"deployment_date", "2025-02-30"}, {"group_size", "0"},         {"unit", std::string(201, 'x')},
                      {"status", "deserter"},            {"rank", std::string("a\x01")}, {"contact", ""}};
