@@ -38,6 +38,11 @@ void ReceiptIndex::Remove(ByteView lookup, std::int64_t case_id) {
     }
 }
 
+void ReceiptIndex::Reserve(std::size_t entries) {
+    std::unique_lock lock(mutex_);
+    ids_.reserve(entries);
+}
+
 std::size_t ReceiptIndex::size() const {
     std::shared_lock lock(mutex_);
     return ids_.size();

@@ -31,6 +31,8 @@ public:
     void Remove(ByteView lookup, std::int64_t case_id);
     /// Entries held (tests, diagnostics).
     std::size_t size() const;
+    /// Makes room for `entries` without rehashing (a rehash of a large table stalls the writer).
+    void Reserve(std::size_t entries);
 
 private:
     static std::uint64_t KeyOf(ByteView lookup) noexcept;

@@ -1350,6 +1350,8 @@ Result<MessageId> InsertMessageIn(Connection& db, const MessageRecord& message) 
 void SqliteStore::Impl::LoadReceipts() {
     Statement stmt = writer_->Prepare(kAllReceipts);
     while (stmt.Step()) receipts_.Add(stmt.Blob(1), stmt.Int(0));
+    // Room for as many cases again (at least 65,536) before the table must grow.
+    receipts_.Reserve(std::max<std::size_t>(65'536, 2 * receipts_.size()));
 }
 
 Result<void> SqliteStore::InsertCase(const CaseRecord& record) {
