@@ -15,7 +15,8 @@
 # reference.
 #
 # Environment:
-#   DURATION=15      seconds of load per run
+#   DURATION=15      seconds of load on each server, in ROUNDS rounds
+#   ROUNDS=3         the loads alternate lifeline, nginx, lifeline, nginx, ... (see below)
 #   CONNECTIONS=64   wrk connections
 #   THREADS=2        wrk threads
 #   BREAKDOWN=1      also run the same load with an invalid group_size (lifeline parses, checks
@@ -36,6 +37,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
 DURATION="${DURATION:-15}"
+ROUNDS="${ROUNDS:-3}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 BREAKDOWN="${BREAKDOWN:-1}"
@@ -45,7 +47,7 @@ BUILD_DIR="$ROOT/build/bench"
 LIFELINE="$BUILD_DIR/src/app/lifeline"
 LUA="$ROOT/bench/intake/post.lua"
 
-for v in DURATION CONNECTIONS THREADS; do
+for v in DURATION ROUNDS CONNECTIONS THREADS; do
   if ! [[ "${!v}" =~ ^[1-9][0-9]*$ ]]; then echo "bench: $v must be a positive integer" >&2; exit 1; fi
 done
 case "$STOP_SIGNAL" in TERM|KILL) ;; *) echo "bench: STOP_SIGNAL must be TERM or KILL" >&2; exit 1 ;; esac
@@ -147,7 +149,8 @@ stop_lifeline() {  # signal: stops lifeline, sets LIFELINE_RC
   LIFELINE_PID=""
 }
 
-WRK=(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$LUA")
+ROUND_S=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
+WRK=(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND_S}s" --timeout 10s --latency -s "$LUA")
 run_wrk() {  # output-file url pid...: runs the load, appends "CPU ticks=N" for the pids
   local out=$1 url=$2
   shift 2
@@ -157,15 +160,73 @@ run_wrk() {  # output-file url pid...: runs the load, appends "CPU ticks=N" for 
   sync
   sleep 1
   before=$(cpu_ticks "$@")
-  timeout $((DURATION + 60)) "${WRK[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed: $url"; }
+  timeout $((ROUND_S + 60)) "${WRK[@]}" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed: $url"; }
   after=$(cpu_ticks "$@")
   echo "CPU ticks=$((after - before))" >>"$out"
   grep -q '^BENCH ' "$out" || { cat "$out" >&2; die "no summary from post.lua in $out"; }
+}
+# Sums the rounds' BENCH lines (counts, durations, CPU ticks) into one file of the same form;
+# each latency percentile is the worst round's (percentiles cannot be summed).
+merge_rounds() {  # out-file round-file...
+  local out=$1
+  shift
+  awk '
+    /^BENCH / { for (i = 2; i <= NF; i++) { split($i, kv, "="); k = kv[1]; v = kv[2] + 0
+                  if (k ~ /^p[0-9]+_us$|^max_us$/) { if (v > m[k]) m[k] = v }
+                  else if (k == "mean_us") { wsum += v * req }
+                  else { s[k] += v; if (k == "requests") req = v } }
+                next }
+    /^CPU ticks=/ { split($0, kv, "="); ticks += kv[2] }
+    END {
+      printf "BENCH requests=%d duration_us=%d ok2xx=%d receipts=%d s4xx=%d s5xx=%d other=%d ", s["requests"], s["duration_us"], s["ok2xx"], s["receipts"], s["s4xx"], s["s5xx"], s["other"]
+      printf "err_connect=%d err_read=%d err_write=%d err_status=%d err_timeout=%d ", s["err_connect"], s["err_read"], s["err_write"], s["err_status"], s["err_timeout"]
+      printf "p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d mean_us=%.0f\n", m["p50_us"], m["p90_us"], m["p99_us"], m["p999_us"], m["max_us"], (s["requests"] > 0 ? wsum / s["requests"] : 0)
+      printf "CPU ticks=%d\n", ticks
+    }' "$@" >"$out"
 }
 cpu_ms_per_request() {  # wrk-output
   awk -v t="$(sed -n 's/^CPU ticks=//p' "$1")" -v n="$(field "$1" requests)" -v hz="$TICKS_PER_S" \
     'BEGIN { printf "%.3f", (n > 0 ? 1000 * t / hz / n : 0) }'
 }
+
+# ---- nginx, the reference (started first: the loads alternate) ----------------------------------------------------------------------------
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+mkdir -p "$TMP/nginx/body" "$TMP/nginx/logs"
+NPORT=""
+for _ in 1 2 3 4 5; do
+  cand=$((20000 + RANDOM % 20000))
+  port_free "$cand" || continue
+  cat >"$TMP/nginx/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx/body;
+    client_body_buffer_size 16k;
+    keepalive_requests 100000000;
+    server {
+        listen 127.0.0.1:$cand;
+        location = /apply { return 204; }
+    }
+}
+EOF
+  "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" >"$TMP/nginx/out.log" 2>&1 &
+  NGINX_PID=$!
+  for _ in $(seq 50); do
+    kill -0 "$NGINX_PID" 2>/dev/null || break
+    if curl -s -o /dev/null --max-time 1 -X POST -d x "http://127.0.0.1:$cand/apply"; then NPORT=$cand; break; fi
+    sleep 0.1
+  done
+  [ -n "$NPORT" ] && break
+  stop_pid "$NGINX_PID" QUIT 5
+  NGINX_PID=""
+done
+[ -n "$NPORT" ] || { cat "$TMP/nginx/out.log" "$TMP/nginx/error.log" >&2 2>/dev/null; die "nginx did not start"; }
+log "nginx listening on 127.0.0.1:$NPORT"
 
 # ---- lifeline under load ------------------------------------------------------------------------
 
@@ -205,8 +266,20 @@ CHECK_RECEIPT="$(sed -n 's/.*class="receipt"><code>\([0-9-]*\)<\/code>.*/\1/p' "
 [ "$CHECK_STATUS" = 200 ] && [ -n "$CHECK_RECEIPT" ] ||
   die "the check application got HTTP $CHECK_STATUS without a receipt"
 
-log "wrk against lifeline: ${WRK[*]} http://127.0.0.1:$PORT/apply"
-run_wrk "$TMP/wrk-lifeline.txt" "http://127.0.0.1:$PORT/apply" "$LIFELINE_PID"
+# The loads alternate, ROUNDS times: lifeline, then nginx, each for DURATION / ROUNDS seconds.
+# This machine's speed drifts by a fifth within minutes, and a reference measured minutes
+# after the server it judges drifts with it; alternating puts both under the same drift.
+log "wrk, ${ROUNDS} rounds of ${ROUND_S} s each against lifeline then nginx: ${WRK[*]}"
+for r in $(seq "$ROUNDS"); do
+  log "round $r: lifeline"
+  run_wrk "$TMP/wrk-lifeline-$r.txt" "http://127.0.0.1:$PORT/apply" "$LIFELINE_PID"
+  log "round $r: nginx"
+  run_wrk "$TMP/wrk-nginx-$r.txt" "http://127.0.0.1:$NPORT/apply" "$NGINX_PID"
+done
+stop_pid "$NGINX_PID" QUIT 10
+NGINX_PID=""
+merge_rounds "$TMP/wrk-lifeline.txt" "$TMP"/wrk-lifeline-[0-9]*.txt
+merge_rounds "$TMP/wrk-nginx.txt" "$TMP"/wrk-nginx-[0-9]*.txt
 # Group commit: how many writes each durable commit carried over the whole run.
 curl -sS --max-time 10 -o "$TMP/metrics.txt" "http://127.0.0.1:$PORT/metrics" || true
 metric() { sed -n "s/^$1 \([0-9.e+]*\)$/\1/p" "$TMP/metrics.txt" | head -n1; }
@@ -283,48 +356,6 @@ READBACK=no
 if [ "$READBACK_STATUS" = 200 ] && grep -q -F "$CHECK_TEXT" "$TMP/readback.html"; then READBACK=yes; fi
 stop_lifeline TERM
 
-# ---- nginx reference ----------------------------------------------------------------------------
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-mkdir -p "$TMP/nginx/body" "$TMP/nginx/logs"
-NPORT=""
-for _ in 1 2 3 4 5; do
-  cand=$((20000 + RANDOM % 20000))
-  port_free "$cand" || continue
-  cat >"$TMP/nginx/nginx.conf" <<EOF
-worker_processes auto;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/body;
-    client_body_buffer_size 16k;
-    keepalive_requests 100000000;
-    server {
-        listen 127.0.0.1:$cand;
-        location = /apply { return 204; }
-    }
-}
-EOF
-  "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" >"$TMP/nginx/out.log" 2>&1 &
-  NGINX_PID=$!
-  for _ in $(seq 50); do
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    if curl -s -o /dev/null --max-time 1 -X POST -d x "http://127.0.0.1:$cand/apply"; then NPORT=$cand; break; fi
-    sleep 0.1
-  done
-  [ -n "$NPORT" ] && break
-  stop_pid "$NGINX_PID" QUIT 5
-  NGINX_PID=""
-done
-[ -n "$NPORT" ] || { cat "$TMP/nginx/out.log" "$TMP/nginx/error.log" >&2 2>/dev/null; die "nginx did not start"; }
-log "nginx listening on 127.0.0.1:$NPORT"
-log "wrk against nginx: ${WRK[*]} http://127.0.0.1:$NPORT/apply"
-run_wrk "$TMP/wrk-nginx.txt" "http://127.0.0.1:$NPORT/apply" "$NGINX_PID"
-stop_pid "$NGINX_PID" QUIT 10
-NGINX_PID=""
 N_LINE="$TMP/wrk-nginx.txt"
 N_2XX=$(field "$N_LINE" ok2xx)
 N_DUR=$(field "$N_LINE" duration_us)
@@ -357,7 +388,7 @@ col() {  # file key: a latency in ms, or "-" without the file
 B_LINE="$TMP/wrk-lifeline-422.txt"
 {
   echo
-  echo "lifeline intake benchmark: POST /apply, ${CONNECTIONS} connections, ${THREADS} wrk threads, ${DURATION} s per run"
+  echo "lifeline intake benchmark: POST /apply, ${CONNECTIONS} connections, ${THREADS} wrk threads, ${ROUNDS} rounds of ${ROUND_S} s on each server, alternating"
   echo "machine: $(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1), $(uname -sr); wrk on the same machine"
   echo "lifeline: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$([ -n "$(git -C "$ROOT" status --porcelain -- src CMakeLists.txt cmake 2>/dev/null)" ] && echo ' + uncommitted changes') Release, defaults + [site] limits 1e9; nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///')"
   echo
@@ -373,6 +404,12 @@ B_LINE="$TMP/wrk-lifeline-422.txt"
   row "server CPU per request (ms)" "$(cpu_ms_per_request "$L_LINE")" "$(cpu_ms_per_request "$N_LINE")" \
     "$([ -f "$B_LINE" ] && cpu_ms_per_request "$B_LINE" || echo -)"
   row "lifeline / nginx" "$RATIO %" "" ""
+  echo
+  for r in $(seq "$ROUNDS"); do
+    lr=$(rate "$(field "$TMP/wrk-lifeline-$r.txt" receipts)" "$(field "$TMP/wrk-lifeline-$r.txt" duration_us)")
+    nr=$(rate "$(field "$TMP/wrk-nginx-$r.txt" ok2xx)" "$(field "$TMP/wrk-nginx-$r.txt" duration_us)")
+    echo "round $r: lifeline $lr/s, nginx $nr/s, $(awk -v a="$lr" -v b="$nr" 'BEGIN { printf "%.1f %%", (b > 0 ? 100 * a / b : 0) }')"
+  done
   echo
   echo "durable applications/s: $L_RATE (200 with a receipt page, sent after the commit)"
   [ -n "$COMMITS" ] && [ -n "$WRITES" ] && awk -v c="$COMMITS" -v w="$WRITES" 'BEGIN { if (c > 0) printf "store: %d writes in %d durable commits, %.1f writes per commit (group commit)\n", w, c, w / c }'
