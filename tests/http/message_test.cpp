@@ -106,6 +106,25 @@ TEST(ParseFormTest, LastWinsAndSkipsMalformed) {
     EXPECT_TRUE(ParseForm("").empty());
 }
 
+TEST(ParseFormTest, ManyNamesInDescendingOrderParseInOneSort) {
+    // 200,000 distinct names, each sorting before the one sent before it: inserted one by one
+    // into the sorted map, every pair would shift all the others (2 * 10^10 moves).
+    std::string body;
+    constexpr int kNames = 200'000;
+    for (int i = kNames; i > 0; --i) {
+        body += 'n';
+        body += std::to_string(1'000'000 + i);
+        body += "=v&";
+    }
+    body += "n1000005=last";  // a repeated name: the last one wins
+    const auto form = ParseForm(body);
+    ASSERT_EQ(form.size(), static_cast<std::size_t>(kNames));
+    EXPECT_EQ(form.begin()->first, "n1000001");
+    EXPECT_EQ(form.rbegin()->first, "n1200000");
+    EXPECT_EQ(form.at("n1000005"), "last");
+    EXPECT_EQ(form.at("n1000006"), "v");
+}
+
 TEST(ResponseTest, FactoriesSetContentType) {
     EXPECT_EQ(Response::Json(201, "{}").headers.Get("Content-Type"), "application/json");
     EXPECT_EQ(Response::Json(201, "{}").status, 201);
