@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,11 +77,27 @@ void EnsureInit() {
 }
 
 /// Random bytes come from per-thread pools, each refilled by one getrandom(2) call per 4,032
-/// bytes (randombytes_buf costs one call, and an application draws six pieces, some 150 bytes:
-/// one refill serves about 25 applications). A byte leaves its pool wiped; a request larger
-/// than a quarter of a pool goes straight to the kernel; a forked child refills before it uses
-/// a pool (pthread_atfork bumps fork_generation).
+/// bytes (randombytes_buf costs a call per 256 bytes, and an application draws six pieces, some
+/// 150 bytes: one refill serves about 25 applications). A byte leaves its pool wiped; a request
+/// larger than a quarter of a pool goes straight to the kernel; a forked child refills before it
+/// uses a pool (pthread_atfork bumps fork_generation).
 constexpr std::size_t kRandomPoolBytes = 4032;
+
+/// Fills out from the kernel's generator: getrandom(2) in one call (the kernel may return fewer
+/// bytes when a signal interrupts a request over 256 bytes: the rest follows), or libsodium's
+/// randombytes_buf where getrandom is unavailable.
+void FillFromKernel(std::uint8_t* out, std::size_t n) {
+    while (n > 0) {
+        const ssize_t got = ::getrandom(out, n, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            randombytes_buf(out, n);
+            return;
+        }
+        out += got;
+        n -= static_cast<std::size_t>(got);
+    }
+}
 
 struct RandomPool {
     std::uint8_t* bytes = nullptr;  // kRandomPoolBytes; null: draw straight from the kernel
@@ -95,7 +112,7 @@ void DrawFromPool(RandomPool& pool, std::uint8_t* out, std::size_t n) {
     }
     const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
     if (pool.used + n > kRandomPoolBytes || pool.generation != generation) {
-        randombytes_buf(pool.bytes, kRandomPoolBytes);
+        FillFromKernel(pool.bytes, kRandomPoolBytes);
         pool.used = 0;
         pool.generation = generation;
     }

@@ -21,13 +21,13 @@ namespace lifeline::crypto {
 void Init();
 
 /// Random bytes for secrets (receipts, tokens, TOTP secrets), drawn from a per-thread pool that
-/// one getrandom(2) refills per 512 bytes and that lives, like keys, in memory locked against
+/// one getrandom(2) refills per 4,032 bytes and that lives, like keys, in memory locked against
 /// swapping, left out of core dumps and zeroed in a forked child (which also refills it first);
 /// where the page cannot be locked, straight from the kernel.
 Bytes RandomBytes(std::size_t n);
 
 /// Random bytes for values stored or sent in clear (nonces, the random bits of ids), drawn from
-/// a per-thread pool that one getrandom(2) refills per 512 bytes. Never for secrets: the pool's
+/// a per-thread pool that one getrandom(2) refills per 4,032 bytes. Never for secrets: the pool's
 /// unused bytes sit in ordinary memory until they are handed out.
 Bytes RandomPublicBytes(std::size_t n);
 
