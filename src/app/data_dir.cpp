@@ -1,6 +1,12 @@
 #include "app/data_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 
@@ -27,6 +33,26 @@ Result<InitOutcome> InitDataDir(const std::string& path, const std::string& admi
     auto admin = (*dir)->auth->Bootstrap(admin_username);
     if (!admin) return admin.error();
     return InitOutcome{admin_username, std::move(*admin)};
+}
+
+Result<ServeLock> ServeLock::Take(const std::string& data_path) {
+    const std::string lock_path = data_path + "/serve.lock";
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return Error{ErrorCode::kInvalidArgument, fmt::format("cannot open {}: {}", lock_path, std::strerror(errno))};
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int error = errno;
+        ::close(fd);
+        if (error == EWOULDBLOCK)
+            return Error{ErrorCode::kConflict,
+                         fmt::format("another lifeline is already serving {} (it holds {})", data_path, lock_path)};
+        return Error{ErrorCode::kInvalidArgument, fmt::format("cannot lock {}: {}", lock_path, std::strerror(error))};
+    }
+    return ServeLock(fd);
+}
+
+ServeLock::~ServeLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
 }
 
 Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, const auth::AuthConfig& auth_config,

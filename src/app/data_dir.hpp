@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "audit/audit_log.hpp"
 #include "auth/auth_service.hpp"
@@ -32,6 +33,25 @@ struct InitOutcome {
 /// Creates a data directory (mode 0700) with its database, secrets, team key and first
 /// administrator. kAlreadyExists if it is already initialised.
 Result<InitOutcome> InitDataDir(const std::string& path, const std::string& admin_username);
+
+/// The one server of a data directory: an exclusive flock on DATA/serve.lock, held while this
+/// lives (and by the kernel, never past the process). Two servers on one database would each
+/// keep their own receipt index (store/sqlite/receipt_index.hpp) and queue; the CLI's commands,
+/// which never insert cases, do not take it and may run beside the server.
+class ServeLock {
+public:
+    /// kConflict when another process holds it; kInvalidArgument when the file cannot be opened.
+    static Result<ServeLock> Take(const std::string& data_path);
+    ServeLock(ServeLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    ServeLock& operator=(ServeLock&&) = delete;
+    ServeLock(const ServeLock&) = delete;
+    ServeLock& operator=(const ServeLock&) = delete;
+    ~ServeLock();
+
+private:
+    explicit ServeLock(int fd) : fd_(fd) {}
+    int fd_ = -1;
+};
 
 /// Opens an initialised data directory; kNotFound with a hint to run `lifeline init` if it is not.
 Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, const auth::AuthConfig& auth_config = {},

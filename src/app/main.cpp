@@ -5,7 +5,9 @@
 
 #include <condition_variable>
 #include <csignal>
+#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 #include <iostream>
@@ -88,6 +90,13 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
     }
     if (!listen.empty()) config.server.listen = listen;
     spdlog::set_level(spdlog::level::from_str(config.log_level));
+    // Only a data directory that exists gets a lock file (an empty one is told to run init).
+    std::optional<ServeLock> serve_lock;
+    if (std::filesystem::exists(data + "/secrets")) {
+        auto taken = ServeLock::Take(data);
+        if (!taken) return Fail(taken.error());
+        serve_lock.emplace(std::move(*taken));
+    }
     auto dir = OpenOrExit(data, config);
 
     const Clock& clock = SystemClock::Instance();

@@ -161,6 +161,22 @@ TEST_F(CliTest, ASigtermRightAfterThePortLineStopsCleanly) {
     }
 }
 
+TEST_F(CliTest, ASecondServerOnTheSameDataIsRefusedWhileTheFirstRuns) {
+    ServerProcess first({"serve", "--data", data_, "--listen", "127.0.0.1:0"});
+    ASSERT_GT(first.port(), 0) << first.Stderr();
+    auto second = RunLifeline({"serve", "--data", data_, "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(second.exit_code, 1);
+    EXPECT_NE(second.err.find("already serving"), std::string::npos) << second.err;
+    // The first still serves, and the CLI's commands still run beside it.
+    EXPECT_EQ(Fetch(first.port(), "GET", "/healthz").status, 200);
+    EXPECT_EQ(Lifeline({"audit", "verify"}).exit_code, 0);
+    EXPECT_EQ(first.Stop(), 0);
+    // Once it is gone, the lock is free again.
+    ServerProcess third({"serve", "--data", data_, "--listen", "127.0.0.1:0"});
+    ASSERT_GT(third.port(), 0) << third.Stderr();
+    EXPECT_EQ(third.Stop(), 0);
+}
+
 TEST_F(CliTest, ConfigFileMovesMetricsToAnAdminListener) {
     std::string path = dir_ / "admin.toml";
     FILE* f = std::fopen(path.c_str(), "w");
