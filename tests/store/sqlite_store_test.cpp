@@ -511,15 +511,20 @@ private:
     std::shared_future<void> released_ = release_.get_future().share();
 };
 
+/// A store at `path` whose WAL syncs pass through `gate`, each then answering `result`.
+std::unique_ptr<SqliteStore> OpenGated(const std::string& path, FirstSyncGate& gate, int result) {
+    SqliteOptions options;
+    options.path = path;
+    options.sync_wal = gate.Hook(result);
+    return std::make_unique<SqliteStore>(options);
+}
+
 TEST_F(SqliteStoreTest, WritesRunDuringASyncThatFailsAreRolledBackNotCommitted) {
     // The first sync is held while ten more writes run in the writer's open transaction, then
     // fails: those ten are refused and must not reach the WAL either (a checkpoint would make
     // them permanent after their callers were told they failed).
-    SqliteOptions options;
-    options.path = Path();
     FirstSyncGate gate;
-    options.sync_wal = gate.Hook(-1);
-    auto store = std::make_unique<SqliteStore>(options);
+    auto store = OpenGated(Path(), gate, -1);
     std::atomic<int> refused{0};
     std::atomic<int> answered{0};
     auto answer = [&](std::exception_ptr failure) {
@@ -585,11 +590,8 @@ TEST_F(SqliteStoreTest, ACaseRolledBackAfterAFailedSyncIsNotFoundByItsReceipt) {
     // The case is inserted (and its receipt recorded in memory) in the writer's open transaction
     // while the first sync is held; the sync fails, so that transaction is rolled back. Its
     // receipt must find nothing, then or after a reopen, and may be used again.
-    SqliteOptions options;
-    options.path = Path();
     FirstSyncGate gate;
-    options.sync_wal = gate.Hook(-1);
-    auto store = std::make_unique<SqliteStore>(options);
+    auto store = OpenGated(Path(), gate, -1);
     std::promise<Result<MessageId>> first_answer;
     store->RecordIntakeAsync(NewCaseWrite(WebCase(1, 1)),
                              [&](Result<MessageId> r) { first_answer.set_value(std::move(r)); });
@@ -632,11 +634,8 @@ TEST_F(SqliteStoreTest, WritesArrivingDuringASyncRunMeanwhileAndCommitInOneBatch
     // writer's open transaction (which holds the write lock), are not committed in pieces behind
     // the sync but in one transaction after it, and their answers run in one DeferScope, so what
     // they defer runs once, after all ten.
-    SqliteOptions options;
-    options.path = Path();
     FirstSyncGate gate;
-    options.sync_wal = gate.Hook(0);
-    auto store = std::make_unique<SqliteStore>(options);
+    auto store = OpenGated(Path(), gate, 0);
     const std::uint64_t batches_before = store->batches_committed();
     std::mutex mu;
     std::condition_variable cv;

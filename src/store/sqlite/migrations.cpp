@@ -11,7 +11,8 @@ namespace {
 
 // Version 1: everything store.hpp speaks of. Enums are stored as their string names
 // (core/domain.hpp). Blobs are NOT NULL and empty when unset, except cases.receipt_lookup, which
-// is NULL when a case has no receipt so that the unique index skips it.
+// is NULL when a case has no receipt so that the unique index skips it (the index went in
+// version 7; the receipt lookups loaded at open still skip NULL).
 constexpr std::string_view kMigration1 = R"sql(
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY NOT NULL,

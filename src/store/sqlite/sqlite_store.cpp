@@ -1281,7 +1281,7 @@ Result<void> InsertCaseIn(Connection& db, ReceiptIndex& receipts, const CaseReco
             if (!stmt.Step()) {
                 receipts.Remove(record.receipt_lookup, holder);
             } else if (stmt.Blob(0) == record.receipt_lookup) {
-                return Error{ErrorCode::kAlreadyExists, "case " + record.id.ToString() + " or its receipt already exists"};
+                return Error{ErrorCode::kAlreadyExists, "the receipt of case " + record.id.ToString() + " is taken"};
             }
         }
     }
@@ -1295,7 +1295,7 @@ Result<void> InsertCaseIn(Connection& db, ReceiptIndex& receipts, const CaseReco
             .BindUncopied(5, ToString(record.channel))
             .Bind(6, record.key_epoch.value)
             .BindBlobUncopied(7, record.wrapped_key);
-        // No receipt is NULL, not an empty blob, so that the unique index leaves it out.
+        // No receipt is NULL, not an empty blob: the receipts loaded at open leave it out.
         if (record.receipt_lookup.empty())
             stmt.BindNull(8);
         else
@@ -1313,7 +1313,7 @@ Result<void> InsertCaseIn(Connection& db, ReceiptIndex& receipts, const CaseReco
             .Run();
     } catch (const SqliteError& e) {
         if (e.IsUniqueViolation())
-            return Error{ErrorCode::kAlreadyExists, "case " + record.id.ToString() + " or its receipt already exists"};
+            return Error{ErrorCode::kAlreadyExists, "case " + record.id.ToString() + " already exists"};
         throw;
     }
     // Visible to readers from now, found by them once the transaction commits.
