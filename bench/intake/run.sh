@@ -6,13 +6,13 @@
 # Builds a Release lifeline (build/bench), creates a throw-away data directory, serves it on a
 # free loopback port with the [site] rate limits lifted, takes a form token and cookie with
 # GET /apply, then drives POST /apply with wrk (bench/intake/post.lua: the urlencoded form with
-# a ~500-byte Cyrillic free text and a different contact per request). After wrk, lifeline is
-# stopped and the database is checked: every application wrk saw acknowledged (200 with a
-# receipt) must be a case in the database with its sealed message, and no field value may be
-# found in clear in any database file or in the server's output; lifeline is then started again
-# on the same data and one application is read back by its receipt. Then nginx, on another
-# loopback port, answers the same POST with 204 under the identical wrk command, as the
-# reference.
+# a ~500-byte Cyrillic free text and a different contact per request), in rounds that alternate
+# with nginx, on another loopback port, answering the same POST with 204 under the identical wrk
+# command, as the reference. After the rounds, lifeline is stopped and the database is checked:
+# every application wrk saw acknowledged (200 with a receipt) must be a case in the database with
+# its sealed message, and no field value may be found in clear in any database file or in the
+# server's output; lifeline is then started again on the same data and one application is read
+# back by its receipt.
 #
 # Environment:
 #   DURATION=15      seconds of load on each server, in ROUNDS rounds
@@ -287,7 +287,7 @@ COMMITS="$(metric lifeline_store_commits)"
 WRITES="$(metric lifeline_store_writes_committed)"
 if [ "$BREAKDOWN" != 0 ]; then
   log "wrk against lifeline, invalid group_size (422, nothing stored)"
-  BENCH_VARIANT=invalid run_wrk "$TMP/wrk-lifeline-422.txt" "http://127.0.0.1:$PORT/apply" "$LIFELINE_PID"
+  BENCH_VARIANT=invalid run_wrk "$TMP/wrk-breakdown-422.txt" "http://127.0.0.1:$PORT/apply" "$LIFELINE_PID"
 fi
 
 # Stop lifeline: SIGTERM drains in-flight requests and closes the store.
@@ -362,6 +362,7 @@ N_DUR=$(field "$N_LINE" duration_us)
 
 # ---- report -------------------------------------------------------------------------------------
 
+rm -f "$RESULTS_DIR"/wrk-*.txt  # an earlier run's rounds or breakdown are not this run's
 cp "$TMP"/wrk-*.txt "$RESULTS_DIR/"
 cp "$TMP/lifeline-load.err" "$RESULTS_DIR/lifeline.log"
 
@@ -385,7 +386,7 @@ row() { printf '%-30s %16s %16s %16s\n' "$@"; }
 col() {  # file key: a latency in ms, or "-" without the file
   if [ -f "$1" ]; then ms "$(field "$1" "$2")"; else echo -; fi
 }
-B_LINE="$TMP/wrk-lifeline-422.txt"
+B_LINE="$TMP/wrk-breakdown-422.txt"
 {
   echo
   echo "lifeline intake benchmark: POST /apply, ${CONNECTIONS} connections, ${THREADS} wrk threads, ${ROUNDS} rounds of ${ROUND_S} s on each server, alternating"
