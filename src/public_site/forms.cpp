@@ -184,7 +184,7 @@ Validation TakeValidFields(CaseKind kind, FormValues& input) {
         std::string_view trimmed;
     };
     std::vector<Passed> passed;
-    passed.reserve(input.size());
+    passed.reserve(intake::FormFields(kind).size());
     Validation result = CheckFields(kind, input, [&](std::string_view name, FormValues::const_iterator raw,
                                                      std::string_view value, bool trimmed_only) {
         passed.push_back(trimmed_only ? Passed{name, raw, {}, value} : Passed{name, raw, std::string(value), {}});

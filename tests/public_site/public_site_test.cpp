@@ -622,6 +622,21 @@ TEST_F(SiteTest, AMalformedMultipartBodyIsABadRequest) {
     EXPECT_EQ(CaseCount(), 0u);
 }
 
+TEST_F(SiteTest, AnUrlencodedBodyOfTooManyPairsIsABadRequest) {
+    Browser b;
+    Get("/apply?lang=en", &b);
+    Fields fields = {{"contact", "@ivan"}};
+    for (int i = 0; i < 198; ++i) fields.emplace_back("x" + std::to_string(i), "1");
+    // 199 pairs and the token: 200, the most a form may hold, still accepted.
+    auto r = Post("/apply", b, fields);
+    EXPECT_EQ(r.status, 200) << r.body;
+    fields.emplace_back("one_more", "1");
+    r = Post("/apply", b, fields);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_TRUE(Has(r.body, "The form arrived damaged."));
+    EXPECT_EQ(CaseCount(), 1u);
+}
+
 // ---- follow-up ----
 
 TEST_F(SiteTest, TheReceiptOpensTheConversation) {
