@@ -182,7 +182,10 @@ void PublicSite::CheckPhotos(const std::vector<FilePart>& files,
 
 std::string PublicSite::ContactKey(std::string_view contact) const {
     const std::string normalized = NormalizeContact(contact);
-    return ToHex(crypto::KeyedHash(site_key_, kContactContext, AsBytes(normalized)));
+    const Bytes hash = crypto::KeyedHash(site_key_, kContactContext, AsBytes(normalized));
+    // 15 bytes (120 bits) of it, as raw bytes: short enough to live inside the std::string
+    // (no allocation per limiter entry, 100,000 of which may be kept), far too long to collide.
+    return std::string(AsString(ByteView(hash).first(15)));
 }
 
 http::Response PublicSite::Page(const LangChoice& choice, int status, std::string body,

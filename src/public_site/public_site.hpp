@@ -98,6 +98,8 @@ private:
     /// Checks and strips the uploaded photos; problems go under "photo".
     void CheckPhotos(const std::vector<FilePart>& files, std::map<std::string, FieldProblem, std::less<>>& problems,
                      std::vector<intake::Attachment>& attachments) const;
+    /// The per-contact limiter's key: 15 raw bytes of a keyed hash of the normalised contact
+    /// (never the contact itself).
     std::string ContactKey(std::string_view contact) const;
     http::Response Page(const LangChoice& choice, int status, std::string body, const FormSession* session) const;
     http::Response NotFoundLookup(const LangChoice& choice, const FormSession& session) const;
