@@ -377,7 +377,7 @@ void IntakeService::WriteNewWebCaseAsync(std::shared_ptr<const InboundContact> c
     }
     const CaseId id = write.case_id;
     // The contact moves into the answer, which lets go of it before `done` (SubmitAsync).
-    auto answer = [this, contact = std::move(contact), attempt, id, receipt,
+    auto answer = [this, contact = std::move(contact), attempt, id, receipt = std::move(receipt),
                    shared_done](Result<MessageId> written) mutable {
         IntakeDone& done = *shared_done;
         // The last use of this object, however this ends: the destructor waits for it.
