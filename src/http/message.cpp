@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <iterator>
 
 namespace lifeline::http {
 namespace {
@@ -178,26 +177,21 @@ std::optional<std::string> PercentDecode(std::string_view s, bool form) {
     return out;
 }
 
-FieldMap ParseForm(std::string_view body) {
-    // Collected, then sorted once: inserting each pair into the sorted vector would shift every
-    // later entry, which a body of many names in descending order turns into quadratic work.
-    std::vector<std::pair<std::string, std::string>> pairs;
-    pairs.reserve(16);  // a form's fields
+std::optional<FieldMap> ParseForm(std::string_view body, std::size_t max_pairs) {
+    FieldMap form;
+    form.reserve(std::min<std::size_t>(max_pairs, 16));  // a form's fields, in one allocation
+    std::size_t pairs = 0;
+    bool too_many = false;
     ForEachFormPair(body, [&](std::string n, std::string v) {
-        pairs.emplace_back(std::move(n), std::move(v));
+        if (++pairs > max_pairs) {
+            too_many = true;
+            return false;
+        }
+        form.insert_or_assign(std::move(n), std::move(v));
         return true;
     });
-    std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    // The last of each repeated name wins: keep a run's last pair.
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-        if (i + 1 < pairs.size() && pairs[i + 1].first == pairs[i].first) continue;
-        if (kept != i) pairs[kept] = std::move(pairs[i]);
-        ++kept;
-    }
-    pairs.resize(kept);
-    return FieldMap(boost::container::ordered_unique_range, std::make_move_iterator(pairs.begin()),
-                    std::make_move_iterator(pairs.end()));
+    if (too_many) return std::nullopt;
+    return form;
 }
 
 Response Response::Events(std::shared_ptr<EventStream> stream) {

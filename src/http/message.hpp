@@ -136,7 +136,9 @@ inline Response ErrorResponse(const LifelineError& error) { return ErrorResponse
 
 /// Percent-decodes a URL component ('+' becomes a space when form is true); nullopt if malformed.
 std::optional<std::string> PercentDecode(std::string_view s, bool form = false);
-/// Parses application/x-www-form-urlencoded into name → value (last wins for repeated names).
-FieldMap ParseForm(std::string_view body);
+/// Parses application/x-www-form-urlencoded into name → value (last wins for repeated names);
+/// nullopt when it holds more than max_pairs pairs (the map is a sorted vector: each insertion
+/// may move every entry, so the count must stay small).
+std::optional<FieldMap> ParseForm(std::string_view body, std::size_t max_pairs);
 
 }  // namespace lifeline::http

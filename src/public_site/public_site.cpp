@@ -11,9 +11,6 @@ namespace lifeline::public_site {
 namespace {
 
 constexpr std::string_view kContactContext = "lifeline/v1/public-site/contact";
-/// Most name=value pairs an urlencoded body may hold (the forms have at most 16, plus the
-/// token and the language).
-constexpr std::ptrdiff_t kMaxFormPairs = 200;
 
 double PerMinute(const RateLimitRule& rule) {
     const auto minutes = std::max<std::int64_t>(1, rule.per.count());
@@ -139,13 +136,13 @@ PublicSite::Posted PublicSite::ParseBody(const http::Request& request) const {
         posted.fields = std::move(parsed->fields);
         posted.files = std::move(parsed->files);
     } else if (content_type.empty() || StartsWithIgnoreCase(content_type, "application/x-www-form-urlencoded")) {
-        // The forms have at most 16 fields: a body of many more pairs is refused before it is
-        // parsed (a 16 MiB body of empty pairs would otherwise become millions of strings).
-        if (std::count(request.body.begin(), request.body.end(), '&') >= kMaxFormPairs) {
+        // As many fields as a multipart form may have parts: a body of more is refused.
+        auto parsed = http::ParseForm(request.body, config_.multipart.max_parts);
+        if (!parsed) {
             posted.ok = false;
             return posted;
         }
-        posted.fields = http::ParseForm(request.body);
+        posted.fields = std::move(*parsed);
     } else {
         posted.ok = false;
     }
