@@ -100,12 +100,12 @@ bool IsValidDate(std::string_view v) {
 
 namespace {
 
-/// Checks every known field of `input`. Problems go into result.problems; for each field that
-/// passes, `keep(name, raw, value, trimmed_only)` is called with the entry as posted and the
-/// value as it is to be stored: a view of the posted value when cleaning only trims it
-/// (trimmed_only), else of a scratch string that the next field reuses.
-template <typename Keep>
-Validation CheckFields(CaseKind kind, const FormValues& input, Keep keep) {
+/// Checks every known field of `input` (a FormValues, const or not). Problems go into
+/// result.problems; for each field that passes, `keep(name, entry, value, cleaned)` is called
+/// with the entry as posted and the value to store: a view of the posted value when cleaning
+/// only trims it (cleaned is null), else of *cleaned, a scratch string keep may take.
+template <typename Map, typename Keep>
+Validation CheckFields(CaseKind kind, Map& input, Keep keep) {
     Validation result;
     std::string scratch;
     bool kept_contact = false;
@@ -121,10 +121,11 @@ Validation CheckFields(CaseKind kind, const FormValues& input, Keep keep) {
         }
         // CleanText without a copy when there is no carriage return to turn into a newline.
         std::string_view value = TrimSpace(raw);
-        const bool trimmed_only = value.find('\r') == std::string_view::npos;
-        if (!trimmed_only) {
+        std::string* cleaned = nullptr;
+        if (value.find('\r') != std::string_view::npos) {
             scratch = CleanText(raw);
             value = scratch;
+            cleaned = &scratch;
         }
         if (value.empty()) continue;
         const FieldUi ui = UiOf(spec.name);
@@ -151,7 +152,7 @@ Validation CheckFields(CaseKind kind, const FormValues& input, Keep keep) {
         if (problem) {
             result.problems.emplace(spec.name, *problem);
         } else {
-            keep(spec.name, it, value, trimmed_only);
+            keep(spec.name, it, value, cleaned);
             kept_contact = kept_contact || spec.name == contact;
             kept_free_text = kept_free_text || spec.name == kFreeTextField;
         }
@@ -166,41 +167,48 @@ Validation CheckFields(CaseKind kind, const FormValues& input, Keep keep) {
 
 Validation ValidateFields(CaseKind kind, const FormValues& input) {
     FieldMap clean;
-    Validation result = CheckFields(
-        kind, input, [&](std::string_view name, FormValues::const_iterator, std::string_view value, bool) {
-            clean.emplace(name, value);
-        });
+    Validation result = CheckFields(kind, input, [&](std::string_view name, FormValues::const_iterator,
+                                                     std::string_view value, std::string*) {
+        clean.emplace(name, value);
+    });
     result.clean = std::move(clean);
     return result;
 }
 
 Validation TakeValidFields(CaseKind kind, FormValues& input) {
-    // First the checks, noting which values pass (and their clean text when it differs); the
-    // values are moved only once every field has passed, so that a refused form keeps them all.
+    // First the checks, noting what passes; the values are moved only once every field has
+    // passed, so that a refused form keeps them all as typed.
     struct Passed {
         std::string_view name;
-        FormValues::const_iterator raw;
-        std::string cleaned;  // empty: the raw value trimmed, as `trimmed` says
-        std::string_view trimmed;
+        FormValues::iterator entry;
+        std::string cleaned;     // the clean value when cleaning made a new string
+        bool trimmed_only;       // else: the entry's value from `offset`, `size` bytes
+        std::size_t offset = 0;
+        std::size_t size = 0;
     };
     std::vector<Passed> passed;
     passed.reserve(intake::FormFields(kind).size());
-    Validation result = CheckFields(kind, input, [&](std::string_view name, FormValues::const_iterator raw,
-                                                     std::string_view value, bool trimmed_only) {
-        passed.push_back(trimmed_only ? Passed{name, raw, {}, value} : Passed{name, raw, std::string(value), {}});
+    Validation result = CheckFields(kind, input, [&](std::string_view name, FormValues::iterator entry,
+                                                     std::string_view value, std::string* cleaned) {
+        if (cleaned != nullptr) {
+            passed.push_back(Passed{name, entry, std::move(*cleaned), false});
+        } else {
+            const auto offset = static_cast<std::size_t>(value.data() - entry->second.data());
+            passed.push_back(Passed{name, entry, {}, true, offset, value.size()});
+        }
     });
     if (!result.problems.empty()) return result;
     result.clean.reserve(passed.size());
     for (Passed& p : passed) {
-        std::string& raw = input.begin()[p.raw - input.cbegin()].second;
-        if (!p.cleaned.empty()) {
+        if (!p.trimmed_only) {
             result.clean.emplace(p.name, std::move(p.cleaned));
-        } else if (p.trimmed.size() == raw.size()) {
-            result.clean.emplace(p.name, std::move(raw));  // cleaning changed nothing: no copy
-            raw.clear();
-        } else {
-            result.clean.emplace(p.name, p.trimmed);
+            continue;
         }
+        std::string& value = p.entry->second;  // trimmed in place, then moved: no copy
+        value.erase(p.offset + p.size);
+        value.erase(0, p.offset);
+        result.clean.emplace(p.name, std::move(value));
+        value.clear();
     }
     return result;
 }

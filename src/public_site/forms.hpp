@@ -60,8 +60,9 @@ struct Validation {
 /// the list; and that the contact field or the free text is filled.
 Validation ValidateFields(CaseKind kind, const FormValues& input);
 /// ValidateFields for a submission about to be stored: when every field passes, the clean values
-/// are moved out of `input` where cleaning left them as they were (the common case: no copy),
-/// and those entries of `input` are left empty; when a field fails, `input` is left untouched.
+/// are moved out of `input` (trimmed in place; a value whose line breaks are rewritten is cleaned
+/// into a new string) and those entries of `input` are left empty; when a field fails, `input`
+/// is left untouched.
 Validation TakeValidFields(CaseKind kind, FormValues& input);
 
 /// Trimmed, CRLF → LF; the text a field stores.

@@ -313,7 +313,7 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
         if (contact != validation.clean.end()) wait = submissions_per_contact_.Take(ContactKey(contact->second));
     }
     if (wait > 0) {
-        for (auto& [name, value] : validation.clean) posted.fields.insert_or_assign(name, std::move(value));
+        posted.fields = std::move(validation.clean);  // shown again as they were to be stored
         add_error(RateLimitedText(s, choice.lang, wait));
         keep_notices();
         auto response = respond(429);
