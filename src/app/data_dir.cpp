@@ -56,13 +56,18 @@ ServeLock::~ServeLock() {
 }
 
 Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, const auth::AuthConfig& auth_config,
-                                             std::size_t max_batch) {
+                                             std::size_t max_batch, bool serving) {
     crypto::Init();
     auto dir = std::make_unique<DataDir>();
     dir->path = path;
     if (!fs::exists(dir->SecretsPath()))
         return {ErrorCode::kNotFound,
                 fmt::format("{} is not a lifeline data directory (run: lifeline init --data {})", path, path)};
+    if (serving) {
+        auto lock = ServeLock::Take(path);
+        if (!lock) return lock.error();
+        dir->serve_lock.emplace(std::move(*lock));
+    }
     auto secrets = crypto::Secrets::Load(dir->SecretsPath());
     if (!secrets) return secrets.error();
     dir->secrets = std::move(*secrets);

@@ -3,6 +3,7 @@
 /// kept outside the database). Opening one wires the store, the audit log and the auth service.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -13,26 +14,6 @@
 #include "store/store.hpp"
 
 namespace lifeline::app {
-
-struct DataDir {
-    std::string path;
-    std::unique_ptr<store::Store> store;
-    crypto::Secrets secrets;
-    std::unique_ptr<audit::AuditLog> audit;
-    std::unique_ptr<auth::AuthService> auth;
-
-    std::string DatabasePath() const { return path + "/lifeline.db"; }
-    std::string SecretsPath() const { return path + "/secrets"; }
-};
-
-struct InitOutcome {
-    std::string admin_username;
-    auth::NewAccount admin;
-};
-
-/// Creates a data directory (mode 0700) with its database, secrets, team key and first
-/// administrator. kAlreadyExists if it is already initialised.
-Result<InitOutcome> InitDataDir(const std::string& path, const std::string& admin_username);
 
 /// The one server of a data directory: an exclusive flock on DATA/serve.lock, held while this
 /// lives (and by the kernel, never past the process). Two servers on one database would each
@@ -53,8 +34,32 @@ private:
     int fd_ = -1;
 };
 
+struct DataDir {
+    std::string path;
+    /// Held while serving (OpenDataDir with serving): first in, last out, after the store.
+    std::optional<ServeLock> serve_lock;
+    std::unique_ptr<store::Store> store;
+    crypto::Secrets secrets;
+    std::unique_ptr<audit::AuditLog> audit;
+    std::unique_ptr<auth::AuthService> auth;
+
+    std::string DatabasePath() const { return path + "/lifeline.db"; }
+    std::string SecretsPath() const { return path + "/secrets"; }
+};
+
+struct InitOutcome {
+    std::string admin_username;
+    auth::NewAccount admin;
+};
+
+/// Creates a data directory (mode 0700) with its database, secrets, team key and first
+/// administrator. kAlreadyExists if it is already initialised.
+Result<InitOutcome> InitDataDir(const std::string& path, const std::string& admin_username);
+
 /// Opens an initialised data directory; kNotFound with a hint to run `lifeline init` if it is not.
+/// With serving, it first takes the directory's ServeLock (kConflict while another server holds
+/// it).
 Result<std::unique_ptr<DataDir>> OpenDataDir(const std::string& path, const auth::AuthConfig& auth_config = {},
-                                             std::size_t max_batch = 256);
+                                             std::size_t max_batch = 256, bool serving = false);
 
 }  // namespace lifeline::app

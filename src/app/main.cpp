@@ -5,9 +5,7 @@
 
 #include <condition_variable>
 #include <csignal>
-#include <filesystem>
 #include <mutex>
-#include <optional>
 #include <stop_token>
 #include <thread>
 #include <iostream>
@@ -72,8 +70,8 @@ int Fail(const Error& e) {
     return kExitError;
 }
 
-std::unique_ptr<DataDir> OpenOrExit(const std::string& data, const Config& config = {}) {
-    auto dir = OpenDataDir(data, config.auth, config.store_max_batch);
+std::unique_ptr<DataDir> OpenOrExit(const std::string& data, const Config& config = {}, bool serving = false) {
+    auto dir = OpenDataDir(data, config.auth, config.store_max_batch, serving);
     if (!dir) {
         Fail(dir.error());
         std::exit(kExitError);
@@ -90,14 +88,7 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
     }
     if (!listen.empty()) config.server.listen = listen;
     spdlog::set_level(spdlog::level::from_str(config.log_level));
-    // Only a data directory that exists gets a lock file (an empty one is told to run init).
-    std::optional<ServeLock> serve_lock;
-    if (std::filesystem::exists(data + "/secrets")) {
-        auto taken = ServeLock::Take(data);
-        if (!taken) return Fail(taken.error());
-        serve_lock.emplace(std::move(*taken));
-    }
-    auto dir = OpenOrExit(data, config);
+    auto dir = OpenOrExit(data, config, /*serving=*/true);
 
     const Clock& clock = SystemClock::Instance();
     intake::IntakeService intake(*dir->store, dir->secrets, clock);
