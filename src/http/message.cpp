@@ -161,17 +161,28 @@ std::optional<std::string> PercentDecode(std::string_view s, bool form) {
     char* w = out.data();
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const auto* const end = p + s.size();
-    while (p != end) {
-        if (*p == '%') {
-            if (end - p < 3) return std::nullopt;
-            const unsigned byte = static_cast<unsigned>(kHexDigitValues[p[1]]) << 4 | kHexDigitValues[p[2]];
-            if (byte > 0xFF) return std::nullopt;
-            *w++ = static_cast<char>(byte);
+    // Up to `safe`, every %XX has its two digits inside the input. A digit that is not hex has
+    // the value 0x100 in the table; the values are OR-ed together and checked once at the end
+    // instead of after each escape (non-ASCII text is nothing but escapes).
+    const auto* const safe = s.size() >= 2 ? end - 2 : p;
+    unsigned bad = 0;
+    while (p < safe) {
+        const unsigned char c = *p;
+        if (c == '%') {
+            const unsigned high = kHexDigitValues[p[1]];
+            const unsigned low = kHexDigitValues[p[2]];
+            bad |= high | low;
+            *w++ = static_cast<char>(high << 4 | low);
             p += 3;
         } else {
-            *w++ = *p == '+' && form ? ' ' : static_cast<char>(*p);
+            *w++ = c == '+' && form ? ' ' : static_cast<char>(c);
             ++p;
         }
+    }
+    if (bad > 0xF) return std::nullopt;
+    for (; p != end; ++p) {  // the last two bytes (or fewer): no room for an escape
+        if (*p == '%') return std::nullopt;
+        *w++ = *p == '+' && form ? ' ' : static_cast<char>(*p);
     }
     out.resize(static_cast<std::size_t>(w - out.data()));
     return out;

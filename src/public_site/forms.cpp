@@ -69,6 +69,16 @@ bool IsAcceptableText(std::string_view s) {
             ++i;
             continue;
         }
+        // Two-byte sequences (Cyrillic, accented Latin) without the general decoder: a lead byte
+        // C3..DF, or C2 followed by A0..BF (C2 80..9F are the C1 controls), then a continuation.
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size()) {
+            const auto next = static_cast<unsigned char>(s[i + 1]);
+            if ((next & 0xC0) == 0x80 && (c != 0xC2 || next >= 0xA0)) {
+                i += 2;
+                continue;
+            }
+            return false;
+        }
         if (c < 0x80) {
             if (c != '\t' && c != '\n' && c != '\r') return false;  // other control characters, DEL
             ++i;
@@ -76,7 +86,6 @@ bool IsAcceptableText(std::string_view s) {
         }
         const std::size_t n = Utf8SequenceLength(s, i);
         if (n == 0) return false;
-        if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) return false;  // C1 controls
         i += n;
     }
     return true;

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "core/clock.hpp"
+#include "core/text.hpp"
 #include "crypto/crypto.hpp"
 #include "public_site/csrf.hpp"
 #include "public_site/forms.hpp"
@@ -252,6 +253,38 @@ TEST(Validation, GroupSizeAndDates) {
     EXPECT_TRUE(IsAcceptableText("\xC2\xA0\xDF\xBF"));   // the two-byte range, both ends
     EXPECT_FALSE(IsAcceptableText("\xC2\x80"));          // U+0080, a C1 control
     EXPECT_FALSE(IsAcceptableText("\xC2\x9F"));          // U+009F, the last one
+    EXPECT_FALSE(IsAcceptableText("\xC2"));              // a lead byte at the very end
+    EXPECT_TRUE(IsAcceptableText("\xC2\xAB\xD0\x9F\xC2\xBB"));  // «П»
+}
+
+TEST(Validation, AcceptableTextAgreesWithTheDecoderOnEveryTwoByteString) {
+    // The two-byte fast path must say what the general rule says: printable ASCII, tab, newline,
+    // carriage return, or a well-formed UTF-8 sequence that is not a C1 control.
+    const auto reference = [](std::string_view s) {
+        for (std::size_t i = 0; i < s.size();) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            if (c < 0x80) {
+                if ((c < 0x20 || c == 0x7F) && c != '\t' && c != '\n' && c != '\r') return false;
+                ++i;
+                continue;
+            }
+            const std::size_t n = Utf8SequenceLength(s, i);
+            if (n == 0) return false;
+            if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) return false;
+            i += n;
+        }
+        return true;
+    };
+    int accepted = 0;
+    for (int a = 0; a < 256; ++a) {
+        for (int b = 0; b < 256; ++b) {
+            const std::string s{static_cast<char>(a), static_cast<char>(b)};
+            ASSERT_EQ(IsAcceptableText(s), reference(s)) << a << " " << b;
+            accepted += IsAcceptableText(s) ? 1 : 0;
+        }
+    }
+    // 98 acceptable ASCII bytes squared, and the two-byte letters U+00A0..U+07FF.
+    EXPECT_EQ(accepted, 98 * 98 + (0x800 - 0xA0));
 }
 
 TEST(Validation, FreeTextAloneIsEnoughAndInquiriesUseSeekerContact) {

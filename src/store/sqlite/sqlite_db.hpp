@@ -100,10 +100,18 @@ public:
     [[noreturn]] void Fail(std::string_view context) const;
 
 private:
-    // Transparent, so that looking a statement up by its SQL does not copy the SQL.
+    // Transparent, so that looking a statement up by its SQL does not copy the SQL. It hashes the
+    // length and the ends only (statements are hundreds of bytes and looked up for every use;
+    // two that differ only in the middle share a bucket, and the comparison tells them apart).
     struct SqlHash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+        std::size_t operator()(std::string_view sql) const noexcept {
+            constexpr std::size_t kEnd = 48;
+            if (sql.size() <= 2 * kEnd) return std::hash<std::string_view>{}(sql);
+            const std::size_t head = std::hash<std::string_view>{}(sql.substr(0, kEnd));
+            const std::size_t tail = std::hash<std::string_view>{}(sql.substr(sql.size() - kEnd));
+            return head ^ (tail * 0x9E3779B97F4A7C15ULL) ^ sql.size();
+        }
     };
 
     sqlite3* db_ = nullptr;
