@@ -24,7 +24,7 @@ struct ServerConfig {
     std::string listen = "127.0.0.1:8080";
     /// Optional separate listener serving only /metrics and /healthz; empty = main listener serves them.
     std::string admin_listen;
-    /// I/O threads; 0 = one per core.
+    /// I/O threads; 0 = half the cores, at least one.
     unsigned io_threads = 0;
     /// Worker threads running handlers (and so the most concurrent store writes per batch).
     unsigned worker_threads = 64;

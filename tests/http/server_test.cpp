@@ -102,12 +102,14 @@ protected:
             return Response::Text(200, "slept");
         });
         // Asynchronous: kept for the test to answer from its own thread.
-        router_.AddAsync("GET", "/later", [this](Request& r, const Responder& responder) {
+        const auto hold = [this](Request& r, const Responder& responder) {
             std::lock_guard lock(later_mu_);
             later_.push_back(responder);
             later_paths_.push_back(r.path);
             later_cv_.notify_all();
-        });
+        };
+        router_.AddAsync("GET", "/later", hold);
+        router_.AddAsync("GET", "/later/{n}", hold);
         router_.AddAsync("GET", "/dropped", [](Request&, const Responder&) {});
         router_.AddAsync("GET", "/async-throws", [](Request&, const Responder&) {
             throw LifelineError(ErrorCode::kNotFound, "case 42 not found");
@@ -586,6 +588,54 @@ TEST_F(ServerTest, AsyncHandlerAnswersLaterFromAnotherThreadWithoutHoldingUpOthe
     ASSERT_TRUE(again.has_value());
     EXPECT_EQ(again->body, "hello");
     EXPECT_THAT(MetricsText(), HasSubstr("route=\"/later\""));
+}
+
+TEST_F(ServerTest, ManyAsyncAnswersFromSeveralThreadsEachReachTheirOwnConnection) {
+    // With one I/O thread the connections share the io_context's executor (no strands); with two,
+    // each has its strand. Either way an answer given on any thread resumes its own connection.
+    for (const unsigned threads : {1u, 2u}) {
+        SCOPED_TRACE(threads);
+        ServerConfig config = Config();
+        config.io_threads = threads;
+        StartServer(config);
+        constexpr std::size_t kClients = 12;
+        std::vector<std::unique_ptr<RawClient>> clients;
+        for (std::size_t i = 0; i < kClients; ++i) {
+            clients.push_back(std::make_unique<RawClient>(server_->port()));
+            ASSERT_TRUE(clients.back()->Send(RawClient::Get("/later/" + std::to_string(i))));
+        }
+        ASSERT_TRUE(WaitLater(kClients));
+        std::vector<std::pair<std::string, Responder>> held;
+        {
+            std::lock_guard lock(later_mu_);
+            for (std::size_t i = 0; i < later_.size(); ++i) held.emplace_back(later_paths_[i], later_[i]);
+            later_.clear();
+            later_paths_.clear();
+        }
+        // Three threads answer, each a third of them, last first.
+        std::vector<std::thread> answerers;
+        for (std::size_t t = 0; t < 3; ++t) {
+            answerers.emplace_back([&, t] {
+                for (std::size_t i = held.size(); i-- > 0;) {
+                    if (i % 3 != t) continue;
+                    held[i].second.Send(Response::Text(200, "answer for " + held[i].first));
+                }
+            });
+        }
+        for (auto& a : answerers) a.join();
+        for (std::size_t i = 0; i < kClients; ++i) {
+            auto r = clients[i]->Read();
+            ASSERT_TRUE(r.has_value());
+            EXPECT_EQ(r->body, "answer for /later/" + std::to_string(i));
+            ASSERT_TRUE(clients[i]->Send(RawClient::Get("/hello")));  // and the connection goes on
+            auto next = clients[i]->Read();
+            ASSERT_TRUE(next.has_value());
+            EXPECT_EQ(next->body, "hello");
+        }
+        clients.clear();
+        server_->Stop();
+        server_.reset();
+    }
 }
 
 TEST_F(ServerTest, AsyncHandlersThatDropThrowOrAnswerTwiceGetOneCleanAnswer) {
