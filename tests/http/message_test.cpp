@@ -94,6 +94,51 @@ TEST(PercentDecodeTest, EveryPairAfterPercentDecodesExactlyWhenBothAreHexDigits)
     EXPECT_EQ(decoded, 22 * 22);
 }
 
+TEST(PercentDecodeTest, AgreesWithASimpleDecoderOnEveryShortString) {
+    // Every string of up to six bytes drawn from '%', hex digits, a non-hex letter, '+' and a
+    // plain byte: escapes next to each other, cut short, at the start and at the very end.
+    const auto reference = [](std::string_view s, bool form) -> std::optional<std::string> {
+        const auto hex = [](char c) {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        std::string out;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '%') {
+                if (i + 2 >= s.size()) return std::nullopt;
+                const int high = hex(s[i + 1]);
+                const int low = hex(s[i + 2]);
+                if (high < 0 || low < 0) return std::nullopt;
+                out.push_back(static_cast<char>(high * 16 + low));
+                i += 2;
+            } else {
+                out.push_back(form && s[i] == '+' ? ' ' : s[i]);
+            }
+        }
+        return out;
+    };
+    const std::string alphabet = "%0fDG+x";
+    std::size_t checked = 0;
+    for (std::size_t length = 0; length <= 6; ++length) {
+        std::vector<std::size_t> digits(length, 0);
+        for (;;) {
+            std::string s;
+            for (const std::size_t d : digits) s.push_back(alphabet[d]);
+            for (const bool form : {false, true}) {
+                ASSERT_EQ(PercentDecode(s, form), reference(s, form)) << s;
+                ++checked;
+            }
+            std::size_t k = 0;
+            while (k < length && ++digits[k] == alphabet.size()) digits[k++] = 0;
+            if (k == length) break;
+        }
+    }
+    EXPECT_EQ(checked, 2u * (1 + 7 + 49 + 343 + 2401 + 16807 + 117649));
+    EXPECT_EQ(PercentDecode("%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82"), "Привет");
+}
+
 TEST(ParseFormTest, LastWinsAndSkipsMalformed) {
     const auto form = ParseForm("name=Ann+Lee&age=30&name=Bob&bad=%G1&=novalue&flag&&x=%26", 64);
     ASSERT_TRUE(form.has_value());
