@@ -190,7 +190,14 @@ std::string SerializeHead(const Response& response, unsigned version, bool keep_
         cache_control = cache_control || EqualsIgnoreCase(name, kDefaultCacheControl.name);
         add(name, value);
     }
-    for (const FixedHeader& header : kSecurityHeaders) add(header.name, header.value);
+    static const std::string security_block = [] {
+        std::string block;
+        for (const FixedHeader& header : kSecurityHeaders) {
+            block.append(header.name).append(": ").append(header.value).append("\r\n");
+        }
+        return block;
+    }();
+    head += security_block;
     if (!cache_control) add(kDefaultCacheControl.name, kDefaultCacheControl.value);
     if (tls) add(kHsts.name, kHsts.value);
     if (version == 10 && keep_alive) add("Connection", "keep-alive");
@@ -199,6 +206,39 @@ std::string SerializeHead(const Response& response, unsigned version, bool keep_
     head += "\r\n";
     return head;
 }
+
+// A request body read into a std::string by appending each piece as it arrives. Beast's
+// string_body resizes the string first (zero-filling it) and then copies into it.
+struct AppendedBody {
+    using value_type = std::string;
+    static std::uint64_t size(const value_type& body) { return body.size(); }
+
+    class reader {
+    public:
+        template <bool isRequest, class Fields>
+        reader(bhttp::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+        void init(const boost::optional<std::uint64_t>& length, beast::error_code& ec) {
+            ec = {};
+            // The parser has already refused a length over body_limit.
+            if (length) body_.reserve(static_cast<std::size_t>(*length));
+        }
+        template <class ConstBufferSequence>
+        std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+            ec = {};
+            std::size_t n = 0;
+            for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
+                const asio::const_buffer piece = *it;
+                body_.append(static_cast<const char*>(piece.data()), piece.size());
+                n += piece.size();
+            }
+            return n;
+        }
+        void finish(beast::error_code& ec) { ec = {}; }
+
+    private:
+        value_type& body_;
+    };
+};
 
 struct HandlerResult {
     Response response;
@@ -464,7 +504,7 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
 
         // The whole request must arrive within read_timeout of its first byte.
         lowest.expires_after(config.read_timeout);
-        bhttp::request_parser<bhttp::string_body> parser;
+        bhttp::request_parser<AppendedBody> parser;
         parser.header_limit(config.header_limit);
         parser.body_limit(config.body_limit);
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
@@ -502,7 +542,7 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
         }
 
         const Clock::time_point started = Clock::now();
-        bhttp::request<bhttp::string_body> message = parser.release();
+        bhttp::request<AppendedBody> message = parser.release();
         Request request;
         request.method = std::string(message.method_string());
         request.target = std::string(message.target());

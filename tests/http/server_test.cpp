@@ -207,6 +207,29 @@ TEST_F(ServerTest, GetAndPostOnOneKeepAliveConnection) {
     ExpectSecurityHeaders(*second);
 }
 
+TEST_F(ServerTest, BodiesArriveWholeWhetherChunkedOrInPieces) {
+    StartServer();
+    RawClient client(server_->port());
+    // Chunked, sent in three writes with pauses, so that the body reaches the parser piecewise.
+    ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"));
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(client.Send("lo\r\n7\r\n, world\r\n"));
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(client.Send("0\r\n\r\n"));
+    auto chunked = client.Read();
+    ASSERT_TRUE(chunked.has_value());
+    EXPECT_EQ(chunked->status, 200);
+    EXPECT_EQ(chunked->body, "hello, world");
+    // With a length, the body split after its first byte.
+    const std::string body(700, 'b');
+    ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 700\r\n\r\nb"));
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(client.Send(body.substr(1)));
+    auto split = client.Read();
+    ASSERT_TRUE(split.has_value());
+    EXPECT_EQ(split->body, body);
+}
+
 TEST_F(ServerTest, PipelinedRequestsAndPercentDecodedPath) {
     StartServer();
     RawClient client(server_->port());
