@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <random>
 #include <regex>
 
 #include "core/clock.hpp"
@@ -257,24 +258,26 @@ TEST(Validation, GroupSizeAndDates) {
     EXPECT_TRUE(IsAcceptableText("\xC2\xAB\xD0\x9F\xC2\xBB"));  // «П»
 }
 
-TEST(Validation, AcceptableTextAgreesWithTheDecoderOnEveryTwoByteString) {
-    // The two-byte fast path must say what the general rule says: printable ASCII, tab, newline,
-    // carriage return, or a well-formed UTF-8 sequence that is not a C1 control.
-    const auto reference = [](std::string_view s) {
-        for (std::size_t i = 0; i < s.size();) {
-            const auto c = static_cast<unsigned char>(s[i]);
-            if (c < 0x80) {
-                if ((c < 0x20 || c == 0x7F) && c != '\t' && c != '\n' && c != '\r') return false;
-                ++i;
-                continue;
-            }
-            const std::size_t n = Utf8SequenceLength(s, i);
-            if (n == 0) return false;
-            if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) return false;
-            i += n;
+// The rule IsAcceptableText implements, byte by byte: printable ASCII, tab, newline, carriage
+// return, or a well-formed UTF-8 sequence that is not a C1 control.
+bool ReferenceAcceptable(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            if ((c < 0x20 || c == 0x7F) && c != '\t' && c != '\n' && c != '\r') return false;
+            ++i;
+            continue;
         }
-        return true;
-    };
+        const std::size_t n = Utf8SequenceLength(s, i);
+        if (n == 0) return false;
+        if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) return false;
+        i += n;
+    }
+    return true;
+}
+
+TEST(Validation, AcceptableTextAgreesWithTheDecoderOnEveryTwoByteString) {
+    const auto reference = ReferenceAcceptable;
     int accepted = 0;
     for (int a = 0; a < 256; ++a) {
         for (int b = 0; b < 256; ++b) {
@@ -285,6 +288,31 @@ TEST(Validation, AcceptableTextAgreesWithTheDecoderOnEveryTwoByteString) {
     }
     // 98 acceptable ASCII bytes squared, and the two-byte letters U+00A0..U+07FF.
     EXPECT_EQ(accepted, 98 * 98 + (0x800 - 0xA0));
+}
+
+TEST(Validation, AcceptableTextAgreesWithTheDecoderOnLongMixedStrings) {
+    // Long enough for the 16-byte blocks: letters, Cyrillic, NBSP and guillemets, C1 controls,
+    // three- and four-byte characters, newlines, stray continuation and lead bytes, controls,
+    // in random order, so that every kind falls at every offset of a block and across its end.
+    const std::vector<std::string> pieces = {
+        "a", "Z", " ", ",", "\xD0\x9F", "\xD1\x8F", "\xC3\xA9", "\xC2\xA0", "\xC2\xAB", "\xC2\xBB",
+        "\xC2\x85", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\n", "\r\n", "\t", "\x80", "\xBF", "\xD0",
+        "\xC1\xBF", "\x01", "\x7F", "\xED\xA0\x80"};
+    std::mt19937 random(20261127);
+    int accepted = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string s;
+        const int length = static_cast<int>(random() % 60);
+        // Mostly plain pieces (the first ten), so that long runs of acceptable text occur.
+        for (int i = 0; i < length; ++i) {
+            const bool plain = random() % 8 != 0;
+            s += pieces[random() % (plain ? 10 : pieces.size())];
+        }
+        ASSERT_EQ(IsAcceptableText(s), ReferenceAcceptable(s)) << ::testing::PrintToString(s);
+        accepted += ReferenceAcceptable(s) ? 1 : 0;
+    }
+    EXPECT_GT(accepted, 2000);  // both answers were well represented
+    EXPECT_LT(accepted, 18000);
 }
 
 TEST(Validation, FreeTextAloneIsEnoughAndInquiriesUseSeekerContact) {
