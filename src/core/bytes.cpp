@@ -1,18 +1,19 @@
 #include "core/bytes.hpp"
 
+#include <array>
+
 namespace lifeline {
 namespace {
 constexpr char kHex[] = "0123456789abcdef";
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-int B64Value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-}
+// The value of each base64url character, or -1.
+constexpr std::array<std::int8_t, 256> kB64Values = [] {
+    std::array<std::int8_t, 256> t{};
+    for (auto& v : t) v = -1;
+    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kB64[i])] = static_cast<std::int8_t>(i);
+    return t;
+}();
 }  // namespace
 
 std::string ToHex(ByteView b) {
@@ -57,20 +58,22 @@ std::string ToBase64Url(ByteView b) {
 
 std::optional<Bytes> FromBase64Url(std::string_view s) {
     if (s.size() % 4 == 1) return std::nullopt;
-    Bytes out;
-    out.reserve(s.size() * 3 / 4);
+    Bytes out(s.size() * 3 / 4);
+    std::uint8_t* w = out.data();
     std::uint32_t acc = 0;
     int bits = 0;
-    for (char c : s) {
-        int v = B64Value(c);
-        if (v < 0) return std::nullopt;
-        acc = acc << 6 | static_cast<std::uint32_t>(v);
+    int bad = 0;  // any character's -1, checked once at the end
+    for (const char c : s) {
+        const int v = kB64Values[static_cast<unsigned char>(c)];
+        bad |= v;
+        acc = acc << 6 | static_cast<std::uint32_t>(v & 0x3F);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            out.push_back(static_cast<std::uint8_t>(acc >> bits & 0xff));
+            *w++ = static_cast<std::uint8_t>(acc >> bits & 0xff);
         }
     }
+    if (bad < 0) return std::nullopt;
     return out;
 }
 

@@ -25,4 +25,17 @@ TEST(Bytes, Base64UrlRoundTripAllLengths) {
     EXPECT_FALSE(FromBase64Url("ab+/"));
 }
 
+TEST(Bytes, Base64UrlRefusesEveryOtherByteAtAnyPlace) {
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int c = 0; c < 256; ++c) {
+        const bool valid = alphabet.find(static_cast<char>(c)) != std::string::npos;
+        for (std::size_t at = 0; at < 8; ++at) {
+            std::string s = "AQIDBAUG";  // 1..6
+            s[at] = static_cast<char>(c);
+            EXPECT_EQ(FromBase64Url(s).has_value(), valid) << c << " at " << at;
+        }
+    }
+    EXPECT_EQ(FromBase64Url("AQIDBAUG"), (Bytes{1, 2, 3, 4, 5, 6}));
+}
+
 }  // namespace lifeline
