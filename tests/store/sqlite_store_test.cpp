@@ -272,7 +272,7 @@ TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
     RawDb raw(Path());
     const std::string migrations = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(migrations.substr(0, 2), "1|");
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8");
     {
         auto store = Open();
         EXPECT_TRUE(store->FindUserByName("alice").has_value());
@@ -381,7 +381,7 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
     RawDb raw(Path());
     const std::string recorded = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(recorded.substr(0, 5), "1|42;");  // migration 1 untouched
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8");
     EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('cases_by_updated', "
                         "'cases_by_state', 'cases_by_assignee', 'case_events_by_case', 'handoffs_by_case', "
                         "'handoffs_by_coordinator', 'attachments_by_case')"),
@@ -397,6 +397,85 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
               "uk|relative_inquiry|30");
     EXPECT_EQ(raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version"), recorded);
     EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE name = 'cases_by_receipt'"), "0");
+    EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "");
+    EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(SqliteStoreTest, Migration8DropsAutoincrementKeepingRowsIdsAndOrder) {
+    // A database as version 7 left it: messages and queue events with AUTOINCREMENT ids, and
+    // their rows in sqlite_sequence.
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open_v2(Path().c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr), SQLITE_OK);
+        std::string script = "PRAGMA journal_mode=WAL; BEGIN;"
+                             " CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL);";
+        for (const auto& migration : sqlite::Migrations()) {
+            if (migration.version > 7) break;
+            script += std::string(migration.sql) + "; INSERT INTO schema_migrations VALUES (" +
+                      std::to_string(migration.version) + ", 42);";
+        }
+        script +=
+            " INSERT INTO cases (id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup,"
+            "   receipt_wrapped_key, assignee, created_ms, updated_ms)"
+            "   VALUES (31337, 0, 'surrender_application', 'new', 'web', 1, x'0102', x'0a0b', x'0c', 0, 100, 200);"
+            " INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext)"
+            "   VALUES (31337, 'inbound', 'web', 0, 150, x'01'), (31337, 'reply', 'web', 7, 160, x'02'),"
+            "          (31337, 'note', 'web', 7, 170, x'03');"
+            " INSERT INTO queue_events (at_ms, type, entry_id, operator_id, to_operator_id, case_id, channel, language,"
+            "   kind, priority, owner_id, media, enter_ms, wait_ms, duration_ms, callback, withdrawn, segment)"
+            "   VALUES (150, 'enter', 1, 0, 0, 31337, 'web', 'ru', 'surrender_application', 0, 0, 'chat', 150, 0, 0,"
+            "           0, 0, 0),"
+            "          (155, 'offer', 1, 7, 0, 31337, 'web', 'ru', 'surrender_application', 0, 0, 'chat', 150, 5, 0,"
+            "           0, 0, 0);"
+            " COMMIT;";
+        char* error = nullptr;
+        const int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error);
+        const std::string message = error != nullptr ? error : "";
+        sqlite3_free(error);
+        sqlite3_close_v2(db);
+        ASSERT_EQ(rc, SQLITE_OK) << message;
+    }
+    RawDb raw(Path());
+    ASSERT_EQ(raw.Query("SELECT name, seq FROM sqlite_sequence WHERE name IN ('messages', 'queue_events') ORDER BY name"),
+              "messages|3;queue_events|2");
+    const CaseId case_id{31337};
+    {
+        auto store = Open();
+        const auto messages = store->MessagesOfCase(case_id);
+        ASSERT_EQ(messages.size(), 3u);
+        EXPECT_EQ(messages[0].id, MessageId{1});
+        EXPECT_EQ(messages[2].id, MessageId{3});
+        EXPECT_EQ(messages[1].ciphertext, Bytes{2});
+        const auto events = store->ReadQueueEvents(0, 10);
+        ASSERT_EQ(events.size(), 2u);
+        EXPECT_EQ(events[1].id, 2);
+        EXPECT_EQ(events[1].type, "offer");
+        EXPECT_EQ(events[1].wait_ms, 5);
+        // New rows continue after the largest id.
+        IntakeWrite write;
+        write.case_id = case_id;
+        MessageRecord m;
+        m.kind = "inbound";
+        m.ciphertext = Bytes{4};
+        write.messages = {m};
+        write.at_ms = 300;
+        EXPECT_EQ(store->RecordIntake(write).value(), MessageId{4});
+        QueueEventRecord e;
+        e.at_ms = 310;
+        e.type = "accept";
+        e.entry_id = 1;
+        store->AppendQueueEvents({e});
+        EXPECT_EQ(store->ReadQueueEvents(3, 10).size(), 1u);
+        EXPECT_EQ(store->ReadQueueEvents(3, 10)[0].id, 3);
+    }
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8");
+    EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_sequence WHERE name IN ('messages', 'queue_events')"), "0");
+    EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%' AND name IN "
+                        "('messages', 'queue_events')"),
+              "0");
+    EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('messages_by_case', "
+                        "'queue_events_by_time')"),
+              "2");
     EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "");
     EXPECT_EQ(raw.Query("PRAGMA integrity_check"), "ok");
 }
