@@ -76,6 +76,9 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
     Route route;
     route.method = std::move(method);
     for (std::string_view segment : SplitPath(pattern)) route.segments.emplace_back(segment);
+    route.literal = std::none_of(route.segments.begin(), route.segments.end(),
+                                 [](const std::string& segment) { return IsParam(segment); });
+    if (route.literal) literal_routes_[pattern].push_back(routes_.size());
     route.pattern = std::move(pattern);
     route.handler = std::move(handler);
     routes_.push_back(std::move(route));
@@ -88,6 +91,14 @@ void Router::AddAsync(std::string method, std::string pattern, AsyncHandler hand
 
 const Router::Route* Router::Match(const Request& request, bool* path_matched) const {
     if (path_matched != nullptr) *path_matched = false;
+    // A literal route for this very path with this very method: nothing can be more specific.
+    if (const auto literal = literal_routes_.find(request.path); literal != literal_routes_.end()) {
+        for (const std::size_t index : literal->second) {
+            if (routes_[index].method != request.method) continue;
+            if (path_matched != nullptr) *path_matched = true;
+            return &routes_[index];
+        }
+    }
     const std::vector<std::string_view> segments = SplitPath(request.path);
     if (segments.empty()) return nullptr;
 
@@ -146,6 +157,7 @@ const Router::Route* Router::Resolve(Request& request, Response* fallback) const
         return nullptr;
     }
     request.route = route->pattern;
+    if (route->literal) return route;
     const std::vector<std::string_view> segments = SplitPath(request.path);
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const std::string& p = route->segments[i];

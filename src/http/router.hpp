@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "http/message.hpp"
@@ -70,11 +71,15 @@ public:
         std::string pattern;
         Handler handler;
         AsyncHandler async_handler;  ///< set instead of handler for an asynchronous route
+        bool literal = false;        ///< no {parameter} segment: the pattern is the path
     };
 
 private:
     const Route* Match(const Request& request, bool* path_matched) const;
     std::vector<Route> routes_;
+    /// Literal patterns → their routes (indexes into routes_, in the order added): such a route
+    /// is the most specific for its path, so one with the request's method is the match.
+    std::unordered_map<std::string, std::vector<std::size_t>> literal_routes_;
 };
 
 }  // namespace lifeline::http

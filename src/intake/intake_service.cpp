@@ -192,7 +192,9 @@ IntakeService::~IntakeService() {
 
 void IntakeService::OnIntake(IntakeListener listener) {
     std::lock_guard lock(listeners_mutex_);
-    listeners_.push_back(std::move(listener));
+    auto listeners = std::make_shared<std::vector<IntakeListener>>(*listeners_);
+    listeners->push_back(std::move(listener));
+    listeners_ = std::move(listeners);
 }
 
 std::string IntakeService::NewReceipt() {
@@ -470,12 +472,12 @@ Result<void> IntakeService::CheckContact(const InboundContact& contact) {
 void IntakeService::Notify(const IntakeOutcome& outcome, const InboundContact& contact) noexcept {
     // The contact is stored whatever a listener does: its failure is its own.
     try {
-        std::vector<IntakeListener> listeners;
+        std::shared_ptr<const std::vector<IntakeListener>> listeners;
         {
             std::lock_guard lock(listeners_mutex_);
             listeners = listeners_;
         }
-        for (const auto& l : listeners) {
+        for (const auto& l : *listeners) {
             try {
                 l(outcome, contact);
             } catch (...) {

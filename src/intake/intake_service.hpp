@@ -172,7 +172,9 @@ private:
     std::condition_variable async_cv_;
     std::size_t async_in_flight_ = 0;  // SubmitAsync writes not yet answered
     std::mutex listeners_mutex_;
-    std::vector<IntakeListener> listeners_;
+    /// Replaced, never changed in place, when a listener is added: Notify takes a reference to
+    /// the current list instead of copying it for every intake.
+    std::shared_ptr<const std::vector<IntakeListener>> listeners_ = std::make_shared<std::vector<IntakeListener>>();
 };
 
 /// Serialises form fields and text into the plaintext of a message (format 1: lengths and bytes,

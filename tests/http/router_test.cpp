@@ -87,6 +87,28 @@ TEST(RouterTest, LiteralBeatsParameterWhateverTheOrder) {
     EXPECT_EQ(router.Dispatch(keys).body, "keys");  // the first differing segment decides
 }
 
+TEST(RouterTest, ALiteralPathUnderAnotherMethodLeavesTheParameterRoute) {
+    Router router;
+    router.Add("POST", "/items/new", Returns("create"));
+    router.Add("GET", "/items/{id}", Returns("item"));
+    router.Add("GET", "/items/all", Returns("first"));
+    router.Add("GET", "/items/all", Returns("second"));  // the same route twice: the first wins
+    Request get_new = Make("GET", "/items/new");
+    EXPECT_EQ(router.Dispatch(get_new).body, "item");
+    EXPECT_EQ(get_new.params.at("id"), "new");
+    Request post_new = Make("POST", "/items/new");
+    EXPECT_EQ(router.Dispatch(post_new).body, "create");
+    EXPECT_TRUE(post_new.params.empty());
+    Request all = Make("GET", "/items/all");
+    EXPECT_EQ(router.Dispatch(all).body, "first");
+    Request put_new = Make("PUT", "/items/new");
+    const Response refused = router.Dispatch(put_new);
+    EXPECT_EQ(refused.status, 405);
+    EXPECT_EQ(refused.headers.Get("Allow").value_or(""), "GET, HEAD, POST");
+    Request trailing = Make("POST", "/items/new/");
+    EXPECT_EQ(router.Dispatch(trailing).status, 404);
+}
+
 TEST(RouterTest, HeadFallsBackToGet) {
     Router router;
     router.Add("GET", "/page", Returns("get"));
