@@ -286,17 +286,32 @@ TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
     EXPECT_EQ(raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version"), migrations);
 }
 
-// A database as a build that knew only migration 1 left it, with one case and one message.
-void CreateVersion1Database(const std::string& path) {
+// A database as a build that knew migrations up to `version` left it (each recorded as applied
+// at 42 ms), with `rows` inserted after them, written with SQLite itself rather than the store.
+void CreateDatabaseAtVersion(const std::string& path, std::int64_t version, const std::string& rows) {
+    std::string script = "PRAGMA journal_mode=WAL; BEGIN;"
+                         " CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL);";
+    for (const auto& migration : sqlite::Migrations()) {
+        if (migration.version > version) break;
+        script += std::string(migration.sql) + "; INSERT INTO schema_migrations VALUES (" +
+                  std::to_string(migration.version) + ", 42);";
+    }
+    script += rows + " COMMIT;";
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr), SQLITE_OK);
-    const auto migrations = sqlite::Migrations();
-    ASSERT_GE(migrations.size(), 2u);
-    ASSERT_EQ(migrations[0].version, 1);
-    const std::string script =
-        "PRAGMA journal_mode=WAL; BEGIN; " + std::string(migrations[0].sql) +
-        "; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL);"
-        " INSERT INTO schema_migrations VALUES (1, 42);"
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error);
+    const std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    sqlite3_close_v2(db);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+// A database as a build that knew only migration 1 left it, with one case and one message.
+void CreateVersion1Database(const std::string& path) {
+    ASSERT_EQ(sqlite::Migrations()[0].version, 1);
+    CreateDatabaseAtVersion(
+        path, 1,
         " INSERT INTO applicants (id, pseudonym, created_ms) VALUES (1, x'0700', 5);"
         " INSERT INTO cases (id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup,"
         "   receipt_wrapped_key, assignee, created_ms, updated_ms)"
@@ -306,14 +321,7 @@ void CreateVersion1Database(const std::string& path) {
         " INSERT INTO users (id, username, role, disabled, public_key, kdf_salt, kdf_opslimit, kdf_memlimit,"
         "   secret_by_password, secret_by_recovery, team_key_sealed, totp_secret_sealed, totp_enabled,"
         "   totp_last_step, must_change_password, failed_logins, locked_until_ms, created_ms, updated_ms)"
-        "   VALUES (7, 'olga', 'operator', 0, x'01', x'02', 3, 4, x'05', x'06', x'07', x'', 1, 0, 0, 0, 0, 10, 20);"
-        " COMMIT;";
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error);
-    const std::string message = error != nullptr ? error : "";
-    sqlite3_free(error);
-    sqlite3_close_v2(db);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+        "   VALUES (7, 'olga', 'operator', 0, x'01', x'02', 3, 4, x'05', x'06', x'07', x'', 1, 0, 0, 0, 0, 10, 20);");
 }
 
 TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
@@ -404,37 +412,20 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
 TEST_F(SqliteStoreTest, Migration8DropsAutoincrementKeepingRowsIdsAndOrder) {
     // A database as version 7 left it: messages and queue events with AUTOINCREMENT ids, and
     // their rows in sqlite_sequence.
-    {
-        sqlite3* db = nullptr;
-        ASSERT_EQ(sqlite3_open_v2(Path().c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr), SQLITE_OK);
-        std::string script = "PRAGMA journal_mode=WAL; BEGIN;"
-                             " CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL);";
-        for (const auto& migration : sqlite::Migrations()) {
-            if (migration.version > 7) break;
-            script += std::string(migration.sql) + "; INSERT INTO schema_migrations VALUES (" +
-                      std::to_string(migration.version) + ", 42);";
-        }
-        script +=
-            " INSERT INTO cases (id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup,"
-            "   receipt_wrapped_key, assignee, created_ms, updated_ms)"
-            "   VALUES (31337, 0, 'surrender_application', 'new', 'web', 1, x'0102', x'0a0b', x'0c', 0, 100, 200);"
-            " INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext)"
-            "   VALUES (31337, 'inbound', 'web', 0, 150, x'01'), (31337, 'reply', 'web', 7, 160, x'02'),"
-            "          (31337, 'note', 'web', 7, 170, x'03');"
-            " INSERT INTO queue_events (at_ms, type, entry_id, operator_id, to_operator_id, case_id, channel, language,"
-            "   kind, priority, owner_id, media, enter_ms, wait_ms, duration_ms, callback, withdrawn, segment)"
-            "   VALUES (150, 'enter', 1, 0, 0, 31337, 'web', 'ru', 'surrender_application', 0, 0, 'chat', 150, 0, 0,"
-            "           0, 0, 0),"
-            "          (155, 'offer', 1, 7, 0, 31337, 'web', 'ru', 'surrender_application', 0, 0, 'chat', 150, 5, 0,"
-            "           0, 0, 0);"
-            " COMMIT;";
-        char* error = nullptr;
-        const int rc = sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error);
-        const std::string message = error != nullptr ? error : "";
-        sqlite3_free(error);
-        sqlite3_close_v2(db);
-        ASSERT_EQ(rc, SQLITE_OK) << message;
-    }
+    ASSERT_NO_FATAL_FAILURE(CreateDatabaseAtVersion(
+        Path(), 7,
+        " INSERT INTO cases (id, applicant_id, kind, state, channel, key_epoch, wrapped_key, receipt_lookup,"
+        "   receipt_wrapped_key, assignee, created_ms, updated_ms)"
+        "   VALUES (31337, 0, 'surrender_application', 'new', 'web', 1, x'0102', x'0a0b', x'0c', 0, 100, 200);"
+        " INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext)"
+        "   VALUES (31337, 'inbound', 'web', 0, 150, x'01'), (31337, 'reply', 'web', 7, 160, x'02'),"
+        "          (31337, 'note', 'web', 7, 170, x'03');"
+        " INSERT INTO queue_events (at_ms, type, entry_id, operator_id, to_operator_id, case_id, channel, language,"
+        "   kind, priority, owner_id, media, enter_ms, wait_ms, duration_ms, callback, withdrawn, segment)"
+        "   VALUES (150, 'enter', 1, 0, 0, 31337, 'web', 'ru', 'surrender_application', 0, 0, 'chat', 150, 0, 0,"
+        "           0, 0, 0),"
+        "          (155, 'offer', 1, 7, 0, 31337, 'web', 'ru', 'surrender_application', 0, 0, 'chat', 150, 5, 0,"
+        "           0, 0, 0);"));
     RawDb raw(Path());
     ASSERT_EQ(raw.Query("SELECT name, seq FROM sqlite_sequence WHERE name IN ('messages', 'queue_events') ORDER BY name"),
               "messages|3;queue_events|2");
