@@ -94,6 +94,7 @@ std::map<std::string, Setter> Setters(Config& c, std::optional<http::TlsConfig>&
     s["server.worker_threads"] = Integer(srv.worker_threads, 1, 1024);
     s["server.header_limit_bytes"] = Integer(srv.header_limit, 1024, 1 << 20);
     s["server.body_limit_bytes"] = Integer(srv.body_limit, 1024, 1LL << 32);
+    s["server.inline_body_limit_bytes"] = Integer(srv.inline_body_limit, 0, 1LL << 32);
     s["server.read_timeout_ms"] = Span(srv.read_timeout, 100, 600'000);
     s["server.idle_timeout_ms"] = Span(srv.idle_timeout, 100, 3'600'000);
     s["server.write_timeout_ms"] = Span(srv.write_timeout, 100, 600'000);

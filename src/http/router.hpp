@@ -39,7 +39,8 @@ private:
 
 /// An asynchronous handler runs on an I/O thread and must never block (no store reads or waits,
 /// no long computation): it answers through the responder, now or later from another thread.
-/// The request stays valid until it answers.
+/// The request stays valid until it answers. (The server starts one whose request body is larger
+/// than its `inline_body_limit` on the worker pool instead: a large body takes long to check.)
 using AsyncHandler = std::function<void(Request&, Responder)>;
 
 class Router {

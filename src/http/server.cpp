@@ -219,17 +219,27 @@ struct AppendedBody {
         reader(bhttp::header<isRequest, Fields>&, value_type& body) : body_(body) {}
         void init(const boost::optional<std::uint64_t>& length, beast::error_code& ec) {
             ec = {};
-            // The parser has already refused a length over body_limit.
-            if (length) body_.reserve(static_cast<std::size_t>(*length));
+            // The parser has already refused a length over body_limit. Out of memory is an error
+            // of this request (as with Beast's string_body), not an exception through the parser.
+            try {
+                if (length) body_.reserve(static_cast<std::size_t>(*length));
+            } catch (const std::exception&) {
+                ec = bhttp::error::buffer_overflow;
+            }
         }
         template <class ConstBufferSequence>
         std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
             ec = {};
             std::size_t n = 0;
-            for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
-                const asio::const_buffer piece = *it;
-                body_.append(static_cast<const char*>(piece.data()), piece.size());
-                n += piece.size();
+            try {
+                for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
+                    const asio::const_buffer piece = *it;
+                    body_.append(static_cast<const char*>(piece.data()), piece.size());
+                    n += piece.size();
+                }
+            } catch (const std::exception&) {
+                ec = bhttp::error::buffer_overflow;
+                return n;
             }
             return n;
         }
@@ -529,6 +539,11 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
                 co_await RejectAndClose(stream, connection,
                                         Response::Error(413, "body_too_large", "request body too large"),
                                         listener.tls, "body_too_large");
+            } else if (ec == bhttp::error::buffer_overflow) {
+                // No memory for the body (AppendedBody): the request may succeed later.
+                Response busy = Response::Error(503, "unavailable", "server busy, retry later");
+                busy.headers.Set("Retry-After", "1");
+                co_await RejectAndClose(stream, connection, std::move(busy), listener.tls, "no_memory");
             } else if (ec == beast::error::timeout) {
                 // The stream closed the socket when the deadline passed: nothing can be sent.
                 metrics.Rejected("timeout");
@@ -575,8 +590,8 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
                 result.response = std::move(fallback);
                 result.route = request.route;
             } else if (Router::IsAsync(*route)) {
-                // Asynchronous handlers run here and answer later (e.g. when the store commits);
-                // the request stays in this frame until then.
+                // Asynchronous handlers run here (or, with a large body, on the pool) and answer
+                // later (e.g. when the store commits); the request stays in this frame until then.
                 result = co_await RunAsync(*route, request);
             } else {
                 // Handlers may block (the store): they run on the worker pool, and this
@@ -835,14 +850,25 @@ asio::awaitable<HandlerResult> Server::Impl::RunAsync(const Router::Route& route
                 if (ioc.get_executor().running_in_this_thread()) return asio::post(strand, std::move(answer));
                 HandOver(strand, std::move(answer));
             });
-            const Responder keep = responder;
-            try {
-                Router::RunAsync(route, request, std::move(responder));
-            } catch (...) {
-                // Answered with what it threw, mapped like a blocking handler's failure (if it
-                // answered before throwing, that answer stands).
-                keep.Render([failure = std::current_exception()]() -> Response { std::rethrow_exception(failure); });
+            const auto run = [&route, &request](Responder responder) {
+                const Responder keep = responder;
+                try {
+                    Router::RunAsync(route, request, std::move(responder));
+                } catch (...) {
+                    // Answered with what it threw, mapped like a blocking handler's failure (if
+                    // it answered before throwing, that answer stands).
+                    keep.Render(
+                        [failure = std::current_exception()]() -> Response { std::rethrow_exception(failure); });
+                }
+            };
+            // A large body (photos to parse, check and seal) would hold up every connection of
+            // this I/O thread: such a handler starts on the worker pool. The request stays in the
+            // suspended coroutine's frame until the answer resumes it.
+            if (request.body.size() > config.inline_body_limit) {
+                return asio::post(pool->get_executor(),
+                                  [run, responder = std::move(responder)]() mutable { run(std::move(responder)); });
             }
+            run(std::move(responder));
         },
         asio::use_awaitable);
 }

@@ -32,6 +32,10 @@ struct ServerConfig {
     std::uint32_t header_limit = 8 * 1024;
     /// Largest request body, bytes (413 beyond): room for a form with three 5 MiB photos.
     std::uint64_t body_limit = 16 * 1024 * 1024;
+    /// An asynchronous route's handler starts on the worker pool instead of the I/O thread when
+    /// the request body is larger than this: parsing and checking a large body (a form with
+    /// photos) would hold up every other connection of that I/O thread.
+    std::uint64_t inline_body_limit = 64 * 1024;
     /// Time to receive a whole request once its first byte arrived (slow clients are cut off).
     std::chrono::milliseconds read_timeout{10'000};
     /// Keep-alive idle time between requests.

@@ -101,15 +101,10 @@ namespace {
 std::size_t AcceptableCharAt(std::string_view s, std::size_t i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7F) return 1;  // printable ASCII, the common case
-    // Two-byte sequences (Cyrillic, accented Latin) without the general decoder: a lead byte
-    // C3..DF, or C2 followed by A0..BF (C2 80..9F are the C1 controls), then a continuation.
-    if (c >= 0xC2 && c <= 0xDF) {
-        if (i + 1 >= s.size()) return 0;
-        const auto next = static_cast<unsigned char>(s[i + 1]);
-        return (next & 0xC0) == 0x80 && (c != 0xC2 || next >= 0xA0) ? 2 : 0;
-    }
     if (c < 0x80) return c == '\t' || c == '\n' || c == '\r' ? 1 : 0;  // other controls, DEL: no
-    return Utf8SequenceLength(s, i);  // longer sequences; 0 for anything malformed
+    // 0 for anything malformed; C2 80..C2 9F are the C1 controls.
+    const std::size_t n = Utf8SequenceLength(s, i);
+    return c == 0xC2 && n == 2 && static_cast<unsigned char>(s[i + 1]) < 0xA0 ? 0 : n;
 }
 
 }  // namespace

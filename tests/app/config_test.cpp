@@ -20,6 +20,7 @@ listen = "0.0.0.0:9000"
 admin_listen = "127.0.0.1:9100"
 max_connections = 50
 body_limit_bytes = 2048
+inline_body_limit_bytes = 512
 read_timeout_ms = 1500
 [tls]
 certificate_chain_file = "/etc/lifeline/cert.pem"
@@ -38,6 +39,7 @@ level = "warn"
     EXPECT_EQ(c.server.admin_listen, "127.0.0.1:9100");
     EXPECT_EQ(c.server.max_connections, 50u);
     EXPECT_EQ(c.server.body_limit, 2048u);
+    EXPECT_EQ(c.server.inline_body_limit, 512u);
     EXPECT_EQ(c.server.read_timeout, std::chrono::milliseconds(1500));
     ASSERT_TRUE(c.server.tls);
     EXPECT_EQ(c.server.tls->private_key_file, "/etc/lifeline/key.pem");

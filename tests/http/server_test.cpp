@@ -33,6 +33,12 @@ using testing::RawClient;
 using testing::RawResponse;
 using Clock = std::chrono::steady_clock;
 
+std::string ThreadName() {
+    char name[32] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    return name;
+}
+
 void ExpectSecurityHeaders(const RawResponse& r, bool tls = false) {
     EXPECT_EQ(r.Header("content-security-policy"),
               "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -110,6 +116,17 @@ protected:
         };
         router_.AddAsync("GET", "/later", hold);
         router_.AddAsync("GET", "/later/{n}", hold);
+        // Asynchronous and slow (like a form with photos to check): notes where it ran, then
+        // waits for the test's gate before answering.
+        router_.AddAsync("POST", "/heavy", [this](Request& r, const Responder& responder) {
+            {
+                std::lock_guard lock(heavy_mu_);
+                heavy_threads_.push_back(ThreadName());
+            }
+            heavy_cv_.notify_all();
+            heavy_gate_.wait_for(3s);
+            responder.Send(Response::Text(200, std::to_string(r.body.size())));
+        });
         router_.AddAsync("GET", "/dropped", [](Request&, const Responder&) {});
         router_.AddAsync("GET", "/async-throws", [](Request&, const Responder&) {
             throw LifelineError(ErrorCode::kNotFound, "case 42 not found");
@@ -178,6 +195,11 @@ protected:
     std::condition_variable later_cv_;
     std::vector<Responder> later_;
     std::vector<std::string> later_paths_;
+    std::mutex heavy_mu_;
+    std::condition_variable heavy_cv_;
+    std::vector<std::string> heavy_threads_;
+    std::promise<void> heavy_open_;
+    std::shared_future<void> heavy_gate_ = heavy_open_.get_future().share();
     std::unique_ptr<Server> server_;  // last: stopped before the router and metrics go
 };
 
@@ -576,11 +598,6 @@ TEST_F(ServerTest, StopDeliversInFlightResponse) {
     EXPECT_FALSE(after.connected() && after.Send(RawClient::Get("/hello")) && after.Read().has_value());
 }
 
-std::string ThreadName() {
-    char name[32] = {};
-    pthread_getname_np(pthread_self(), name, sizeof name);
-    return name;
-}
 
 TEST_F(ServerTest, AsyncHandlerAnswersLaterFromAnotherThreadWithoutHoldingUpOthers) {
     ServerConfig config = Config();
@@ -740,6 +757,41 @@ TEST_F(ServerTest, HandlersDoNotBlockTheIoThread) {
     EXPECT_EQ(ra->status, 200);
     EXPECT_EQ(rb->status, 200);
     EXPECT_LT(elapsed, 380ms);
+}
+
+TEST_F(ServerTest, AsyncHandlersWithLargeBodiesStartOnThePoolNotTheIoThread) {
+    ServerConfig config = Config();
+    config.io_threads = 1;  // one I/O thread: a handler holding it would stall every connection
+    config.body_limit = 64 * 1024;
+    config.inline_body_limit = 1024;
+    StartServer(config);
+    const auto heavy_started = [this](std::size_t n) {
+        std::unique_lock lock(heavy_mu_);
+        return heavy_cv_.wait_for(lock, 3s, [&] { return heavy_threads_.size() >= n; });
+    };
+
+    RawClient large(server_->port());
+    ASSERT_TRUE(large.Send(RawClient::Post("/heavy", std::string(4096, 'x'))));
+    ASSERT_TRUE(heavy_started(1));
+    // While the large body's handler works (held for up to 3 s), the one I/O thread serves others.
+    const auto asked = Clock::now();
+    ExpectStillServing();
+    EXPECT_LT(Clock::now() - asked, 1500ms);
+    heavy_open_.set_value();
+    auto r = large.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "4096");
+    ExpectSecurityHeaders(*r);
+
+    // A small body's handler still runs right on the I/O thread.
+    auto small = Fetch(RawClient::Post("/heavy", std::string(1024, 'y')));
+    ASSERT_TRUE(small.has_value());
+    EXPECT_EQ(small->body, "1024");
+    std::lock_guard lock(heavy_mu_);
+    ASSERT_EQ(heavy_threads_.size(), 2u);
+    EXPECT_NE(heavy_threads_[0], "ll-http-io");
+    EXPECT_EQ(heavy_threads_[1], "ll-http-io");
 }
 
 TEST_F(ServerTest, StartFailsWithTheAddress) {

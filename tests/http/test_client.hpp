@@ -169,6 +169,15 @@ public:
         return r;
     }
 
+    /// Builds a POST with the body and its Content-Length.
+    static std::string Post(std::string_view target, std::string_view body) {
+        std::string r = "POST ";
+        r += target;
+        r += " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+        r += body;
+        return r;
+    }
+
 private:
     // Appends what arrives before the deadline; false on EOF, error or timeout (timed_out_ tells).
     bool Fill(std::chrono::steady_clock::time_point deadline) {

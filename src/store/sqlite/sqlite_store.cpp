@@ -1236,6 +1236,7 @@ constexpr std::string_view kListCases = LIFELINE_CASE_COLUMNS "WHERE 1";
 #undef LIFELINE_CASE_COLUMNS
 constexpr std::string_view kCaseExists = "SELECT 1 FROM cases WHERE id = ?1";
 constexpr std::string_view kReceiptOfCase = "SELECT receipt_lookup FROM cases WHERE id = ?1";
+constexpr std::string_view kCountCases = "SELECT count(*) FROM cases";
 constexpr std::string_view kAllReceipts = "SELECT id, receipt_lookup FROM cases WHERE receipt_lookup IS NOT NULL";
 constexpr std::string_view kInsertMessage =
     "INSERT INTO messages (case_id, kind, channel, author, created_ms, ciphertext) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -1348,10 +1349,17 @@ Result<MessageId> InsertMessageIn(Connection& db, const MessageRecord& message) 
 }  // namespace
 
 void SqliteStore::Impl::LoadReceipts() {
+    // Room for the cases there are and as many again (at least 65,536), made before loading: the
+    // table is not rebuilt while it fills, nor soon after. (Counting walks the table's pages
+    // without reading its rows.)
+    std::int64_t cases = 0;
+    {
+        Statement count = writer_->Prepare(kCountCases);
+        if (count.Step()) cases = count.Int(0);
+    }
+    receipts_.Reserve(std::max<std::size_t>(65'536, 2 * static_cast<std::size_t>(std::max<std::int64_t>(cases, 0))));
     Statement stmt = writer_->Prepare(kAllReceipts);
     while (stmt.Step()) receipts_.Add(stmt.Blob(1), stmt.Int(0));
-    // Room for as many cases again (at least 65,536) before the table must grow.
-    receipts_.Reserve(std::max<std::size_t>(65'536, 2 * receipts_.size()));
 }
 
 Result<void> SqliteStore::InsertCase(const CaseRecord& record) {
