@@ -1,14 +1,18 @@
 #pragma once
 /// Token buckets per key (a client address, a pseudonym, an account): `capacity` requests at
-/// once, refilled at `per_minute`. Bounded memory: the oldest idle buckets are dropped when
-/// `max_keys` is reached. Thread-safe.
+/// once, refilled at `per_minute`. Bounded memory: when `max_keys` are held, buckets that have
+/// refilled (they tell nothing) are dropped, and if that leaves the table more than three
+/// quarters full, under a flood of new keys, all are forgotten rather than the table grown or
+/// scanned again on each new key. Thread-safe.
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "core/clock.hpp"
 
@@ -42,20 +46,20 @@ private:
     };
     void Prune(std::int64_t now) {
         // Drop buckets that have refilled completely: they carry no information.
-        for (auto it = buckets_.begin(); it != buckets_.end();) {
-            if (it->second.tokens + static_cast<double>(now - it->second.at_ms) * per_ms_ >= capacity_)
-                it = buckets_.erase(it);
-            else
-                ++it;
-        }
-        if (buckets_.size() >= max_keys_) buckets_.clear();  // under a flood, forget rather than grow
+        erase_if(buckets_, [&](const auto& entry) {
+            return entry.second.tokens + static_cast<double>(now - entry.second.at_ms) * per_ms_ >= capacity_;
+        });
+        // Under a flood, forget rather than grow, or prune again a few keys later.
+        if (buckets_.size() > max_keys_ / 4 * 3) buckets_.clear();
     }
     const Clock& clock_;
     double capacity_;
     double per_ms_;
     std::size_t max_keys_;
     std::mutex mutex_;
-    std::unordered_map<std::string, Bucket> buckets_;
+    // Open addressing: a lookup touches one group of slots, not a bucket and a node (per-contact
+    // limiters see a new key with nearly every request, in a table of up to max_keys).
+    boost::unordered_flat_map<std::string, Bucket> buckets_;
 };
 
 }  // namespace lifeline

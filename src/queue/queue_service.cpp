@@ -190,7 +190,8 @@ void QueueService::Track(const QueueEvent& e) {
     const std::int64_t id = e.entry.value;
     switch (e.type) {
         case QueueEventType::kEnter:
-            open_[id].case_id = e.contact.case_id;
+            // Entry ids only grow: the new one goes at the end, without a descent.
+            open_.emplace_hint(open_.end(), id, OpenEntry{})->second.case_id = e.contact.case_id;
             if (e.contact.case_id.valid()) open_by_case_[e.contact.case_id.value] = id;
             break;
         case QueueEventType::kConnect:

@@ -40,6 +40,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "queue/queue_engine.hpp"
@@ -218,7 +220,9 @@ private:
         std::int64_t connect_wait_ms = 0;  // the wait that ended at the connect
     };
     std::map<std::int64_t, OpenEntry> open_;           // unfinished entries, by id
-    std::unordered_map<std::int64_t, std::int64_t> open_by_case_;  // case → entry
+    // Case → its open entry. Looked up for every contact that enters (and missed for every new
+    // case): open addressing touches one group of slots, a node-based map a bucket and nodes.
+    boost::unordered_flat_map<std::int64_t, std::int64_t> open_by_case_;
     std::set<std::int64_t> operators_;                  // every operator seen
     std::thread timer_;
     std::size_t recovered_ = 0;

@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "core/bytes.hpp"
 
 namespace lifeline::store::sqlite {
@@ -38,7 +40,13 @@ private:
     static std::uint64_t KeyOf(ByteView lookup) noexcept;
 
     mutable std::shared_mutex mutex_;
-    std::unordered_multimap<std::uint64_t, std::int64_t> ids_;  // guarded by mutex_
+    // Guarded by mutex_. One case per key in an open-addressing table (a lookup touches one
+    // group of slots, where a node-based map chased a bucket and a node: with a case per web
+    // applicant it is large, and every new case looks up a key that is not there). The rare
+    // second case under a key (a collision of the 64-bit keys, or a rolled-back insert's entry
+    // before the writer drops it) goes in `more_`.
+    boost::unordered_flat_map<std::uint64_t, std::int64_t> first_;
+    std::unordered_multimap<std::uint64_t, std::int64_t> more_;
 };
 
 }  // namespace lifeline::store::sqlite

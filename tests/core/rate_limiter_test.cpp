@@ -1,0 +1,57 @@
+#include "core/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+namespace lifeline {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(RateLimiter, AllowsTheBurstThenSaysHowLongToWait) {
+    FakeClock clock;
+    RateLimiter limiter(clock, 3, 6);  // 3 at once, then one every 10 s
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.Take("a"), 0) << i;
+    // The wait is rounded up to whole seconds (and a refusal takes nothing).
+    EXPECT_GE(limiter.Take("a"), 10);
+    EXPECT_LE(limiter.Take("a"), 11);
+    EXPECT_EQ(limiter.Take("b"), 0);  // keys are separate
+    clock.Advance(4s);
+    const auto wait = limiter.Take("a");
+    EXPECT_GE(wait, 6);
+    EXPECT_LE(wait, 7);
+    clock.Advance(6s);
+    EXPECT_EQ(limiter.Take("a"), 0);
+    EXPECT_GE(limiter.Take("a"), 10);
+    clock.Advance(1h);  // refilled to the capacity, not beyond
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.Take("a"), 0) << i;
+    EXPECT_GT(limiter.Take("a"), 0);
+}
+
+TEST(RateLimiter, AFullTableDropsRefilledKeysAndKeepsTheOthers) {
+    FakeClock clock;
+    RateLimiter limiter(clock, 1, 1, 10);  // one a minute, at most 10 keys
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(limiter.Take("old" + std::to_string(i)), 0);
+    clock.Advance(2min);  // those four have refilled
+    for (int i = 0; i < 6; ++i) EXPECT_EQ(limiter.Take("new" + std::to_string(i)), 0);
+    // Table full: the next new key drops the refilled four, and the six limited ones stay.
+    EXPECT_EQ(limiter.Take("another"), 0);
+    for (int i = 0; i < 6; ++i) EXPECT_GT(limiter.Take("new" + std::to_string(i)), 0) << i;
+}
+
+TEST(RateLimiter, AFloodOfNewKeysForgetsRatherThanGrows) {
+    FakeClock clock;
+    RateLimiter limiter(clock, 1, 1, 8);
+    for (int i = 0; i < 8; ++i) EXPECT_EQ(limiter.Take("k" + std::to_string(i)), 0);
+    EXPECT_GT(limiter.Take("k0"), 0);
+    // Nothing has refilled: the ninth key clears the table instead of growing it (or scanning
+    // it again for every new key after this one).
+    EXPECT_EQ(limiter.Take("k8"), 0);
+    EXPECT_EQ(limiter.Take("k0"), 0);  // forgotten
+    EXPECT_GT(limiter.Take("k8"), 0);  // remembered since
+}
+
+}  // namespace
+}  // namespace lifeline
