@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
-#include <string_view>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 

@@ -81,7 +81,7 @@ using error_code = boost::system::error_code;
 // A connection's executor: a strand of the io_context when several threads run it, else the
 // io_context's own executor (one thread serialises every handler already; a strand would only
 // add a lock and a queue to each step).
-using Strand = asio::any_io_executor;
+using ConnectionExecutor = asio::any_io_executor;
 using SslStream = asio::ssl::stream<beast::tcp_stream>;
 using Clock = std::chrono::steady_clock;
 
@@ -239,7 +239,6 @@ struct AppendedBody {
                 }
             } catch (const std::exception&) {
                 ec = bhttp::error::buffer_overflow;
-                return n;
             }
             return n;
         }
@@ -269,9 +268,9 @@ struct Server::Impl {
     // The handle Stop uses to reach a live connection. Everything but strand is touched only on
     // the strand, where the connection's coroutine runs.
     struct Connection {
-        Connection(std::uint64_t i, Strand s) : id(i), strand(std::move(s)) {}
+        Connection(std::uint64_t i, ConnectionExecutor s) : id(i), strand(std::move(s)) {}
         const std::uint64_t id;
-        Strand strand;
+        ConnectionExecutor strand;  // a strand, or the io_context's executor (one thread)
         beast::tcp_stream* stream = nullptr;  // while the coroutine owns a stream
         bool idle = false;                    // waiting for a request, or lingering after the last response
         std::shared_ptr<EventStream> events;  // while serving an event stream
@@ -389,7 +388,8 @@ std::unique_ptr<Server::Impl::Listener> Server::Impl::Bind(const std::string& li
 asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     tcp::acceptor& acceptor = *listener.acceptor;
     for (;;) {
-        Strand strand = single_io_thread ? Strand(ioc.get_executor()) : Strand(asio::make_strand(ioc));
+        ConnectionExecutor strand =
+            single_io_thread ? ConnectionExecutor(ioc.get_executor()) : ConnectionExecutor(asio::make_strand(ioc));
         tcp::socket socket(strand);
         auto [ec] = co_await acceptor.async_accept(socket, kTuple);
         if (ec) {
@@ -647,7 +647,7 @@ asio::awaitable<void> Server::Impl::ServeEvents(Stream& stream, Connection& conn
     // any thread by posting to the strand. The callback holds only a weak reference: the timer
     // goes with this frame.
     struct Waker {
-        explicit Waker(const Strand& strand) : timer(strand) {}
+        explicit Waker(const ConnectionExecutor& strand) : timer(strand) {}
         asio::steady_timer timer;
     };
     bool finished = false;  // the stream ended normally: close gracefully after it

@@ -4,9 +4,9 @@
 /// A receipt lookup is a keyed hash: random. A B-tree index on it (cases_by_receipt, dropped by
 /// migration 7) took one random page into the WAL for every new case, and every checkpoint
 /// copied those pages back: measured, a third of the writer's and two thirds of the
-/// checkpointer's work per web application. This map from a 64-bit hash of each lookup to its
-/// case id costs nothing on disk. The store fills it from the cases table when it opens and
-/// adds each case the writer inserts.
+/// checkpointer's work per web application. This map from a 64-bit key of each lookup (its first
+/// eight bytes) to its case id costs nothing on disk. The store fills it from the cases table
+/// when it opens and adds each case the writer inserts.
 ///
 /// An entry is a hint, not a fact: the caller reads the case by id and compares the stored
 /// lookup, so an entry left by a rolled-back transaction finds nothing (and the writer drops it
