@@ -223,6 +223,20 @@ public:
     }
     void Final(std::uint8_t* out) { crypto_generichash_final(&state_, out, out_len_); }
 
+    /// The state so far, into secret memory, to resume from with FromSaved (for a key and a
+    /// start that many hashes share).
+    SecretKey Save() const {
+        SecretKey saved(sizeof state_);
+        std::memcpy(saved.data(), &state_, sizeof state_);
+        return saved;
+    }
+    static constexpr std::size_t kSavedBytes = sizeof(crypto_generichash_state);
+    /// Resumes a saved state (of kSavedBytes, made by Save with the same out_len).
+    Blake2b(const SecretKey& saved, std::size_t out_len) : out_len_(out_len) {
+        if (saved.size() != sizeof state_) throw LifelineError(ErrorCode::kInternal, "BLAKE2b: bad saved state");
+        std::memcpy(&state_, saved.data(), sizeof state_);
+    }
+
 private:
     crypto_generichash_state state_;
     std::size_t out_len_;
@@ -303,20 +317,31 @@ SecretKey ReceiptKey(std::string_view receipt) {
     // The receipt is not a valid BLAKE2b key length in general, so it is hashed unkeyed under a
     // framed context; its ≥ 80 bits of entropy carry the security.
     SecretKey key(kKeyBytes);
-    Blake2b h({}, kKeyBytes);
+    Blake2b h(ByteView{}, kKeyBytes);
     h.UpdateFramed(AsBytes(kDeriveKeyLabel)).UpdateFramed(AsBytes(kReceiptKeyContext)).Update({normalised.data(), n});
     h.Final(key.data());
     return key;
 }
 
-SecretKey CaseWrappingKey(const SecretKey& shared, ByteView eph_pk, ByteView team_pk, CaseId case_id) {
+// CaseWrappingKey is DeriveKey(shared, kCaseKeyContext, eph_pk ‖ team_pk ‖ case id), in two
+// steps: the state before the case id (the same for every case of an epoch), then the id.
+SecretKey CaseKdfState(const SecretKey& shared, ByteView eph_pk, ByteView team_pk) {
+    CheckHashKey(shared, "CaseWrappingKey");
+    Blake2b h(shared.view(), kKeyBytes);
+    h.UpdateFramed(AsBytes(kDeriveKeyLabel)).UpdateFramed(AsBytes(kCaseKeyContext)).Update(eph_pk).Update(team_pk);
+    return h.Save();
+}
+
+SecretKey CaseWrappingKeyFrom(const SecretKey& kdf_state, CaseId case_id) {
     auto id = BigEndian64(static_cast<std::uint64_t>(case_id.value));
-    Bytes salt;
-    salt.reserve(eph_pk.size() + team_pk.size() + id.size());
-    salt.insert(salt.end(), eph_pk.begin(), eph_pk.end());
-    salt.insert(salt.end(), team_pk.begin(), team_pk.end());
-    salt.insert(salt.end(), id.begin(), id.end());
-    return DeriveKey(shared, kCaseKeyContext, salt);
+    SecretKey out(kKeyBytes);
+    Blake2b h(kdf_state, kKeyBytes);
+    h.Update(id).Final(out.data());
+    return out;
+}
+
+SecretKey CaseWrappingKey(const SecretKey& shared, ByteView eph_pk, ByteView team_pk, CaseId case_id) {
+    return CaseWrappingKeyFrom(CaseKdfState(shared, eph_pk, team_pk), case_id);
 }
 
 bool PublicFromSecret(const SecretKey& secret, Bytes& public_key) {
@@ -641,6 +666,22 @@ Bytes KeyedHash(const SecretKey& key, std::string_view context, ByteView message
     return out;
 }
 
+KeyedHasher::KeyedHasher(const SecretKey& key, std::string_view context) {
+    EnsureInit();
+    CheckHashKey(key, "KeyedHasher");
+    Blake2b h(key.view(), kHashBytes);
+    h.UpdateFramed(AsBytes(kKeyedHashLabel)).UpdateFramed(AsBytes(context));
+    state_ = h.Save();
+}
+
+Bytes KeyedHasher::Hash(ByteView message) const {
+    if (state_.empty()) throw LifelineError(ErrorCode::kInternal, "KeyedHasher: no key");
+    Bytes out(kHashBytes);
+    Blake2b h(state_, kHashBytes);
+    h.Update(message).Final(out.data());
+    return out;
+}
+
 Bytes Pseudonym(const SecretKey& pseudonym_key, std::string_view channel, std::string_view sender_id) {
     EnsureInit();
     CheckHashKey(pseudonym_key, "Pseudonym");
@@ -803,20 +844,22 @@ IntakeEpoch::IntakeEpoch(KeyEpochId id, ByteView team_public_key)
     if (team_public_key.size() != kX25519Bytes) {
         throw LifelineError(ErrorCode::kInvalidArgument, "IntakeEpoch: team public key must be 32 bytes");
     }
-    // The ephemeral secret dies with this scope: only the shared secret outlives the constructor.
+    // The ephemeral secret and the shared secret die with this scope: only the KDF state keyed by
+    // the shared secret outlives the constructor.
     auto ephemeral = KeyPair::Generate();
-    shared_ = SecretKey(kX25519Bytes);
-    if (crypto_scalarmult(shared_.data(), ephemeral.secret_key.data(), team_public_key.data()) != 0) {
+    SecretKey shared(kX25519Bytes);
+    if (crypto_scalarmult(shared.data(), ephemeral.secret_key.data(), team_public_key.data()) != 0) {
         throw LifelineError(ErrorCode::kInvalidArgument, "IntakeEpoch: team public key is a low-order point");
     }
     ephemeral_public_key_ = std::move(ephemeral.public_key);
+    case_kdf_state_ = CaseKdfState(shared, ephemeral_public_key_, team_public_key_);
 }
 
 SecretKey IntakeEpoch::NewCaseKey() { return SecretKey::Random(kKeyBytes); }
 
 Bytes IntakeEpoch::WrapCaseKey(CaseId case_id, const SecretKey& case_key) const {
     if (case_key.size() != kKeyBytes) throw LifelineError(ErrorCode::kInvalidArgument, "case key must be 32 bytes");
-    auto key = CaseWrappingKey(shared_, ephemeral_public_key_, team_public_key_, case_id);
+    auto key = CaseWrappingKeyFrom(case_kdf_state_, case_id);
     return SealRaw(key, case_key.view(), AsBytes(CaseFieldAd(case_id, "case-key")));
 }
 

@@ -97,6 +97,23 @@ Bytes Pseudonym(const SecretKey& pseudonym_key, std::string_view channel, std::s
 /// Derives a 32-byte subkey from a master secret for a named purpose (BLAKE2b keyed by master).
 SecretKey DeriveKey(const SecretKey& master, std::string_view context, ByteView salt = {});
 
+/// KeyedHash(key, context, ·) with the key and the context absorbed once, for a key used on
+/// every request (the form token's MAC, the contact and receipt pseudonyms): each call hashes
+/// only the message, a BLAKE2b block less than KeyedHash, with the same output. Its state is as
+/// secret as the key and is held like it (locked, undumped, wiped); a call works on a copy.
+/// Move-only; safe for concurrent calls.
+class KeyedHasher {
+public:
+    KeyedHasher() = default;
+    KeyedHasher(const SecretKey& key, std::string_view context);
+    bool empty() const { return state_.empty(); }
+    /// KeyedHash(key, context, message): 32 bytes.
+    Bytes Hash(ByteView message) const;
+
+private:
+    SecretKey state_;  // a crypto_generichash_state after the key, the label and the context
+};
+
 // ---- Passwords: Argon2id ------------------------------------------------------------------------
 
 struct PasswordKdfParams {
@@ -173,7 +190,9 @@ private:
     KeyEpochId id_;
     Bytes ephemeral_public_key_;
     Bytes team_public_key_;
-    SecretKey shared_;
+    // The case-key KDF keyed by the shared secret, with everything before the case id absorbed
+    // (CaseWrappingKey's label, context, ephemeral and team public keys): a wrap hashes 8 bytes.
+    SecretKey case_kdf_state_;
 };
 
 /// Unwraps a case key with the team key pair and the epoch's stored ephemeral public key.

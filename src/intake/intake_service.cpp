@@ -38,9 +38,17 @@ CaseId NewCaseId(std::int64_t now_ms) {
     return CaseId{id};
 }
 
-std::string FormatReceipt(const std::string& d) {
-    return fmt::format("{}-{}-{}-{}-{}", d.substr(0, 5), d.substr(5, 5), d.substr(10, 5), d.substr(15, 5),
-                       d.substr(20, 5));
+constexpr std::string_view kReceiptLookupContext = "lifeline/v1/receipt-lookup";
+
+/// The digits in groups of five joined by '-' ("12345-67890-..."), as the applicant reads them.
+std::string FormatReceipt(std::string_view digits) {
+    std::string out;
+    out.reserve(digits.size() + digits.size() / 5);
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && i % 5 == 0) out.push_back('-');
+        out.push_back(digits[i]);
+    }
+    return out;
 }
 
 /// The messages and attachments of one contact, sealed by `seal(field, payload)`.
@@ -178,7 +186,10 @@ bool DecodePayload(std::string_view payload, std::map<std::string, std::string>&
 
 IntakeService::IntakeService(store::Store& store, const crypto::Secrets& secrets, const Clock& clock,
                              std::chrono::minutes epoch_length)
-    : store_(store), secrets_(secrets), clock_(clock), epoch_length_(epoch_length) {}
+    : store_(store), secrets_(secrets), clock_(clock), epoch_length_(epoch_length) {
+    const std::size_t key_size = secrets_.pseudonym_key.size();
+    if (key_size >= 16 && key_size <= 64) receipt_lookup_ = crypto::KeyedHasher(secrets_.pseudonym_key, kReceiptLookupContext);
+}
 
 IntakeService::~IntakeService() {
     // Asynchronous submissions are answered on the store's thread, which calls back into this
@@ -210,8 +221,7 @@ std::string IntakeService::NewReceipt() {
         const auto b = bytes[i++];
         if (b < 250) digits.push_back(static_cast<char>('0' + b % 10));
     }
-    return fmt::format("{}-{}-{}-{}-{}", digits.substr(0, 5), digits.substr(5, 5), digits.substr(10, 5),
-                       digits.substr(15, 5), digits.substr(20, 5));
+    return FormatReceipt(digits);
 }
 
 std::string IntakeService::NormalizeReceipt(std::string_view text) {
@@ -228,7 +238,9 @@ std::string IntakeService::NormalizeReceipt(std::string_view text) {
 }
 
 Bytes IntakeService::ReceiptLookup(std::string_view normalized_receipt) const {
-    return crypto::KeyedHash(secrets_.pseudonym_key, "lifeline/v1/receipt-lookup", AsBytes(normalized_receipt));
+    if (receipt_lookup_.empty())
+        return crypto::KeyedHash(secrets_.pseudonym_key, kReceiptLookupContext, AsBytes(normalized_receipt));
+    return receipt_lookup_.Hash(AsBytes(normalized_receipt));
 }
 
 std::shared_ptr<const crypto::IntakeEpoch> IntakeService::NewEpoch(std::int64_t now_ms) {

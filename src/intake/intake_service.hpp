@@ -160,6 +160,9 @@ private:
 
     store::Store& store_;
     const crypto::Secrets& secrets_;
+    // KeyedHash(secrets_.pseudonym_key, kReceiptLookupContext, ·), the key absorbed once; empty
+    // when that key is not a hash key (ReceiptLookup then fails as KeyedHash does).
+    crypto::KeyedHasher receipt_lookup_;
     const Clock& clock_;
     const std::chrono::minutes epoch_length_;
     std::mutex epoch_mutex_;  // guards the four below

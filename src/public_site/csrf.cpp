@@ -19,11 +19,11 @@ bool ConstantTimeEqual(ByteView a, ByteView b) {
     return diff == 0;
 }
 
-FormTokens::FormTokens(crypto::SecretKey key, std::chrono::seconds lifetime)
-    : key_(std::move(key)), lifetime_(lifetime) {
-    if (key_.size() < 16 || key_.size() > 64) {
+FormTokens::FormTokens(crypto::SecretKey key, std::chrono::seconds lifetime) : lifetime_(lifetime) {
+    if (key.size() < 16 || key.size() > 64) {
         throw LifelineError(ErrorCode::kInvalidArgument, "the form token key must be 16 to 64 bytes");
     }
+    mac_ = crypto::KeyedHasher(key, kMacContext);
 }
 
 Bytes FormTokens::NewRandom() { return crypto::RandomBytes(kRandomBytes); }
@@ -38,7 +38,7 @@ std::optional<Bytes> FormTokens::ParseCookie(std::string_view cookie_value) {
 }
 
 Bytes FormTokens::Mac(ByteView random_and_expiry) const {
-    return crypto::KeyedHash(key_, kMacContext, random_and_expiry);
+    return mac_.Hash(random_and_expiry);
 }
 
 std::string FormTokens::Issue(ByteView random, TimePoint now) const {

@@ -41,7 +41,7 @@ public:
 private:
     Bytes Mac(ByteView random_and_expiry) const;
 
-    crypto::SecretKey key_;
+    crypto::KeyedHasher mac_;  // KeyedHash(key, kMacContext, ·), the key absorbed once
     std::chrono::seconds lifetime_;
 };
 

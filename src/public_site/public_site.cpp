@@ -63,6 +63,7 @@ PublicSite::PublicSite(intake::IntakeService& intake, const Clock& clock, crypto
     : intake_(intake),
       clock_(clock),
       site_key_(std::move(site_key)),
+      contact_hasher_(site_key_, kContactContext),
       config_(std::move(config)),
       tokens_(site_key_.Clone(), config_.form_token_lifetime),
       uploads_{std::min(config_.max_attachments, intake::IntakeService::kMaxAttachments), config_.max_attachment_bytes},
@@ -179,7 +180,7 @@ void PublicSite::CheckPhotos(const std::vector<FilePart>& files,
 
 std::string PublicSite::ContactKey(std::string_view contact) const {
     const std::string normalized = NormalizeContact(contact);
-    const Bytes hash = crypto::KeyedHash(site_key_, kContactContext, AsBytes(normalized));
+    const Bytes hash = contact_hasher_.Hash(AsBytes(normalized));
     // 15 bytes (120 bits) of it, as raw bytes: short enough to live inside the std::string
     // (no allocation per limiter entry, 100,000 of which may be kept), far too long to collide.
     return std::string(AsString(ByteView(hash).first(15)));

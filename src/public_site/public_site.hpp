@@ -107,6 +107,7 @@ private:
     intake::IntakeService& intake_;
     const Clock& clock_;
     crypto::SecretKey site_key_;
+    crypto::KeyedHasher contact_hasher_;  // KeyedHash(site_key_, kContactContext, ·)
     PublicSiteConfig config_;
     FormTokens tokens_;
     UploadLimits uploads_;

@@ -351,6 +351,40 @@ TEST_F(CryptoTest, KeyedHashSeparatesKeysContextsAndMessages) {
     EXPECT_THROW(KeyedHash(SecretKey(), "c", {}), LifelineError);
 }
 
+TEST_F(CryptoTest, KeyedHasherGivesKeyedHashForEveryMessage) {
+    auto key = SecretKey::Random();
+    const KeyedHasher hasher(key, "ctx");
+    EXPECT_FALSE(hasher.empty());
+    // Messages shorter and longer than a BLAKE2b block, and one that ends the block the key and
+    // context leave open: the absorbed state must not depend on what follows.
+    for (std::size_t n : {0u, 1u, 7u, 64u, 127u, 128u, 129u, 300u, 1000u}) {
+        const Bytes message(n, static_cast<std::uint8_t>(n));
+        EXPECT_EQ(hasher.Hash(message), KeyedHash(key, "ctx", message)) << n;
+    }
+    // Used again (a call works on a copy of the state), and from several threads at once.
+    EXPECT_EQ(hasher.Hash(ToBytes("msg")), KeyedHash(key, "ctx", ToBytes("msg")));
+    std::vector<std::thread> threads;
+    std::atomic<int> mismatches{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 200; ++i) {
+                const Bytes message = ToBytes("m" + std::to_string(t * 1000 + i));
+                if (hasher.Hash(message) != KeyedHash(key, "ctx", message)) ++mismatches;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(mismatches.load(), 0);
+    // The key and the context both count.
+    EXPECT_NE(KeyedHasher(key, "ctx2").Hash(ToBytes("msg")), hasher.Hash(ToBytes("msg")));
+    EXPECT_NE(KeyedHasher(SecretKey::Random(), "ctx").Hash(ToBytes("msg")), hasher.Hash(ToBytes("msg")));
+    // Keys are checked as KeyedHash checks them; an empty hasher refuses to hash.
+    EXPECT_THROW(KeyedHasher(SecretKey::Random(15), "c"), LifelineError);
+    EXPECT_THROW(KeyedHasher(SecretKey(), "c"), LifelineError);
+    EXPECT_TRUE(KeyedHasher().empty());
+    EXPECT_THROW(KeyedHasher().Hash(ToBytes("msg")), LifelineError);
+}
+
 TEST_F(CryptoTest, DeriveKeyIsDeterministicAndSeparated) {
     auto master = SecretKey::Random();
     auto k = DeriveKey(master, "purpose");
