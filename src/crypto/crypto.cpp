@@ -223,15 +223,14 @@ public:
     }
     void Final(std::uint8_t* out) { crypto_generichash_final(&state_, out, out_len_); }
 
-    /// The state so far, into secret memory, to resume from with FromSaved (for a key and a
-    /// start that many hashes share).
+    /// The state so far, into secret memory, to resume from with the constructor below (for a key
+    /// and a start that many hashes share).
     SecretKey Save() const {
         SecretKey saved(sizeof state_);
         std::memcpy(saved.data(), &state_, sizeof state_);
         return saved;
     }
-    static constexpr std::size_t kSavedBytes = sizeof(crypto_generichash_state);
-    /// Resumes a saved state (of kSavedBytes, made by Save with the same out_len).
+    /// Resumes a state made by Save with the same out_len.
     Blake2b(const SecretKey& saved, std::size_t out_len) : out_len_(out_len) {
         if (saved.size() != sizeof state_) throw LifelineError(ErrorCode::kInternal, "BLAKE2b: bad saved state");
         std::memcpy(&state_, saved.data(), sizeof state_);

@@ -188,7 +188,8 @@ IntakeService::IntakeService(store::Store& store, const crypto::Secrets& secrets
                              std::chrono::minutes epoch_length)
     : store_(store), secrets_(secrets), clock_(clock), epoch_length_(epoch_length) {
     const std::size_t key_size = secrets_.pseudonym_key.size();
-    if (key_size >= 16 && key_size <= 64) receipt_lookup_ = crypto::KeyedHasher(secrets_.pseudonym_key, kReceiptLookupContext);
+    if (key_size >= 16 && key_size <= 64)
+        receipt_lookup_ = crypto::KeyedHasher(secrets_.pseudonym_key, kReceiptLookupContext);
 }
 
 IntakeService::~IntakeService() {
