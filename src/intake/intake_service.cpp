@@ -44,9 +44,9 @@ constexpr std::string_view kReceiptLookupContext = "lifeline/v1/receipt-lookup";
 std::string FormatReceipt(std::string_view digits) {
     std::string out;
     out.reserve(digits.size() + digits.size() / 5);
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && i % 5 == 0) out.push_back('-');
-        out.push_back(digits[i]);
+    for (std::size_t i = 0; i < digits.size(); i += 5) {
+        if (i > 0) out.push_back('-');
+        out.append(digits.substr(i, 5));
     }
     return out;
 }
