@@ -24,6 +24,10 @@
 #                    form path without intake; 0 skips it
 #   STOP_SIGNAL=TERM signal that stops lifeline before the count (KILL: no drain, the count
 #                    then holds only what was committed when the signal came)
+#   NGINX_REUSEPORT=0  1: the reference listens with reuseport, which deals the connections out
+#                    evenly over nginx's workers. Without it (the default, nginx's usual listen) an
+#                    uneven split can leave one worker with most of them and nginx's rate in a
+#                    second, faster mode (docs/performance.md, runs of 2026-11-27, late night)
 #   KEEP=1           keep the temporary directory (data, configs, logs) and print its path
 #   SKIP_BUILD=1     use build/bench/src/app/lifeline as it is
 #   RESULTS_DIR=...  where the summary and raw outputs go (default build/bench/intake-results)
@@ -51,6 +55,9 @@ for v in DURATION ROUNDS CONNECTIONS THREADS; do
   if ! [[ "${!v}" =~ ^[1-9][0-9]*$ ]]; then echo "bench: $v must be a positive integer" >&2; exit 1; fi
 done
 case "$STOP_SIGNAL" in TERM|KILL) ;; *) echo "bench: STOP_SIGNAL must be TERM or KILL" >&2; exit 1 ;; esac
+NGINX_REUSEPORT="${NGINX_REUSEPORT:-0}"
+case "$NGINX_REUSEPORT" in 0) NGINX_LISTEN_OPTS="" ;; 1) NGINX_LISTEN_OPTS=" reuseport" ;;
+  *) echo "bench: NGINX_REUSEPORT must be 0 or 1" >&2; exit 1 ;; esac
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
@@ -209,7 +216,7 @@ http {
     client_body_buffer_size 16k;
     keepalive_requests 100000000;
     server {
-        listen 127.0.0.1:$cand;
+        listen 127.0.0.1:$cand$NGINX_LISTEN_OPTS;
         location = /apply { return 204; }
     }
 }
@@ -391,7 +398,7 @@ B_LINE="$TMP/wrk-breakdown-422.txt"
   echo
   echo "lifeline intake benchmark: POST /apply, ${CONNECTIONS} connections, ${THREADS} wrk threads, ${ROUNDS} rounds of ${ROUND_S} s on each server, alternating"
   echo "machine: $(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1), $(uname -sr); wrk on the same machine"
-  echo "lifeline: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$([ -n "$(git -C "$ROOT" status --porcelain -- src CMakeLists.txt cmake 2>/dev/null)" ] && echo ' + uncommitted changes') Release, defaults + [site] limits 1e9; nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///')"
+  echo "lifeline: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$([ -n "$(git -C "$ROOT" status --porcelain -- src CMakeLists.txt cmake 2>/dev/null)" ] && echo ' + uncommitted changes') Release, defaults + [site] limits 1e9; nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///')$([ "$NGINX_REUSEPORT" = 1 ] && echo ', listen reuseport')"
   echo
   row "" "lifeline" "nginx 204" "lifeline 422"
   row "" "(application)" "(reference)" "(no intake)"
