@@ -38,7 +38,12 @@ lifeline_need_pkg(OATH liboath liboath-dev)
 lifeline_need_pkg(QRENCODE libqrencode libqrencode-dev)
 if(NOT LIFELINE_SANITIZE)
   if(LIFELINE_ALLOCATOR STREQUAL "tcmalloc")
-    lifeline_need_pkg(TCMALLOC libtcmalloc_minimal libgoogle-perftools-dev)
+    # Only linked (no header is used): the runtime library is enough, Debian's libtcmalloc-minimal4,
+    # without the -dev package's profiler and libunwind.
+    find_library(TCMALLOC_MINIMAL NAMES tcmalloc_minimal libtcmalloc_minimal.so.4)
+    if(NOT TCMALLOC_MINIMAL)
+      message(FATAL_ERROR "tcmalloc_minimal not found: apt-get install libtcmalloc-minimal4")
+    endif()
   elseif(LIFELINE_ALLOCATOR STREQUAL "mimalloc")
     lifeline_need_cmake(mimalloc libmimalloc-dev)
   endif()

@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsodium-dev libsqlite3-dev libpq-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  liboath-dev libqrencode-dev libgoogle-perftools-dev
+  liboath-dev libqrencode-dev libtcmalloc-minimal4
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 TEST_PACKAGES=(
