@@ -75,15 +75,18 @@ TEST(PercentDecodeTest, ValidAndMalformed) {
     EXPECT_EQ(PercentDecode("%00"), std::string(1, '\0'));
 }
 
+// The value of a hex digit (a byte, 0..255), or -1.
+int HexValue(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 // A plain decoder to hold PercentDecode (one table lookup per escape, the validity checked once
 // at the end) against: nullopt on any escape that is not '%' and two hex digits.
 std::optional<std::string> ReferenceDecode(std::string_view s, bool form) {
-    const auto hex = [](char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
+    const auto hex = [](char c) { return HexValue(static_cast<unsigned char>(c)); };
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '%') {
@@ -169,12 +172,7 @@ TEST(PercentDecodeTest, RandomInputsDecodeLikeTheReference) {
 }
 
 TEST(PercentDecodeTest, EveryPairAfterPercentDecodesExactlyWhenBothAreHexDigits) {
-    const auto hex = [](int c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
+    const auto hex = HexValue;
     int decoded = 0;
     for (int hi = 0; hi < 256; ++hi)
         for (int lo = 0; lo < 256; ++lo) {
