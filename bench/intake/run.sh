@@ -7,8 +7,12 @@
 # free loopback port with the [site] rate limits lifted, takes a form token and cookie with
 # GET /apply, then drives POST /apply with wrk (bench/intake/post.lua: the urlencoded form with
 # a ~500-byte Cyrillic free text and a different contact per request), in rounds that alternate
-# with nginx, on another loopback port, answering the same POST with 204 under the identical wrk
-# command, as the reference. After the rounds, lifeline is stopped and the database is checked:
+# with nginx answering the same POST with 204 under the identical wrk command. nginx listens on
+# two loopback ports: one with `reuseport` (the reference the target is judged against: each
+# worker has its own socket and the kernel deals the connections out evenly) and one with
+# nginx's plain `listen` (the workers share one socket), whose rate is printed for information:
+# on two cores shared with wrk it jumps between two modes from one load to the next, as the
+# connections happen to fall on its workers (docs/performance.md). After the rounds, lifeline is stopped and the database is checked:
 # every application wrk saw acknowledged (200 with a receipt) must be a case in the database with
 # its sealed message, and no field value may be found in clear in any database file or in the
 # server's output; lifeline is then started again on the same data and one application is read
@@ -16,7 +20,7 @@
 #
 # Environment:
 #   DURATION=15      seconds of load on each server, in ROUNDS rounds
-#   ROUNDS=3         the loads alternate lifeline, nginx, lifeline, nginx, ... (see below)
+#   ROUNDS=3         the loads alternate lifeline, nginx (reuseport), nginx (plain), lifeline, ...
 #   CONNECTIONS=64   wrk connections
 #   THREADS=2        wrk threads
 #   BREAKDOWN=1      also run the same load with an invalid group_size (lifeline parses, checks
@@ -24,10 +28,9 @@
 #                    form path without intake; 0 skips it
 #   STOP_SIGNAL=TERM signal that stops lifeline before the count (KILL: no drain, the count
 #                    then holds only what was committed when the signal came)
-#   NGINX_REUSEPORT=0  1: the reference listens with reuseport, which deals the connections out
-#                    evenly over nginx's workers. Without it (the default, nginx's usual listen) an
-#                    uneven split can leave one worker with most of them and nginx's rate in a
-#                    second, faster mode (docs/performance.md, runs of 2026-11-27, late night)
+#   REFERENCE=reuseport  the nginx listener the target is judged against: reuseport (the
+#                    default: stable) or plain (the shared socket: bimodal on two cores)
+#   PLAIN=1          0 skips the loads of the plain listener (REFERENCE must then be reuseport)
 #   KEEP=1           keep the temporary directory (data, configs, logs) and print its path
 #   SKIP_BUILD=1     use build/bench/src/app/lifeline as it is
 #   RESULTS_DIR=...  where the summary and raw outputs go (default build/bench/intake-results)
@@ -55,9 +58,14 @@ for v in DURATION ROUNDS CONNECTIONS THREADS; do
   if ! [[ "${!v}" =~ ^[1-9][0-9]*$ ]]; then echo "bench: $v must be a positive integer" >&2; exit 1; fi
 done
 case "$STOP_SIGNAL" in TERM|KILL) ;; *) echo "bench: STOP_SIGNAL must be TERM or KILL" >&2; exit 1 ;; esac
-NGINX_REUSEPORT="${NGINX_REUSEPORT:-0}"
-case "$NGINX_REUSEPORT" in 0) NGINX_LISTEN_OPTS="" ;; 1) NGINX_LISTEN_OPTS=" reuseport" ;;
-  *) echo "bench: NGINX_REUSEPORT must be 0 or 1" >&2; exit 1 ;; esac
+REFERENCE="${REFERENCE:-reuseport}"
+PLAIN="${PLAIN:-1}"
+case "$REFERENCE" in reuseport|plain) ;; *) echo "bench: REFERENCE must be reuseport or plain" >&2; exit 1 ;; esac
+case "$PLAIN" in 0|1) ;; *) echo "bench: PLAIN must be 0 or 1" >&2; exit 1 ;; esac
+if [ "$REFERENCE" = plain ] && [ "$PLAIN" = 0 ]; then echo "bench: REFERENCE=plain needs PLAIN=1" >&2; exit 1; fi
+if [ -n "${NGINX_REUSEPORT:-}" ]; then
+  echo "bench: NGINX_REUSEPORT is gone: both listeners are measured, REFERENCE picks the judged one" >&2; exit 1
+fi
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
@@ -196,14 +204,18 @@ cpu_ms_per_request() {  # wrk-output
     'BEGIN { printf "%.3f", (n > 0 ? 1000 * t / hz / n : 0) }'
 }
 
-# ---- nginx, the reference (started first: the loads alternate) ----------------------------------------------------------------------------
+# ---- nginx, the reference (started first: the loads alternate) ---------------------------------
+# One nginx, two listeners on adjacent ports: RPORT with reuseport (each worker has a socket of
+# its own; the kernel spreads the connections evenly), PPORT with the plain listen (one socket
+# that the workers share and take connections from as they wake).
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 mkdir -p "$TMP/nginx/body" "$TMP/nginx/logs"
-NPORT=""
+RPORT=""
+PPORT=""
 for _ in 1 2 3 4 5; do
   cand=$((20000 + RANDOM % 20000))
-  port_free "$cand" || continue
+  port_free "$cand" && port_free $((cand + 1)) || continue
   cat >"$TMP/nginx/nginx.conf" <<EOF
 worker_processes auto;
 daemon off;
@@ -216,7 +228,8 @@ http {
     client_body_buffer_size 16k;
     keepalive_requests 100000000;
     server {
-        listen 127.0.0.1:$cand$NGINX_LISTEN_OPTS;
+        listen 127.0.0.1:$cand reuseport;
+        listen 127.0.0.1:$((cand + 1));
         location = /apply { return 204; }
     }
 }
@@ -225,15 +238,20 @@ EOF
   NGINX_PID=$!
   for _ in $(seq 50); do
     kill -0 "$NGINX_PID" 2>/dev/null || break
-    if curl -s -o /dev/null --max-time 1 -X POST -d x "http://127.0.0.1:$cand/apply"; then NPORT=$cand; break; fi
+    if curl -s -o /dev/null --max-time 1 -X POST -d x "http://127.0.0.1:$cand/apply" &&
+       curl -s -o /dev/null --max-time 1 -X POST -d x "http://127.0.0.1:$((cand + 1))/apply"; then
+      RPORT=$cand
+      PPORT=$((cand + 1))
+      break
+    fi
     sleep 0.1
   done
-  [ -n "$NPORT" ] && break
+  [ -n "$RPORT" ] && break
   stop_pid "$NGINX_PID" QUIT 5
   NGINX_PID=""
 done
-[ -n "$NPORT" ] || { cat "$TMP/nginx/out.log" "$TMP/nginx/error.log" >&2 2>/dev/null; die "nginx did not start"; }
-log "nginx listening on 127.0.0.1:$NPORT"
+[ -n "$RPORT" ] || { cat "$TMP/nginx/out.log" "$TMP/nginx/error.log" >&2 2>/dev/null; die "nginx did not start"; }
+log "nginx listening on 127.0.0.1:$RPORT (reuseport) and 127.0.0.1:$PPORT (plain)"
 
 # ---- lifeline under load ------------------------------------------------------------------------
 
@@ -273,20 +291,26 @@ CHECK_RECEIPT="$(sed -n 's/.*class="receipt"><code>\([0-9-]*\)<\/code>.*/\1/p' "
 [ "$CHECK_STATUS" = 200 ] && [ -n "$CHECK_RECEIPT" ] ||
   die "the check application got HTTP $CHECK_STATUS without a receipt"
 
-# The loads alternate, ROUNDS times: lifeline, then nginx, each for DURATION / ROUNDS seconds.
-# This machine's speed drifts by a fifth within minutes, and a reference measured minutes
-# after the server it judges drifts with it; alternating puts both under the same drift.
-log "wrk, ${ROUNDS} rounds of ${ROUND_S} s each against lifeline then nginx: ${WRK[*]}"
+# The loads alternate, ROUNDS times: lifeline, then nginx on each listener, each for
+# DURATION / ROUNDS seconds. This machine's speed drifts by a fifth within minutes, and a
+# reference measured minutes after the server it judges drifts with it; alternating puts all
+# of them under the same drift.
+LISTENERS=(reuseport)
+[ "$PLAIN" = 1 ] && LISTENERS+=(plain)
+log "wrk, ${ROUNDS} rounds of ${ROUND_S} s each against lifeline then nginx (${LISTENERS[*]}): ${WRK[*]}"
 for r in $(seq "$ROUNDS"); do
   log "round $r: lifeline"
   run_wrk "$TMP/wrk-lifeline-$r.txt" "http://127.0.0.1:$PORT/apply" "$LIFELINE_PID"
-  log "round $r: nginx"
-  run_wrk "$TMP/wrk-nginx-$r.txt" "http://127.0.0.1:$NPORT/apply" "$NGINX_PID"
+  for l in "${LISTENERS[@]}"; do
+    log "round $r: nginx ($l)"
+    if [ "$l" = reuseport ]; then p=$RPORT; else p=$PPORT; fi
+    run_wrk "$TMP/wrk-nginx-$l-$r.txt" "http://127.0.0.1:$p/apply" "$NGINX_PID"
+  done
 done
 stop_pid "$NGINX_PID" QUIT 10
 NGINX_PID=""
 merge_rounds "$TMP/wrk-lifeline.txt" "$TMP"/wrk-lifeline-[0-9]*.txt
-merge_rounds "$TMP/wrk-nginx.txt" "$TMP"/wrk-nginx-[0-9]*.txt
+for l in "${LISTENERS[@]}"; do merge_rounds "$TMP/wrk-nginx-$l.txt" "$TMP"/wrk-nginx-"$l"-[0-9]*.txt; done
 # Group commit: how many writes each durable commit carried over the whole run.
 curl -sS --max-time 10 -o "$TMP/metrics.txt" "http://127.0.0.1:$PORT/metrics" || true
 metric() { sed -n "s/^$1 \([0-9.e+]*\)$/\1/p" "$TMP/metrics.txt" | head -n1; }
@@ -363,7 +387,9 @@ READBACK=no
 if [ "$READBACK_STATUS" = 200 ] && grep -q -F "$CHECK_TEXT" "$TMP/readback.html"; then READBACK=yes; fi
 stop_lifeline TERM
 
-N_LINE="$TMP/wrk-nginx.txt"
+N_LINE="$TMP/wrk-nginx-$REFERENCE.txt"              # the reference
+O_LISTENER=plain; [ "$REFERENCE" = plain ] && O_LISTENER=reuseport
+O_LINE="$TMP/wrk-nginx-$O_LISTENER.txt"              # the other listener, if measured
 N_2XX=$(field "$N_LINE" ok2xx)
 N_DUR=$(field "$N_LINE" duration_us)
 
@@ -377,7 +403,10 @@ rate() { awk -v n="$1" -v us="$2" 'BEGIN { printf "%.0f", n / (us / 1e6) }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 L_RATE=$(rate "$L_RECEIPTS" "$L_DUR")
 N_RATE=$(rate "$N_2XX" "$N_DUR")
-RATIO=$(awk -v a="$L_RATE" -v b="$N_RATE" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }'; }
+RATIO=$(pct "$L_RATE" "$N_RATE")
+O_RATE=""
+if [ -f "$O_LINE" ]; then O_RATE=$(rate "$(field "$O_LINE" ok2xx)" "$(field "$O_LINE" duration_us)"); fi
 L_P99=$(field "$L_LINE" p99_us)
 
 durable_ok=PASS; [ "$CASES" -ge "$ACK" ] && [ "$BARE" = 0 ] || durable_ok=FAIL
@@ -389,7 +418,7 @@ stop_ok=PASS; [ "$STOP_SIGNAL" = KILL ] || [ "$STOP_RC" = 0 ] || stop_ok=FAIL
 rate_ok=$(awk -v r="$RATIO" 'BEGIN { print (r >= 25 ? "PASS" : "FAIL") }')
 p99_ok=$(awk -v p="$L_P99" 'BEGIN { print (p < 20000 ? "PASS" : "FAIL") }')
 
-row() { printf '%-30s %16s %16s %16s\n' "$@"; }
+row() { printf '%-30s %16s %16s %16s %16s\n' "$@"; }
 col() {  # file key: a latency in ms, or "-" without the file
   if [ -f "$1" ]; then ms "$(field "$1" "$2")"; else echo -; fi
 }
@@ -398,25 +427,32 @@ B_LINE="$TMP/wrk-breakdown-422.txt"
   echo
   echo "lifeline intake benchmark: POST /apply, ${CONNECTIONS} connections, ${THREADS} wrk threads, ${ROUNDS} rounds of ${ROUND_S} s on each server, alternating"
   echo "machine: $(nproc) cores, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1), $(uname -sr); wrk on the same machine"
-  echo "lifeline: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$([ -n "$(git -C "$ROOT" status --porcelain -- src CMakeLists.txt cmake 2>/dev/null)" ] && echo ' + uncommitted changes') Release, defaults + [site] limits 1e9; nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///')$([ "$NGINX_REUSEPORT" = 1 ] && echo ', listen reuseport')"
+  echo "lifeline: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$([ -n "$(git -C "$ROOT" status --porcelain -- src CMakeLists.txt cmake 2>/dev/null)" ] && echo ' + uncommitted changes') Release, defaults + [site] limits 1e9; nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), reference: the $REFERENCE listener"
   echo
-  row "" "lifeline" "nginx 204" "lifeline 422"
-  row "" "(application)" "(reference)" "(no intake)"
-  row "requests/s" "$L_RATE" "$N_RATE" \
+  # Columns: lifeline, the reference, the other listener (if measured), the 422 breakdown.
+  orate() { if [ -n "$O_RATE" ]; then echo "$O_RATE"; else echo -; fi; }
+  ofield() { if [ -f "$O_LINE" ]; then field "$O_LINE" "$1"; else echo -; fi; }
+  row "" "lifeline" "nginx 204" "nginx 204" "lifeline 422"
+  row "" "(application)" "($REFERENCE, ref.)" "($O_LISTENER, info)" "(no intake)"
+  row "requests/s" "$L_RATE" "$N_RATE" "$(orate)" \
     "$([ -f "$B_LINE" ] && rate "$(field "$B_LINE" s4xx)" "$(field "$B_LINE" duration_us)" || echo -)"
-  row "responses" "$L_2XX" "$N_2XX" "$([ -f "$B_LINE" ] && field "$B_LINE" s4xx || echo -)"
+  row "responses" "$L_2XX" "$N_2XX" "$(ofield ok2xx)" "$([ -f "$B_LINE" ] && field "$B_LINE" s4xx || echo -)"
   for p in p50 p90 p99 p999; do
-    row "latency $p (ms)" "$(col "$L_LINE" ${p}_us)" "$(col "$N_LINE" ${p}_us)" "$(col "$B_LINE" ${p}_us)"
+    row "latency $p (ms)" "$(col "$L_LINE" ${p}_us)" "$(col "$N_LINE" ${p}_us)" "$(col "$O_LINE" ${p}_us)" "$(col "$B_LINE" ${p}_us)"
   done
-  row "latency max (ms)" "$(col "$L_LINE" max_us)" "$(col "$N_LINE" max_us)" "$(col "$B_LINE" max_us)"
+  row "latency max (ms)" "$(col "$L_LINE" max_us)" "$(col "$N_LINE" max_us)" "$(col "$O_LINE" max_us)" "$(col "$B_LINE" max_us)"
   row "server CPU per request (ms)" "$(cpu_ms_per_request "$L_LINE")" "$(cpu_ms_per_request "$N_LINE")" \
-    "$([ -f "$B_LINE" ] && cpu_ms_per_request "$B_LINE" || echo -)"
-  row "lifeline / nginx" "$RATIO %" "" ""
+    "$([ -f "$O_LINE" ] && cpu_ms_per_request "$O_LINE" || echo -)" "$([ -f "$B_LINE" ] && cpu_ms_per_request "$B_LINE" || echo -)"
+  row "lifeline / nginx" "" "$RATIO %" "$([ -n "$O_RATE" ] && echo "$(pct "$L_RATE" "$O_RATE") %" || echo -)" ""
   echo
   for r in $(seq "$ROUNDS"); do
     lr=$(rate "$(field "$TMP/wrk-lifeline-$r.txt" receipts)" "$(field "$TMP/wrk-lifeline-$r.txt" duration_us)")
-    nr=$(rate "$(field "$TMP/wrk-nginx-$r.txt" ok2xx)" "$(field "$TMP/wrk-nginx-$r.txt" duration_us)")
-    echo "round $r: lifeline $lr/s, nginx $nr/s, $(awk -v a="$lr" -v b="$nr" 'BEGIN { printf "%.1f %%", (b > 0 ? 100 * a / b : 0) }')"
+    line="round $r: lifeline $lr/s"
+    for l in "${LISTENERS[@]}"; do
+      nr=$(rate "$(field "$TMP/wrk-nginx-$l-$r.txt" ok2xx)" "$(field "$TMP/wrk-nginx-$l-$r.txt" duration_us)")
+      line="$line, nginx ($l) $nr/s: $(pct "$lr" "$nr") %"
+    done
+    echo "$line"
   done
   echo
   echo "durable applications/s: $L_RATE (200 with a receipt page, sent after the commit)"
@@ -434,7 +470,7 @@ B_LINE="$TMP/wrk-breakdown-422.txt"
   echo "[$read_ok] a stored application opens with its receipt after a restart"
   echo "[$clean_ok] every lifeline response was 2xx with a receipt, no socket errors"
   echo "[$stop_ok] lifeline drained and exited 0$([ "$STOP_SIGNAL" = KILL ] && echo " (not checked: SIGKILL)")"
-  echo "[$rate_ok] target: lifeline >= 25 % of nginx's rate ($RATIO %)"
+  echo "[$rate_ok] target: lifeline >= 25 % of nginx's rate, $REFERENCE listener ($RATIO %)"
   echo "[$p99_ok] target: lifeline p99 < 20 ms at $CONNECTIONS connections ($(ms "$L_P99") ms)"
 } | tee "$RESULTS_DIR/summary.txt"
 log "summary and raw outputs in $RESULTS_DIR"
