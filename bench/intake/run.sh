@@ -12,11 +12,11 @@
 # worker has its own socket and the kernel deals the connections out evenly) and one with
 # nginx's plain `listen` (the workers share one socket), whose rate is printed for information:
 # on two cores shared with wrk it jumps between two modes from one load to the next, as the
-# connections happen to fall on its workers (docs/performance.md). After the rounds, lifeline is stopped and the database is checked:
-# every application wrk saw acknowledged (200 with a receipt) must be a case in the database with
-# its sealed message, and no field value may be found in clear in any database file or in the
-# server's output; lifeline is then started again on the same data and one application is read
-# back by its receipt.
+# connections happen to fall on its workers (docs/performance.md). After the rounds, lifeline
+# is stopped and the database is checked: every application wrk saw acknowledged (200 with a
+# receipt) must be a case in the database with its sealed message, and no field value may be
+# found in clear in any database file or in the server's output; lifeline is then started again
+# on the same data and one application is read back by its receipt.
 #
 # Environment:
 #   DURATION=15      seconds of load on each server, in ROUNDS rounds
