@@ -418,7 +418,7 @@ stop_ok=PASS; [ "$STOP_SIGNAL" = KILL ] || [ "$STOP_RC" = 0 ] || stop_ok=FAIL
 rate_ok=$(awk -v r="$RATIO" 'BEGIN { print (r >= 25 ? "PASS" : "FAIL") }')
 p99_ok=$(awk -v p="$L_P99" 'BEGIN { print (p < 20000 ? "PASS" : "FAIL") }')
 
-row() { printf '%-30s %16s %16s %16s %16s\n' "$@"; }
+row() { printf '%-30s %18s %18s %18s %18s\n' "$@"; }
 col() {  # file key: a latency in ms, or "-" without the file
   if [ -f "$1" ]; then ms "$(field "$1" "$2")"; else echo -; fi
 }
