@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <exception>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <type_traits>
@@ -23,6 +24,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -99,6 +101,16 @@ constexpr std::size_t kLingerBytes = 1024 * 1024;
 constexpr std::chrono::milliseconds kStoppingLingerTime{100};
 // After drain_timeout every connection is closed; this is how long Stop then waits for them.
 constexpr std::chrono::milliseconds kCloseGrace{1'000};
+// The deadlines of requests and responses are checked this often at most (and at least four
+// times within the shortest timeout), by one timer for all connections; see Connection::deadline.
+constexpr std::chrono::milliseconds kMaxSweepPeriod{250};
+constexpr std::chrono::milliseconds kMinSweepPeriod{5};
+// A deadline of a connection that has none (its coroutine is in a handler, or not in the loop).
+constexpr std::int64_t kNoDeadline = std::numeric_limits<std::int64_t>::max();
+
+std::int64_t NowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
 // The shortest heartbeat interval of an event stream (a zero would spin).
 constexpr std::chrono::milliseconds kMinHeartbeat{10};
 
@@ -265,8 +277,8 @@ struct Server::Impl {
         std::atomic<unsigned> open{0};  // sessions (not rejections) on this listener
     };
 
-    // The handle Stop uses to reach a live connection. Everything but strand is touched only on
-    // the strand, where the connection's coroutine runs.
+    // The handle Stop uses to reach a live connection. Everything but strand and deadline is
+    // touched only on the strand, where the connection's coroutine runs.
     struct Connection {
         Connection(std::uint64_t i, ConnectionExecutor s) : id(i), strand(std::move(s)) {}
         const std::uint64_t id;
@@ -274,6 +286,18 @@ struct Server::Impl {
         beast::tcp_stream* stream = nullptr;  // while the coroutine owns a stream
         bool idle = false;                    // waiting for a request, or lingering after the last response
         std::shared_ptr<EventStream> events;  // while serving an event stream
+        // When the request being read, or the response being written, is overdue (steady clock,
+        // ns; kNoDeadline while a handler runs). The request loop only stores it: the sweeper
+        // (SweepDeadlines) closes the connections past it, instead of a timer armed and cancelled
+        // on the stream three times a request (measured: 1.4 % of the intake's instructions).
+        // Written on the strand, read by the sweeper.
+        std::atomic<std::int64_t> deadline{kNoDeadline};
+        bool timed_out = false;  // the sweeper closed it for its deadline
+        void SetDeadline(std::chrono::milliseconds timeout) {
+            deadline.store(NowNs() + std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count(),
+                           std::memory_order_relaxed);
+        }
+        void ClearDeadline() { deadline.store(kNoDeadline, std::memory_order_relaxed); }
     };
 
     Impl(ServerConfig c, const Router& r, Metrics& m) : config(std::move(c)), router(r), metrics(m) {}
@@ -316,8 +340,15 @@ struct Server::Impl {
         co_return RunHandler(*route, request);
     }
     void CloseConnections(bool idle_only);
+    /// Every sweep_period until the io_context stops: SweepDeadlines.
+    asio::awaitable<void> SweepLoop();
+    /// Closes, on its strand, each connection whose deadline has passed (checked again there).
+    void SweepDeadlines();
 
     const ServerConfig config;
+    const std::chrono::milliseconds sweep_period =
+        std::clamp(std::min({config.read_timeout, config.idle_timeout, config.write_timeout}) / 4, kMinSweepPeriod,
+                   kMaxSweepPeriod);
     const Router& router;
     Metrics& metrics;
     std::optional<asio::ssl::context> ssl;
@@ -493,6 +524,10 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
         co_return;
     }
 
+    // The loop's reads and writes run against connection.deadline (enforced by the sweeper), not
+    // the stream's own timer, which only the TLS handshake before it and the closing steps after
+    // it use.
+    lowest.expires_never();
     beast::flat_buffer buffer;
     bool first = true;
     for (;;) {
@@ -500,12 +535,12 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
         if (buffer.size() == 0) {
             // Between requests only the idle timeout runs; a new connection gets read_timeout to
             // send its first byte. Stop may close the connection while it waits here.
-            lowest.expires_after(first ? config.read_timeout : config.idle_timeout);
+            connection.SetDeadline(first ? config.read_timeout : config.idle_timeout);
             connection.idle = true;
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
             connection.idle = false;
             if (ec) {
-                if (first && ec == beast::error::timeout) metrics.Rejected("timeout");
+                if (first && connection.timed_out) metrics.Rejected("timeout");
                 co_return;
             }
             buffer.commit(n);
@@ -513,7 +548,7 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
         first = false;
 
         // The whole request must arrive within read_timeout of its first byte.
-        lowest.expires_after(config.read_timeout);
+        connection.SetDeadline(config.read_timeout);
         bhttp::request_parser<AppendedBody> parser;
         parser.header_limit(config.header_limit);
         parser.body_limit(config.body_limit);
@@ -531,7 +566,10 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
             }
         }
         if (ec) {
-            if (ec == bhttp::error::header_limit) {
+            if (connection.timed_out) {
+                // The sweeper closed the socket when the deadline passed: nothing can be sent.
+                metrics.Rejected("timeout");
+            } else if (ec == bhttp::error::header_limit) {
                 co_await RejectAndClose(stream, connection,
                                         Response::Error(431, "header_too_large", "request header too large"),
                                         listener.tls, "header_too_large");
@@ -544,9 +582,6 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
                 Response busy = Response::Error(503, "unavailable", "server busy, retry later");
                 busy.headers.Set("Retry-After", "1");
                 co_await RejectAndClose(stream, connection, std::move(busy), listener.tls, "no_memory");
-            } else if (ec == beast::error::timeout) {
-                // The stream closed the socket when the deadline passed: nothing can be sent.
-                metrics.Rejected("timeout");
             } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
                        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
                 co_await RejectAndClose(stream, connection, Response::Error(400, "bad_request", "malformed request"),
@@ -556,6 +591,8 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
             co_return;
         }
 
+        // No deadline while the handler runs (the write gets its own).
+        connection.ClearDeadline();
         const Clock::time_point started = Clock::now();
         bhttp::request<AppendedBody> message = parser.release();
         Request request;
@@ -619,7 +656,7 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
         const bool keep_alive = message.keep_alive() && !stopping &&
                                 !(connection_header && EqualsIgnoreCase(*connection_header, "close"));
         bool ok = false;
-        lowest.expires_after(config.write_timeout);
+        connection.SetDeadline(config.write_timeout);
         co_await WriteResponse(stream, std::move(result.response), message.version(), keep_alive, head, listener.tls,
                                &ok);
         if (!ok) co_return;
@@ -734,6 +771,7 @@ asio::awaitable<void> Server::Impl::RejectAndClose(Stream& stream, Connection& c
     metrics.Rejected(reason);
     spdlog::debug("http: rejected a {} request: {}", tls ? "TLS" : "plain", reason);
     bool ok = false;
+    connection.ClearDeadline();  // from here the stream's own timer bounds the connection
     beast::get_lowest_layer(stream).expires_after(config.write_timeout);
     co_await WriteResponse(stream, std::move(response), 11, false, false, tls, &ok);
     if (ok) co_await GracefulClose(stream, connection);
@@ -744,6 +782,7 @@ asio::awaitable<void> Server::Impl::GracefulClose(Stream& stream, Connection& co
     beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
     // Stop may cut this short: the response is already on its way.
     connection.idle = true;
+    connection.ClearDeadline();  // from here the stream's own timer bounds the connection
     lowest.expires_after(stopping ? kStoppingLingerTime
                                   : std::min<std::chrono::milliseconds>(config.read_timeout, kLingerTime));
     if constexpr (std::is_same_v<Stream, SslStream>) {
@@ -905,6 +944,41 @@ void Server::Impl::DeliverAnswers() {
     }
 }
 
+asio::awaitable<void> Server::Impl::SweepLoop() {
+    asio::steady_timer timer(ioc);
+    for (;;) {
+        timer.expires_after(sweep_period);
+        auto [ec] = co_await timer.async_wait(kTuple);
+        if (ec) co_return;
+        try {
+            SweepDeadlines();
+        } catch (const std::exception& e) {
+            // Out of memory: the overdue connections are closed on a later sweep.
+            spdlog::warn("http: deadline sweep failed: {}", e.what());
+        }
+    }
+}
+
+void Server::Impl::SweepDeadlines() {
+    const std::int64_t now = NowNs();
+    std::vector<std::shared_ptr<Connection>> overdue;
+    {
+        std::lock_guard lock(mutex);
+        for (const auto& [id, connection] : connections)
+            if (connection->deadline.load(std::memory_order_relaxed) <= now) overdue.push_back(connection);
+    }
+    for (auto& connection : overdue) {
+        asio::dispatch(connection->strand, [connection] {
+            // On the strand the coroutine may have moved on (a new deadline, a handler): look again.
+            if (connection->stream == nullptr || connection->deadline.load(std::memory_order_relaxed) > NowNs())
+                return;
+            connection->timed_out = true;
+            connection->ClearDeadline();
+            connection->stream->close();  // the pending read or write fails; the coroutine ends
+        });
+    }
+}
+
 void Server::Impl::CloseConnections(bool idle_only) {
     std::vector<std::shared_ptr<Connection>> live;
     {
@@ -965,6 +1039,8 @@ void Server::Start() {
 
     impl.pool = std::make_unique<asio::thread_pool>(std::max(1u, config.worker_threads));
     impl.work.emplace(asio::make_work_guard(impl.ioc));
+    // Runs until the io_context stops (its frame goes with it): deadlines hold while Stop drains.
+    asio::co_spawn(impl.ioc, impl.SweepLoop(), asio::detached);
     for (Impl::Listener* listener : {impl.main.get(), impl.admin.get()}) {
         if (listener == nullptr) continue;
         asio::co_spawn(listener->acceptor->get_executor(), impl.AcceptLoop(*listener), [](std::exception_ptr e) {

@@ -42,6 +42,8 @@ struct ServerConfig {
     std::chrono::milliseconds idle_timeout{30'000};
     /// Time to write a response.
     std::chrono::milliseconds write_timeout{10'000};
+    // The three are enforced by one sweeping timer for all connections, every quarter of the
+    // shortest of them (at most 250 ms): a connection closes up to that much after its deadline.
     /// Most open connections per listener; beyond it new ones get 503 (Retry-After) and are closed.
     unsigned max_connections = 1024;
     /// How long SIGTERM waits for in-flight requests before closing anyway.

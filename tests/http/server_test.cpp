@@ -103,6 +103,8 @@ protected:
             std::this_thread::sleep_for(300ms);
             return Response::Text(200, "slow done");
         });
+        // Larger than the loopback's socket buffers: a client that does not read stalls the write.
+        router_.Add("GET", "/big", [](Request&) { return Response::Text(200, std::string(16 << 20, 'x')); });
         router_.Add("GET", "/sleep", [](Request&) {
             std::this_thread::sleep_for(200ms);
             return Response::Text(200, "slept");
@@ -439,6 +441,77 @@ TEST_F(ServerTest, StalledPartialRequestIsDisconnected) {
     EXPECT_LT(elapsed, 2s);
     ExpectStillServing();
     EXPECT_THAT(MetricsText(), HasSubstr("lifeline_http_rejected_total{reason=\"timeout\"} 1"));
+}
+
+// Deadlines are enforced by one sweeping timer (not a timer per read and write): each test runs
+// with one I/O thread (no strands) and with two.
+TEST_F(ServerTest, AHandlerSlowerThanEveryTimeoutStillAnswers) {
+    for (unsigned io_threads : {1u, 2u}) {
+        SCOPED_TRACE(io_threads);
+        ServerConfig config = Config();
+        config.io_threads = io_threads;
+        config.read_timeout = 300ms;
+        config.write_timeout = 300ms;
+        config.idle_timeout = 300ms;
+        StartServer(config);
+        RawClient client(server_->port());
+        ASSERT_TRUE(client.Send(RawClient::Get("/later")));
+        ASSERT_TRUE(WaitLater(1));
+        // No deadline runs while the handler does: three timeouts and several sweeps later the
+        // connection is still there.
+        EXPECT_FALSE(client.WaitClosed(1s));
+        TakeLater().Send(Response::Text(200, "worth the wait"));
+        auto r = client.Read();
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(r->body, "worth the wait");
+        ASSERT_TRUE(client.Send(RawClient::Get("/hello")));
+        auto again = client.Read();
+        ASSERT_TRUE(again.has_value());
+        EXPECT_EQ(again->body, "hello");
+        server_->Stop();
+        server_.reset();
+    }
+}
+
+TEST_F(ServerTest, AnIdleKeepAliveConnectionClosesAfterTheIdleTimeout) {
+    for (unsigned io_threads : {1u, 2u}) {
+        SCOPED_TRACE(io_threads);
+        ServerConfig config = Config();
+        config.io_threads = io_threads;
+        config.idle_timeout = 400ms;
+        StartServer(config);
+        RawClient client(server_->port());
+        ASSERT_TRUE(client.Send(RawClient::Get("/hello")));
+        ASSERT_TRUE(client.Read().has_value());
+        const auto start = Clock::now();
+        EXPECT_TRUE(client.WaitClosed(3s));
+        const auto elapsed = Clock::now() - start;
+        EXPECT_GE(elapsed, 350ms);
+        EXPECT_LT(elapsed, 1500ms);
+        // Closing an idle connection is not turning a request away.
+        EXPECT_THAT(MetricsText(), Not(HasSubstr("reason=\"timeout\"")));
+        server_->Stop();
+        server_.reset();
+    }
+}
+
+TEST_F(ServerTest, AClientThatStopsReadingIsCutOffAfterTheWriteTimeout) {
+    for (unsigned io_threads : {1u, 2u}) {
+        SCOPED_TRACE(io_threads);
+        ServerConfig config = Config();
+        config.io_threads = io_threads;
+        config.write_timeout = 300ms;
+        config.idle_timeout = 10s;  // only the write's deadline can end the connection
+        StartServer(config);
+        RawClient client(server_->port());
+        ASSERT_TRUE(client.Send(RawClient::Get("/big")));
+        std::this_thread::sleep_for(1200ms);  // reads nothing: the server's write stalls
+        // What the server had sent arrives, then the end: it gave up on the rest.
+        EXPECT_TRUE(client.WaitClosed(3s));
+        ExpectStillServing();
+        server_->Stop();
+        server_.reset();
+    }
 }
 
 TEST_F(ServerTest, ConnectionCapAnswers503) {
