@@ -172,6 +172,19 @@ protected:
         ASSERT_NE(server_->port(), 0);
     }
 
+    /// Runs check against a server with `config` and one I/O thread (no strands), then two.
+    template <typename Check>
+    void WithOneAndTwoIoThreads(ServerConfig config, Check&& check) {
+        for (unsigned io_threads : {1u, 2u}) {
+            SCOPED_TRACE(io_threads);
+            config.io_threads = io_threads;
+            StartServer(config);
+            check();
+            server_->Stop();
+            server_.reset();
+        }
+    }
+
     std::optional<RawResponse> Fetch(std::string_view request, std::uint16_t port = 0) {
         RawClient client(port != 0 ? port : server_->port());
         if (!client.connected() || !client.Send(request)) return std::nullopt;
@@ -446,14 +459,11 @@ TEST_F(ServerTest, StalledPartialRequestIsDisconnected) {
 // Deadlines are enforced by one sweeping timer (not a timer per read and write): each test runs
 // with one I/O thread (no strands) and with two.
 TEST_F(ServerTest, AHandlerSlowerThanEveryTimeoutStillAnswers) {
-    for (unsigned io_threads : {1u, 2u}) {
-        SCOPED_TRACE(io_threads);
-        ServerConfig config = Config();
-        config.io_threads = io_threads;
-        config.read_timeout = 300ms;
-        config.write_timeout = 300ms;
-        config.idle_timeout = 300ms;
-        StartServer(config);
+    ServerConfig config = Config();
+    config.read_timeout = 300ms;
+    config.write_timeout = 300ms;
+    config.idle_timeout = 300ms;
+    WithOneAndTwoIoThreads(config, [&] {
         RawClient client(server_->port());
         ASSERT_TRUE(client.Send(RawClient::Get("/later")));
         ASSERT_TRUE(WaitLater(1));
@@ -468,18 +478,13 @@ TEST_F(ServerTest, AHandlerSlowerThanEveryTimeoutStillAnswers) {
         auto again = client.Read();
         ASSERT_TRUE(again.has_value());
         EXPECT_EQ(again->body, "hello");
-        server_->Stop();
-        server_.reset();
-    }
+    });
 }
 
 TEST_F(ServerTest, AnIdleKeepAliveConnectionClosesAfterTheIdleTimeout) {
-    for (unsigned io_threads : {1u, 2u}) {
-        SCOPED_TRACE(io_threads);
-        ServerConfig config = Config();
-        config.io_threads = io_threads;
-        config.idle_timeout = 400ms;
-        StartServer(config);
+    ServerConfig config = Config();
+    config.idle_timeout = 400ms;
+    WithOneAndTwoIoThreads(config, [&] {
         RawClient client(server_->port());
         ASSERT_TRUE(client.Send(RawClient::Get("/hello")));
         ASSERT_TRUE(client.Read().has_value());
@@ -490,28 +495,21 @@ TEST_F(ServerTest, AnIdleKeepAliveConnectionClosesAfterTheIdleTimeout) {
         EXPECT_LT(elapsed, 1500ms);
         // Closing an idle connection is not turning a request away.
         EXPECT_THAT(MetricsText(), Not(HasSubstr("reason=\"timeout\"")));
-        server_->Stop();
-        server_.reset();
-    }
+    });
 }
 
 TEST_F(ServerTest, AClientThatStopsReadingIsCutOffAfterTheWriteTimeout) {
-    for (unsigned io_threads : {1u, 2u}) {
-        SCOPED_TRACE(io_threads);
-        ServerConfig config = Config();
-        config.io_threads = io_threads;
-        config.write_timeout = 300ms;
-        config.idle_timeout = 10s;  // only the write's deadline can end the connection
-        StartServer(config);
+    ServerConfig config = Config();
+    config.write_timeout = 300ms;
+    config.idle_timeout = 10s;  // only the write's deadline can end the connection
+    WithOneAndTwoIoThreads(config, [&] {
         RawClient client(server_->port());
         ASSERT_TRUE(client.Send(RawClient::Get("/big")));
         std::this_thread::sleep_for(1200ms);  // reads nothing: the server's write stalls
         // What the server had sent arrives, then the end: it gave up on the rest.
         EXPECT_TRUE(client.WaitClosed(3s));
         ExpectStillServing();
-        server_->Stop();
-        server_.reset();
-    }
+    });
 }
 
 TEST_F(ServerTest, ConnectionCapAnswers503) {
