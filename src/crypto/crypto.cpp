@@ -242,7 +242,7 @@ private:
 };
 
 void CheckHashKey(const SecretKey& key, const char* what) {
-    if (key.size() < crypto_generichash_KEYBYTES_MIN || key.size() > crypto_generichash_KEYBYTES_MAX) {
+    if (!IsHashKey(key)) {
         throw LifelineError(ErrorCode::kInvalidArgument, std::string(what) + ": key must be 16..64 bytes");
     }
 }
@@ -663,6 +663,10 @@ Bytes KeyedHash(const SecretKey& key, std::string_view context, ByteView message
     h.UpdateFramed(AsBytes(kKeyedHashLabel)).UpdateFramed(AsBytes(context)).Update(message);
     h.Final(out.data());
     return out;
+}
+
+bool IsHashKey(const SecretKey& key) noexcept {
+    return key.size() >= crypto_generichash_KEYBYTES_MIN && key.size() <= crypto_generichash_KEYBYTES_MAX;
 }
 
 KeyedHasher::KeyedHasher(const SecretKey& key, std::string_view context) {

@@ -85,6 +85,9 @@ Result<Bytes> OpenSealed(const KeyPair& recipient, ByteView sealed);
 
 // ---- Hashing ------------------------------------------------------------------------------------
 
+/// Whether a key suits keyed BLAKE2b (KeyedHash, KeyedHasher, Pseudonym, DeriveKey): 16..64 bytes.
+bool IsHashKey(const SecretKey& key) noexcept;
+
 /// Keyed BLAKE2b (crypto_generichash) with a domain-separating context, 32-byte output.
 /// The key must be 16..64 bytes.
 Bytes KeyedHash(const SecretKey& key, std::string_view context, ByteView message);

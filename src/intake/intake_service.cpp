@@ -187,8 +187,7 @@ bool DecodePayload(std::string_view payload, std::map<std::string, std::string>&
 IntakeService::IntakeService(store::Store& store, const crypto::Secrets& secrets, const Clock& clock,
                              std::chrono::minutes epoch_length)
     : store_(store), secrets_(secrets), clock_(clock), epoch_length_(epoch_length) {
-    const std::size_t key_size = secrets_.pseudonym_key.size();
-    if (key_size >= 16 && key_size <= 64)
+    if (crypto::IsHashKey(secrets_.pseudonym_key))
         receipt_lookup_ = crypto::KeyedHasher(secrets_.pseudonym_key, kReceiptLookupContext);
 }
 

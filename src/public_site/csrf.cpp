@@ -20,7 +20,7 @@ bool ConstantTimeEqual(ByteView a, ByteView b) {
 }
 
 FormTokens::FormTokens(crypto::SecretKey key, std::chrono::seconds lifetime) : lifetime_(lifetime) {
-    if (key.size() < 16 || key.size() > 64) {
+    if (!crypto::IsHashKey(key)) {
         throw LifelineError(ErrorCode::kInvalidArgument, "the form token key must be 16 to 64 bytes");
     }
     mac_ = crypto::KeyedHasher(key, kMacContext);

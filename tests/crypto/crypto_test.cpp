@@ -380,7 +380,14 @@ TEST_F(CryptoTest, KeyedHasherGivesKeyedHashForEveryMessage) {
     EXPECT_NE(KeyedHasher(SecretKey::Random(), "ctx").Hash(ToBytes("msg")), hasher.Hash(ToBytes("msg")));
     // Keys are checked as KeyedHash checks them; an empty hasher refuses to hash.
     EXPECT_THROW(KeyedHasher(SecretKey::Random(15), "c"), LifelineError);
+    EXPECT_THROW(KeyedHasher(SecretKey::Random(65), "c"), LifelineError);
     EXPECT_THROW(KeyedHasher(SecretKey(), "c"), LifelineError);
+    EXPECT_FALSE(IsHashKey(SecretKey()));
+    for (std::size_t n : {15u, 65u}) EXPECT_FALSE(IsHashKey(SecretKey::Random(n))) << n;
+    for (std::size_t n : {16u, 32u, 64u}) {
+        EXPECT_TRUE(IsHashKey(SecretKey::Random(n))) << n;
+        EXPECT_NO_THROW(KeyedHasher(SecretKey::Random(n), "c")) << n;
+    }
     EXPECT_TRUE(KeyedHasher().empty());
     EXPECT_THROW(KeyedHasher().Hash(ToBytes("msg")), LifelineError);
 }
