@@ -482,7 +482,9 @@ asio::awaitable<void> Server::Impl::RunConnection(Listener& listener, std::share
             impl.metrics.ConnectionClosed();
             std::lock_guard lock(impl.mutex);
             impl.connections.erase(connection->id);
-            impl.cv.notify_all();
+            // Stop waits for the last connection, after setting `stopping` (read under the
+            // mutex its wait holds, so the two cannot pass each other).
+            if (impl.stopping.load()) impl.cv.notify_all();
         }
     } cleanup{*this, listener, connection, reject};
 
@@ -879,7 +881,11 @@ asio::awaitable<HandlerResult> Server::Impl::RunAsync(const Router::Route& route
                 auto answer = [this, resume, &request, make = std::move(make)]() mutable {
                     HandlerResult result = Guarded(request, make);
                     std::move(*resume)(std::move(result));
-                    if (async_in_flight.fetch_sub(1) == 1) {
+                    // Only Stop waits for the count to reach zero, and it sets `stopping` before
+                    // it looks: under load the count touches zero at every store batch, and a
+                    // notify then woke the thread in RunUntilSignal (some 400 times a second,
+                    // each preempting this I/O thread) for nothing.
+                    if (async_in_flight.fetch_sub(1) == 1 && stopping.load()) {
                         // Under the mutex, so that Stop cannot miss it between its check and wait.
                         std::lock_guard lock(mutex);
                         cv.notify_all();

@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +18,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -792,6 +794,40 @@ TEST_F(ServerTest, RunUntilSignalReturnsWhenStoppedElsewhere) {
     std::this_thread::sleep_for(50ms);
     server_->Stop();
     EXPECT_EQ(running.wait_for(2s), std::future_status::ready);
+}
+
+TEST_F(ServerTest, AnsweringAsyncRequestsDoesNotWakeTheThreadInRunUntilSignal) {
+    // Only Stop waits for the last asynchronous answer: until 2026-11-28 every answer that left
+    // none in flight woke the thread waiting in RunUntilSignal for a signal, which then
+    // preempted an I/O thread under load (some 400 times a second in bench/intake).
+    StartServer();
+    std::promise<pid_t> waiter_tid;
+    std::thread running([&] {
+        waiter_tid.set_value(gettid());
+        server_->RunUntilSignal();
+    });
+    const pid_t tid = waiter_tid.get_future().get();
+    const auto switches = [tid] {
+        std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
+        std::string line;
+        long total = 0;
+        while (std::getline(status, line))
+            if (line.find("ctxt_switches:") != std::string::npos) total += std::stol(line.substr(line.find(':') + 1));
+        return total;
+    };
+    std::this_thread::sleep_for(100ms);  // settled in its wait
+    const long before = switches();
+    RawClient client(server_->port());
+    for (int i = 0; i < 200; ++i) {
+        ASSERT_TRUE(client.Send(RawClient::Get("/twice")));
+        auto r = client.Read();
+        ASSERT_TRUE(r.has_value());
+        ASSERT_EQ(r->body, "first");
+    }
+    // Each of the 200 answers brought the count in flight to zero.
+    EXPECT_LT(switches() - before, 20) << "the waiting thread was woken by answers";
+    server_->Stop();
+    running.join();
 }
 
 TEST_F(ServerTest, RunUntilSignalStopsOnSigterm) {
