@@ -249,13 +249,23 @@ struct SqliteStore::Impl {
     void LoadReceipts();
 
     // Checkpoints run on their own connection and thread, so that copying the WAL back into the
-    // database (and its fsync) rarely sits inside a commit that callers are waiting for. The
-    // writer's WAL hook wakes the thread once the WAL holds kCheckpointPages pages, and
-    // completes a checkpoint itself past options_.wal_pages_limit, which bounds the WAL. Each pass
-    // copies the pages written since the last one (the tails of the tables and indexes again
-    // every time) and syncs the database: 2,000 pages per pass cost a fifth less than 1,000, and
-    // 4,000 a quarter less than 2,000 (the same pages are copied fewer times).
+    // database (and its fsync) rarely sits inside a commit that callers are waiting for. Each pass
+    // syncs the WAL, copies the pages written since the last pass (the tails of the tables and
+    // indexes again every time) and syncs the database. The writer's WAL hook wakes the thread
+    // once the WAL holds kCheckpointPages pages (2,000 pages before the first pass cost a fifth
+    // less than 1,000, and 4,000 a quarter less than 2,000), then every kPassPages more, and on
+    // every commit once the WAL reaches options_.wal_pages_limit. The WAL starts again from its
+    // beginning only once every frame is copied, which passes running beside the writer never
+    // quite achieve: the writer finishes the job itself, between its transactions, once the
+    // last pass left at most kInlinePages to copy (or the WAL passed the limit by kPassPages:
+    // the limit bounds the WAL whatever the thread manages). Until 2026-11-28 every commit past
+    // kCheckpointPages woke a pass: some 200 a second under load, each two disk flushes that the
+    // syncer's flush of the next batch queued behind.
     static constexpr int kCheckpointPages = 4000;
+    static constexpr int kPassPages = 1000;
+    static constexpr int kInlinePages = 200;
+    int next_pass_pages_ = kCheckpointPages;  // the writer's hook only
+    std::atomic<int> backfilled_{0};          // frames copied as of the last pass (pnCkpt)
     static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
     void CheckpointLoop();
     std::mutex checkpoint_mutex_;
@@ -267,21 +277,26 @@ struct SqliteStore::Impl {
 };
 
 int SqliteStore::Impl::OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
-    if (pages >= static_cast<Impl*>(self)->writer_checkpoint_pages_) {
-        // Under steady writes a background pass never catches the last frames, and the WAL
-        // restarts from its beginning only once every frame is copied: the writer finishes the
-        // job here, between its transactions. Most frames are already copied, so this is short.
-        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        return SQLITE_OK;
-    }
-    if (pages >= kCheckpointPages) {
-        auto* impl = static_cast<Impl*>(self);
-        {
-            std::lock_guard lock(impl->checkpoint_mutex_);
-            impl->checkpoint_wanted_ = true;
+    auto* impl = static_cast<Impl*>(self);
+    if (pages < kCheckpointPages) impl->next_pass_pages_ = kCheckpointPages;  // the WAL started again
+    if (pages >= impl->writer_checkpoint_pages_) {
+        // A count from before the WAL started again is larger than the WAL: nothing is copied yet.
+        const int backfilled = impl->backfilled_.load(std::memory_order_relaxed);
+        const int left = backfilled <= pages ? pages - backfilled : pages;
+        if (left <= kInlinePages || pages >= impl->writer_checkpoint_pages_ + kPassPages) {
+            sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            return SQLITE_OK;
         }
-        impl->checkpoint_cv_.notify_one();
+    } else if (pages < impl->next_pass_pages_) {
+        return SQLITE_OK;
+    } else {
+        impl->next_pass_pages_ = pages + kPassPages;
     }
+    {
+        std::lock_guard lock(impl->checkpoint_mutex_);
+        impl->checkpoint_wanted_ = true;
+    }
+    impl->checkpoint_cv_.notify_one();
     return SQLITE_OK;
 }
 
@@ -308,7 +323,10 @@ void SqliteStore::Impl::CheckpointLoop() {
             int copied = 0;
             const int rc = sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
                                                      &copied);
-            if (rc == SQLITE_OK && log_pages >= 0) checkpoints_.fetch_add(1, std::memory_order_relaxed);
+            if (rc == SQLITE_OK && log_pages >= 0) {
+                backfilled_.store(copied, std::memory_order_relaxed);
+                checkpoints_.fetch_add(1, std::memory_order_relaxed);
+            }
         } catch (...) {
             db.reset();  // the next wake-up reopens; the writer keeps working meanwhile
         }
