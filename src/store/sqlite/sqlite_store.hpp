@@ -23,11 +23,12 @@ struct SqliteOptions {
     /// busy_timeout for every connection, milliseconds: how long a read, or the writer's BEGIN,
     /// waits for a lock another process holds before failing.
     int busy_timeout_ms = 5000;
-    /// WAL pages past which the writer completes a checkpoint itself, between two batches (the
-    /// checkpoint thread starts a pass every 4,000 pages but cannot finish one under steady
-    /// writes). Bounds the WAL at about this many 4 KiB pages. A larger bound means fewer such
-    /// pauses, each longer (65,536 pages measured 80-100 ms). At least 8,000 (smaller values
-    /// are raised to it).
+    /// WAL pages past which the writer completes a checkpoint itself, between two batches, once
+    /// the checkpoint thread (a pass at 4,000 pages, every 1,000 after, on every commit past
+    /// this bound) has left at most 200 pages to copy; it cannot finish one under steady
+    /// writes. Bounds the WAL at this many 4 KiB pages plus at most 1,000. A larger bound means
+    /// fewer such pauses, each longer (65,536 pages measured 80-100 ms). At least 8,000
+    /// (smaller values are raised to it).
     int wal_pages_limit = 8'000;
     /// The SQLite VFS of every connection; empty: the WAL-buffering VFS over SQLite's default
     /// (wal_vfs.hpp). Tests put one of their own underneath (WalBufferingVfsOver).
