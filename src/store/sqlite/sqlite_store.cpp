@@ -262,8 +262,8 @@ struct SqliteStore::Impl {
     // kCheckpointPages woke a pass: some 200 a second under load, each two disk flushes that the
     // syncer's flush of the next batch queued behind.
     static constexpr int kCheckpointPages = 4000;
-    static constexpr int kPassPages = 1000;
-    static constexpr int kInlinePages = 200;
+    static constexpr int kPassPages = 500;
+    static constexpr int kInlinePages = 100;
     int next_pass_pages_ = kCheckpointPages;  // the writer's hook only
     std::atomic<int> backfilled_{0};          // frames copied as of the last pass (pnCkpt)
     static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);

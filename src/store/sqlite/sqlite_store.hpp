@@ -24,9 +24,9 @@ struct SqliteOptions {
     /// waits for a lock another process holds before failing.
     int busy_timeout_ms = 5000;
     /// WAL pages past which the writer completes a checkpoint itself, between two batches, once
-    /// the checkpoint thread (a pass at 4,000 pages, every 1,000 after, on every commit past
-    /// this bound) has left at most 200 pages to copy; it cannot finish one under steady
-    /// writes. Bounds the WAL at this many 4 KiB pages plus at most 1,000. A larger bound means
+    /// the checkpoint thread (a pass at 4,000 pages, every 500 after, on every commit past
+    /// this bound) has left at most 100 pages to copy; it cannot finish one under steady
+    /// writes. Bounds the WAL at this many 4 KiB pages plus at most 500. A larger bound means
     /// fewer such pauses, each longer (65,536 pages measured 80-100 ms). At least 8,000
     /// (smaller values are raised to it).
     int wal_pages_limit = 8'000;
