@@ -26,7 +26,7 @@ struct SqliteOptions {
     /// WAL pages past which the writer completes a checkpoint itself, between two batches, once
     /// the checkpoint thread (a pass at 4,000 pages, every 500 after, on every commit past
     /// this bound) has left at most 100 pages to copy; it cannot finish one under steady
-    /// writes. Bounds the WAL at this many 4 KiB pages plus at most 500. A larger bound means
+    /// writes. Bounds the WAL at about this many 4 KiB pages plus 500. A larger bound means
     /// fewer such pauses, each longer (65,536 pages measured 80-100 ms). At least 8,000
     /// (smaller values are raised to it).
     int wal_pages_limit = 8'000;
