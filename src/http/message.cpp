@@ -28,10 +28,10 @@ std::string JsonString(std::string_view s) {
     return out;
 }
 
-// Calls fn(name, value) with each decoded name=value pair of a form or query string; pairs that
-// fail to decode or have an empty name are skipped.
+// Calls fn(raw_name, raw_value) with each non-empty name=value pair of a form or query string,
+// still percent-encoded (no `=`: an empty value), until fn returns false.
 template <typename Fn>
-void ForEachFormPair(std::string_view s, Fn&& fn) {
+void ForEachRawPair(std::string_view s, Fn&& fn) {
     while (!s.empty()) {
         const std::size_t amp = s.find('&');
         const std::string_view pair = s.substr(0, amp);
@@ -40,10 +40,7 @@ void ForEachFormPair(std::string_view s, Fn&& fn) {
         const std::size_t eq = pair.find('=');
         const std::string_view raw_name = pair.substr(0, eq);
         const std::string_view raw_value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-        auto name = PercentDecode(raw_name, true);
-        auto value = PercentDecode(raw_value, true);
-        if (!name || !value || name->empty()) continue;
-        if (!fn(std::move(*name), std::move(*value))) return;
+        if (!fn(raw_name, raw_value)) return;
     }
 }
 
@@ -94,11 +91,12 @@ std::optional<std::string> Request::Cookie(std::string_view name) const {
 }
 
 std::optional<std::string> Request::QueryParam(std::string_view name) const {
+    // Pairs that fail to decode are skipped; the first occurrence wins.
     std::optional<std::string> found;
-    ForEachFormPair(query, [&](std::string n, std::string v) {
-        if (n != name) return true;
-        found = std::move(v);
-        return false;  // the first occurrence wins
+    ForEachRawPair(query, [&](std::string_view raw_name, std::string_view raw_value) {
+        if (raw_name.empty() || PercentDecode(raw_name, true) != name) return true;
+        found = PercentDecode(raw_value, true);
+        return !found.has_value();
     });
     return found;
 }
@@ -238,23 +236,22 @@ std::optional<FieldMap> ParseForm(std::string_view body, std::size_t max_pairs) 
     std::vector<Pair> pairs;
     pairs.reserve(std::min<std::size_t>(max_pairs, 16) + 1);
     char* w = decoded.data();
-    for (std::string_view rest = body; !rest.empty();) {
-        const std::size_t amp = rest.find('&');
-        const std::string_view pair = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        if (pair.empty()) continue;
-        const std::size_t eq = pair.find('=');
-        const std::string_view raw_name = pair.substr(0, eq);
-        const std::string_view raw_value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-        // Pairs that fail to decode or have an empty name are skipped, as by the query's parser.
+    bool too_many = false;
+    ForEachRawPair(body, [&](std::string_view raw_name, std::string_view raw_value) {
+        // Pairs that fail to decode or have an empty name are skipped, as in a query.
         const auto name_size = DecodeInto(raw_name, true, w);
-        if (!name_size || *name_size == 0) continue;
+        if (!name_size || *name_size == 0) return true;
         const auto value_size = DecodeInto(raw_value, true, w + *name_size);
-        if (!value_size) continue;
-        if (pairs.size() == max_pairs) return std::nullopt;
+        if (!value_size) return true;
+        if (pairs.size() == max_pairs) {
+            too_many = true;
+            return false;
+        }
         pairs.push_back({{w, *name_size}, {w + *name_size, *value_size}, pairs.size()});
         w += *name_size + *value_size;
-    }
+        return true;
+    });
+    if (too_many) return std::nullopt;
     std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) {
         return a.name != b.name ? a.name < b.name : a.order < b.order;
     });

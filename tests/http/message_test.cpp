@@ -60,6 +60,11 @@ TEST(RequestTest, QueryParamDecodesAndFirstWins) {
     EXPECT_EQ(r.QueryParam("flag"), "");
     EXPECT_FALSE(r.QueryParam("bad").has_value());
     EXPECT_FALSE(r.QueryParam("missing").has_value());
+    // A pair that does not decode is skipped: a later one of the same name counts; an empty
+    // name is never a parameter.
+    r.query = "a=%zz&a=ok&%4=x&=v";
+    EXPECT_EQ(r.QueryParam("a"), "ok");
+    EXPECT_FALSE(r.QueryParam("").has_value());
 }
 
 TEST(PercentDecodeTest, ValidAndMalformed) {
