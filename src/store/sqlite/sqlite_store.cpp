@@ -281,6 +281,8 @@ int SqliteStore::Impl::OnWalCommit(void* self, sqlite3* db, const char*, int pag
     if (pages < kCheckpointPages) impl->next_pass_pages_ = kCheckpointPages;  // the WAL started again
     if (pages >= impl->writer_checkpoint_pages_) {
         // A count from before the WAL started again is larger than the WAL: nothing is copied yet.
+        // (One smaller than the WAL is stale only if no pass has ended since this WAL reached
+        // 4,000 pages: then the writer copies whatever is left, a longer pause, but no error.)
         const int backfilled = impl->backfilled_.load(std::memory_order_relaxed);
         const int left = backfilled <= pages ? pages - backfilled : pages;
         if (left <= kInlinePages || pages >= impl->writer_checkpoint_pages_ + kPassPages) {
