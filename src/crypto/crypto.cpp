@@ -207,6 +207,12 @@ public:
             throw LifelineError(ErrorCode::kInternal, "BLAKE2b init failed");
         }
     }
+    /// Keyed by `key` (empty: unkeyed), with the domain separation every lifeline hash starts
+    /// with: the framed label (what kind of hash) and the framed context (what it is for).
+    Blake2b(ByteView key, std::size_t out_len, std::string_view label, std::string_view context)
+        : Blake2b(key, out_len) {
+        UpdateFramed(AsBytes(label)).UpdateFramed(AsBytes(context));
+    }
     Blake2b(const Blake2b&) = delete;
     Blake2b& operator=(const Blake2b&) = delete;
     ~Blake2b() { sodium_memzero(&state_, sizeof state_); }
@@ -316,8 +322,8 @@ SecretKey ReceiptKey(std::string_view receipt) {
     // The receipt is not a valid BLAKE2b key length in general, so it is hashed unkeyed under a
     // framed context; its ≥ 80 bits of entropy carry the security.
     SecretKey key(kKeyBytes);
-    Blake2b h(ByteView{}, kKeyBytes);
-    h.UpdateFramed(AsBytes(kDeriveKeyLabel)).UpdateFramed(AsBytes(kReceiptKeyContext)).Update({normalised.data(), n});
+    Blake2b h(ByteView{}, kKeyBytes, kDeriveKeyLabel, kReceiptKeyContext);
+    h.Update({normalised.data(), n});
     h.Final(key.data());
     return key;
 }
@@ -326,8 +332,8 @@ SecretKey ReceiptKey(std::string_view receipt) {
 // steps: the state before the case id (the same for every case of an epoch), then the id.
 SecretKey CaseKdfState(const SecretKey& shared, ByteView eph_pk, ByteView team_pk) {
     CheckHashKey(shared, "CaseWrappingKey");
-    Blake2b h(shared.view(), kKeyBytes);
-    h.UpdateFramed(AsBytes(kDeriveKeyLabel)).UpdateFramed(AsBytes(kCaseKeyContext)).Update(eph_pk).Update(team_pk);
+    Blake2b h(shared.view(), kKeyBytes, kDeriveKeyLabel, kCaseKeyContext);
+    h.Update(eph_pk).Update(team_pk);
     return h.Save();
 }
 
@@ -659,8 +665,8 @@ Bytes KeyedHash(const SecretKey& key, std::string_view context, ByteView message
     EnsureInit();
     CheckHashKey(key, "KeyedHash");
     Bytes out(kHashBytes);
-    Blake2b h(key.view(), kHashBytes);
-    h.UpdateFramed(AsBytes(kKeyedHashLabel)).UpdateFramed(AsBytes(context)).Update(message);
+    Blake2b h(key.view(), kHashBytes, kKeyedHashLabel, context);
+    h.Update(message);
     h.Final(out.data());
     return out;
 }
@@ -672,9 +678,7 @@ bool IsHashKey(const SecretKey& key) noexcept {
 KeyedHasher::KeyedHasher(const SecretKey& key, std::string_view context) {
     EnsureInit();
     CheckHashKey(key, "KeyedHasher");
-    Blake2b h(key.view(), kHashBytes);
-    h.UpdateFramed(AsBytes(kKeyedHashLabel)).UpdateFramed(AsBytes(context));
-    state_ = h.Save();
+    state_ = Blake2b(key.view(), kHashBytes, kKeyedHashLabel, context).Save();
 }
 
 Bytes KeyedHasher::Hash(ByteView message) const {
@@ -691,8 +695,7 @@ Bytes Pseudonym(const SecretKey& pseudonym_key, std::string_view channel, std::s
     // The channel is length-prefixed (not NUL-terminated) so no (channel, sender) split of the
     // same bytes can collide, whatever characters either contains.
     Bytes out(kHashBytes);
-    Blake2b h(pseudonym_key.view(), kHashBytes);
-    h.UpdateFramed(AsBytes(kKeyedHashLabel)).UpdateFramed(AsBytes(kPseudonymContext));
+    Blake2b h(pseudonym_key.view(), kHashBytes, kKeyedHashLabel, kPseudonymContext);
     h.UpdateFramed(AsBytes(channel)).Update(AsBytes(sender_id));
     h.Final(out.data());
     return out;
@@ -702,8 +705,8 @@ SecretKey DeriveKey(const SecretKey& master, std::string_view context, ByteView 
     EnsureInit();
     CheckHashKey(master, "DeriveKey");
     SecretKey out(kKeyBytes);
-    Blake2b h(master.view(), kKeyBytes);
-    h.UpdateFramed(AsBytes(kDeriveKeyLabel)).UpdateFramed(AsBytes(context)).Update(salt);
+    Blake2b h(master.view(), kKeyBytes, kDeriveKeyLabel, context);
+    h.Update(salt);
     h.Final(out.data());
     return out;
 }
