@@ -177,10 +177,6 @@ unsigned HexPairAt(const unsigned char* digits) {
     return kHexPairValues[static_cast<unsigned>(digits[0]) | static_cast<unsigned>(digits[1]) << 8];
 }
 
-}  // namespace
-
-namespace {
-
 // Decodes `s` into `out` (room for s.size() bytes: decoding never lengthens); the bytes written,
 // or nothing if an escape is malformed.
 std::optional<std::size_t> DecodeInto(std::string_view s, bool form, char* out) {
@@ -253,7 +249,8 @@ std::optional<FieldMap> ParseForm(std::string_view body, std::size_t max_pairs) 
     });
     if (too_many) return std::nullopt;
     std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) {
-        return a.name != b.name ? a.name < b.name : a.order < b.order;
+        const int by_name = a.name.compare(b.name);
+        return by_name != 0 ? by_name < 0 : a.order < b.order;
     });
     FieldMap::sequence_type sorted;
     sorted.reserve(pairs.size());
