@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace lifeline::http {
@@ -228,10 +229,11 @@ std::optional<FieldMap> ParseForm(std::string_view body, std::size_t max_pairs) 
         std::string_view value;
         std::size_t order;  // a repeated name: the last one wins
     };
-    std::string decoded(body.size(), '\0');
+    // Not zero-filled: every byte read back was written by DecodeInto first.
+    const auto decoded = std::make_unique_for_overwrite<char[]>(body.size());
     std::vector<Pair> pairs;
     pairs.reserve(std::min<std::size_t>(max_pairs, 16) + 1);
-    char* w = decoded.data();
+    char* w = decoded.get();
     bool too_many = false;
     ForEachRawPair(body, [&](std::string_view raw_name, std::string_view raw_value) {
         // Pairs that fail to decode or have an empty name are skipped, as in a query.
