@@ -263,9 +263,9 @@ QueueEngine::OpRec& QueueEngine::OpOrOffline(std::int64_t op) {
 }
 
 Result<QueueEngine::EntryRec*> QueueEngine::Find(QueueEntryId id) {
-    auto it = entries_.find(id.value);
-    if (it == entries_.end()) return Error{ErrorCode::kNotFound, "no such queue entry " + id.ToString()};
-    return &it->second;
+    EntryRec* e = entries_.Find(id.value);
+    if (e == nullptr) return Error{ErrorCode::kNotFound, "no such queue entry " + id.ToString()};
+    return e;
 }
 
 void QueueEngine::Advance(std::int64_t now) {
@@ -627,9 +627,9 @@ EntryView QueueEngine::ViewOf(const EntryRec& e) const {
 }
 
 std::optional<EntryView> QueueEngine::Entry(QueueEntryId id) const {
-    auto it = entries_.find(id.value);
-    if (it == entries_.end()) return std::nullopt;
-    return ViewOf(it->second);
+    const EntryRec* e = entries_.Find(id.value);
+    if (e == nullptr) return std::nullopt;
+    return ViewOf(*e);
 }
 
 std::optional<OperatorView> QueueEngine::Operator(UserId op) const {
@@ -662,8 +662,9 @@ std::optional<OperatorView> QueueEngine::Operator(UserId op) const {
 std::vector<const QueueEngine::EntryRec*> QueueEngine::WaitingInOrder() const {
     std::vector<const EntryRec*> waiting;
     waiting.reserve(waiting_count_);
-    for (const auto& [id, e] : entries_)
+    entries_.ForEach([&](std::int64_t, const EntryRec& e) {
         if (e.state == EntryState::kWaiting) waiting.push_back(&e);
+    });
     std::sort(waiting.begin(), waiting.end(),
               [](const EntryRec* a, const EntryRec* b) { return KeyOf(*a) < KeyOf(*b); });
     return waiting;
@@ -683,7 +684,7 @@ QueueSnapshot QueueEngine::Snapshot() const {
     QueueSnapshot snap;
     snap.next_entry_id = next_id_;
     snap.entries.reserve(entries_.size());
-    for (const auto& [id, e] : entries_) {
+    entries_.ForEach([&](std::int64_t, const EntryRec& e) {
         SnapshotEntry s;
         s.id = QueueEntryId(e.id);
         s.contact = e.contact;
@@ -700,7 +701,7 @@ QueueSnapshot QueueEngine::Snapshot() const {
             s.connected_at = FromUnixMillis(e.connected_ms);
         }
         snap.entries.push_back(std::move(s));
-    }
+    });
     std::sort(snap.entries.begin(), snap.entries.end(),
               [](const SnapshotEntry& a, const SnapshotEntry& b) { return a.id < b.id; });
     return snap;

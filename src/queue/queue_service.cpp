@@ -206,9 +206,8 @@ void QueueService::Track(const QueueEvent& e) {
         case QueueEventType::kComplete:
         case QueueEventType::kAbandon:
             if (auto it = open_.find(id); it != open_.end()) {
-                if (auto c = open_by_case_.find(it->second.case_id.value);
-                    c != open_by_case_.end() && c->second == id)
-                    open_by_case_.erase(c);
+                if (const std::int64_t* c = open_by_case_.Find(it->second.case_id.value); c != nullptr && *c == id)
+                    open_by_case_.erase(it->second.case_id.value);
                 open_.erase(it);
             }
             break;
@@ -310,8 +309,7 @@ Result<QueueEntryId> QueueService::EnterCase(CaseId case_id, Channel channel, Ca
     {
         std::lock_guard lock(mu_);
         if (case_id.valid())
-            if (auto it = open_by_case_.find(case_id.value); it != open_by_case_.end())
-                return QueueEntryId{it->second};
+            if (const std::int64_t* open = open_by_case_.Find(case_id.value)) return QueueEntryId{*open};
         entry = engine_.Enter(std::move(contact));
         engine_.Route();
         if (submit_deferred_) return entry;  // a write already due will take these events too

@@ -44,6 +44,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/sharded_map.hpp"
 #include "queue/queue_engine.hpp"
 #include "queue/queue_event.hpp"
 #include "queue/stats.hpp"
@@ -222,7 +223,8 @@ private:
     std::map<std::int64_t, OpenEntry> open_;           // unfinished entries, by id
     // Case → its open entry. Looked up for every contact that enters (and missed for every new
     // case): open addressing touches one group of slots, a node-based map a bucket and nodes.
-    boost::unordered_flat_map<std::int64_t, std::int64_t> open_by_case_;
+    // Sharded, so that growing it never rehashes the whole table at once (core/sharded_map.hpp).
+    ShardedMap<boost::unordered_flat_map<std::int64_t, std::int64_t>> open_by_case_;
     std::set<std::int64_t> operators_;                  // every operator seen
     std::thread timer_;
     std::size_t recovered_ = 0;

@@ -21,9 +21,9 @@ std::uint64_t ReceiptIndex::KeyOf(ByteView lookup) noexcept {
 void ReceiptIndex::Candidates(ByteView lookup, std::vector<std::int64_t>& out) const {
     const std::uint64_t key = KeyOf(lookup);
     std::shared_lock lock(mutex_);
-    const auto it = first_.find(key);
-    if (it == first_.end()) return;  // nothing under the key in more_ either
-    out.push_back(it->second);
+    const std::int64_t* first = first_.Find(key);
+    if (first == nullptr) return;  // nothing under the key in more_ either
+    out.push_back(*first);
     if (more_.empty()) return;
     const auto [from, to] = more_.equal_range(key);
     for (auto m = from; m != to; ++m) out.push_back(m->second);
@@ -32,8 +32,8 @@ void ReceiptIndex::Candidates(ByteView lookup, std::vector<std::int64_t>& out) c
 void ReceiptIndex::Add(ByteView lookup, std::int64_t case_id) {
     const std::uint64_t key = KeyOf(lookup);
     std::unique_lock lock(mutex_);
-    const auto [it, added] = first_.try_emplace(key, case_id);
-    if (added || it->second == case_id) return;
+    const auto [first, added] = first_.try_emplace(key, case_id);
+    if (added || *first == case_id) return;
     const auto [from, to] = more_.equal_range(key);
     for (auto m = from; m != to; ++m)
         if (m->second == case_id) return;
@@ -43,15 +43,15 @@ void ReceiptIndex::Add(ByteView lookup, std::int64_t case_id) {
 void ReceiptIndex::Remove(ByteView lookup, std::int64_t case_id) {
     const std::uint64_t key = KeyOf(lookup);
     std::unique_lock lock(mutex_);
-    const auto it = first_.find(key);
-    if (it == first_.end()) return;
+    std::int64_t* const first = first_.Find(key);
+    if (first == nullptr) return;
     const auto [from, to] = more_.equal_range(key);
-    if (it->second == case_id) {
+    if (*first == case_id) {
         // Another case under the same key takes the place in the table, if there is one.
         if (from == to) {
-            first_.erase(it);
+            first_.erase(key);
         } else {
-            it->second = from->second;
+            *first = from->second;
             more_.erase(from);
         }
         return;
