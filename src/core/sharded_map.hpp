@@ -14,6 +14,7 @@
 /// values stay valid exactly as long as the shard type keeps them. Not thread-safe (as `Map`).
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -30,7 +31,7 @@ public:
     using key_type = typename Map::key_type;
     using mapped_type = typename Map::mapped_type;
 
-    ShardedMap() : shards_(kShards) {}
+    ShardedMap() : shards_(kShards), grow_at_(kShards, 0) {}
 
     /// The value under `key`, or nullptr.
     mapped_type* Find(const key_type& key) {
@@ -55,7 +56,12 @@ public:
     /// As Map::try_emplace: the value under `key` and whether it was made now.
     template <typename... Args>
     std::pair<mapped_type*, bool> try_emplace(const key_type& key, Args&&... args) {
-        auto [it, made] = ShardOf(key).try_emplace(key, std::forward<Args>(args)...);
+        const std::size_t index = ShardIndex(key);
+        Map& shard = shards_[index];
+        // Grown first, when due, so that the insert itself never rehashes (the shard's own
+        // limit is twice as far). Values stay put as the shard type keeps them.
+        if (shard.size() + 1 >= grow_at_[index] && !shard.contains(key)) Grow(index);
+        auto [it, made] = shard.try_emplace(key, std::forward<Args>(args)...);
         if (made) ++size_;
         return {&it->second, made};
     }
@@ -74,7 +80,10 @@ public:
 
     /// Makes room for `entries` in all, spread evenly over the shards.
     void reserve(std::size_t entries) {
-        for (Map& shard : shards_) shard.reserve(entries / kShards + 1);
+        for (std::size_t i = 0; i < kShards; ++i) {
+            shards_[i].reserve(entries / kShards + 1);
+            grow_at_[i] = GrowAt(i);
+        }
     }
 
     std::size_t size() const noexcept { return size_; }
@@ -86,6 +95,9 @@ public:
         for (const Map& shard : shards_)
             for (const auto& [key, value] : shard) fn(key, value);
     }
+
+    /// How many times a shard has doubled (tests, diagnostics).
+    std::size_t Growths() const noexcept { return growths_; }
 
     /// The largest number of entries in one shard (tests, diagnostics).
     std::size_t LargestShard() const noexcept {
@@ -109,11 +121,35 @@ private:
         return bits;
     }();
 
+    /// The load, from one half to all of its limit, at which shard `index` doubles:
+    /// 2^-((index + 1/2) / kShards) of it, evenly spaced on a logarithmic scale.
+    static double Stagger(std::size_t index) noexcept {
+        return std::exp2(-(static_cast<double>(index) + 0.5) / static_cast<double>(kShards));
+    }
+    // The entries a shard holds before the table rehashes by itself.
+    static std::size_t LimitOf(const Map& shard) noexcept {
+        return static_cast<std::size_t>(static_cast<double>(shard.max_load_factor()) *
+                                        static_cast<double>(shard.bucket_count()));
+    }
+    std::size_t GrowAt(std::size_t index) const noexcept {
+        return static_cast<std::size_t>(Stagger(index) * static_cast<double>(LimitOf(shards_[index])));
+    }
+    void Grow(std::size_t index) {
+        Map& shard = shards_[index];
+        shard.reserve(std::max<std::size_t>(2 * LimitOf(shard), kFirstSize));
+        grow_at_[index] = GrowAt(index);
+        ++growths_;
+    }
+
+    static constexpr std::size_t kFirstSize = 8;
+
     Map& ShardOf(const key_type& key) { return shards_[ShardIndex(key)]; }
     const Map& ShardOf(const key_type& key) const { return shards_[ShardIndex(key)]; }
 
     std::vector<Map> shards_;
+    std::vector<std::size_t> grow_at_;  // per shard: its size when it doubles next
     std::size_t size_ = 0;
+    std::size_t growths_ = 0;
 };
 
 }  // namespace lifeline

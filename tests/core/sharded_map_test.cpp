@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -101,6 +103,27 @@ TEST(ShardedMap, SpreadsEveryShapeOfKeyEvenly) {
     ExpectEvenSpread("case ids", [](std::int64_t i) { return (i / 8 + 90'000'000'000) << 12 | (i * 37 % 4096); });
     ExpectEvenSpread("multiples of 4096", [](std::int64_t i) { return i << 12; });
     ExpectEvenSpread("multiples of 2^32", [](std::int64_t i) { return i << 32; });
+}
+
+TEST(ShardedMap, ShardsDoubleOneAtATimeNotAllTogether) {
+    // Even keys make even shards, which would all double within a few thousand inserts of each
+    // other: one table's whole rehash in a burst. Each doubles at its own point instead, so any
+    // stretch of inserts that grows the whole by a 32nd doubles about a 32nd of the shards'
+    // worth of a growth (256 x log2(33/32): 11.4), not all 256 of them.
+    FlatShards map;
+    constexpr std::int64_t kKeys = std::int64_t{1} << 19;
+    std::vector<std::size_t> growths_after{0};
+    growths_after.reserve(kKeys + 1);
+    for (std::int64_t i = 0; i < kKeys; ++i) {
+        map[i + 1] = i;
+        growths_after.push_back(map.Growths());
+    }
+    EXPECT_GE(map.Growths(), 256u * 7);  // every shard did grow, several times
+    std::size_t most = 0;
+    for (std::int64_t n = kKeys / 4; n + n / 32 <= kKeys; n += 64)
+        most = std::max(most, growths_after[static_cast<std::size_t>(n + n / 32)] - growths_after[static_cast<std::size_t>(n)]);
+    EXPECT_LE(most, 24u);
+    EXPECT_GE(most, 6u);  // and they do happen along the way
 }
 
 }  // namespace
