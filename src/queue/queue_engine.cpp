@@ -718,6 +718,8 @@ Result<void> QueueEngine::Restore(const QueueSnapshot& snapshot) {
             return Error{ErrorCode::kInvalidArgument, "snapshot entry " + s.id.ToString() + " has a bad language"};
         next = std::max(next, s.id.value + 1);
     }
+    if (!ids.empty() && *ids.rbegin() - *ids.begin() >= IdTable<EntryRec>::kMaxSpan)
+        return Error{ErrorCode::kInvalidArgument, "snapshot entry ids are too far apart"};
     const auto now = NowMs();
     Advance(now);
     next_id_ = next;

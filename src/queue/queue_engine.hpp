@@ -55,7 +55,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
-#include "core/sharded_map.hpp"
+#include "core/id_table.hpp"
 #include "queue/queue_event.hpp"
 
 namespace lifeline::queue {
@@ -385,9 +385,9 @@ private:
     EventSink sink_;
     std::int64_t next_id_ = 1;
     std::size_t waiting_count_ = 0;
-    // Sharded: under a surge it grows by one entry per contact, and a whole table's rehash on
-    // the store's thread stalled every application behind it (core/sharded_map.hpp).
-    ShardedMap<std::unordered_map<std::int64_t, EntryRec>> entries_;
+    // By id, in a deque of slots: under a surge it grows by one entry per contact, and a hash
+    // table's rehash on the store's thread stalled every application behind it (core/id_table.hpp).
+    IdTable<EntryRec> entries_;
     std::unordered_map<std::int64_t, OpRec> ops_;
     std::unordered_map<std::string, int> languages_;
     std::vector<Bucket> buckets_;
