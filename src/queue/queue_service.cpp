@@ -191,24 +191,25 @@ void QueueService::Track(const QueueEvent& e) {
     switch (e.type) {
         case QueueEventType::kEnter:
             // Entry ids only grow: the new one goes at the end, without a descent.
-            open_.emplace_hint(open_.end(), id, OpenEntry{})->second.case_id = e.contact.case_id;
+            open_[id].case_id = e.contact.case_id;
             if (e.contact.case_id.valid()) open_by_case_[e.contact.case_id.value] = id;
             break;
         case QueueEventType::kConnect:
-            if (auto it = open_.find(id); it != open_.end()) {
-                it->second.connected_ms = ToUnixMillis(e.at);
-                it->second.connect_wait_ms = e.wait_ms;
+            if (OpenEntry* open = open_.Find(id)) {
+                open->connected_ms = ToUnixMillis(e.at);
+                open->connect_wait_ms = e.wait_ms;
             }
             break;
         case QueueEventType::kTransfer:
-            if (auto it = open_.find(id); it != open_.end()) it->second.connected_ms = 0;
+            if (OpenEntry* open = open_.Find(id)) open->connected_ms = 0;
             break;
         case QueueEventType::kComplete:
         case QueueEventType::kAbandon:
-            if (auto it = open_.find(id); it != open_.end()) {
-                if (const std::int64_t* c = open_by_case_.Find(it->second.case_id.value); c != nullptr && *c == id)
-                    open_by_case_.erase(it->second.case_id.value);
-                open_.erase(it);
+            if (const OpenEntry* open = open_.Find(id)) {
+                const std::int64_t case_id = open->case_id.value;
+                if (const std::int64_t* c = open_by_case_.Find(case_id); c != nullptr && *c == id)
+                    open_by_case_.erase(case_id);
+                open_.erase(id);
             }
             break;
         default:
@@ -434,16 +435,16 @@ std::optional<OperatorView> QueueService::Operator(UserId op) {
 std::vector<OperatorEntry> QueueService::WithOperatorsLocked(std::optional<UserId> op) {
     const std::int64_t now = ToUnixMillis(clock_.Now());
     std::vector<OperatorEntry> out;
-    for (const auto& [id, open] : open_) {
+    open_.ForEach([&](std::int64_t id, const OpenEntry& open) {
         auto view = engine_.Entry(QueueEntryId{id});
-        if (!view || !view->op || view->state == EntryState::kWaiting) continue;
-        if (op && view->op != *op) continue;
+        if (!view || !view->op || view->state == EntryState::kWaiting) return;
+        if (op && view->op != *op) return;
         OperatorEntry& e = out.emplace_back();
         e.offered = view->state == EntryState::kOffered;
         e.wait_ms = e.offered ? now - ToUnixMillis(view->queued_at) : open.connect_wait_ms;
         e.connected_ms = e.offered ? 0 : open.connected_ms;
         e.entry = std::move(*view);
-    }
+    });
     return out;
 }
 
@@ -486,9 +487,9 @@ Wallboard QueueService::Board() {
         last = submitted_seq_;
         b.at = clock_.Now();
         const std::int64_t now = ToUnixMillis(b.at);
-        for (const auto& [id, open] : open_) {
+        open_.ForEach([&](std::int64_t id, const OpenEntry&) {
             auto view = engine_.Entry(QueueEntryId{id});
-            if (!view) continue;
+            if (!view) return;
             if (view->state == EntryState::kConnected) {
                 ++b.connected;
             } else if (view->callback) {
@@ -497,7 +498,7 @@ Wallboard QueueService::Board() {
                 ++b.waiting;
                 b.longest_wait_ms = std::max(b.longest_wait_ms, now - ToUnixMillis(view->queued_at));
             }
-        }
+        });
         for (Presence p : {Presence::kAvailable, Presence::kBusy, Presence::kWrapUp, Presence::kAway,
                            Presence::kOffline})
             b.operators[p] = 0;

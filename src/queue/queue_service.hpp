@@ -44,6 +44,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "core/id_table.hpp"
 #include "core/sharded_map.hpp"
 #include "queue/queue_engine.hpp"
 #include "queue/queue_event.hpp"
@@ -220,7 +221,7 @@ private:
         std::int64_t connected_ms = 0;     // 0 = not connected
         std::int64_t connect_wait_ms = 0;  // the wait that ended at the connect
     };
-    std::map<std::int64_t, OpenEntry> open_;           // unfinished entries, by id
+    IdTable<OpenEntry> open_;  // unfinished entries, by id (ids only grow: core/id_table.hpp)
     // Case → its open entry. Looked up for every contact that enters (and missed for every new
     // case): open addressing touches one group of slots, a node-based map a bucket and nodes.
     // Sharded, so that growing it never rehashes the whole table at once (core/sharded_map.hpp).
