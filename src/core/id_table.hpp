@@ -81,6 +81,13 @@ public:
         return 1;
     }
 
+    /// The value with the lowest id, or nullptr when empty.
+    const T* Oldest() const noexcept {
+        for (const auto& slot : slots_)  // the first slot, but for a front slot whose value failed
+            if (slot) return slot.get();  // to allocate
+        return nullptr;
+    }
+
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
 

@@ -7,8 +7,8 @@
 /// benchmark VM: two std::unordered_maps of 351,000 entries, one with queue-entry-sized values,
 /// doubled in one insert in 33 ms; two boost::unordered_flat_maps of 430,000 in 17 ms, most of it
 /// first-touch page faults on the new arrays). Such an insert on a store or I/O thread stalls
-/// every request behind it. Split into 256 tables, each doubles when
-/// it alone has grown, one 256th of the whole at a time: no insert waits on more than that.
+/// every request behind it. Split into 256 tables, each doubles when it alone has grown, one
+/// 256th of the whole at a time: no insert waits on more than that.
 ///
 /// `Map` is the shard type (std::unordered_map or boost::unordered_flat_map): references to
 /// values stay valid exactly as long as the shard type keeps them. Not thread-safe (as `Map`).

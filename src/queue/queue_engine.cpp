@@ -311,6 +311,8 @@ Result<QueueEntryId> QueueEngine::Enter(Contact contact, std::optional<TimePoint
     Advance(now);
     const auto arrived = arrived_at ? std::min(now, ToUnixMillis(*arrived_at)) : now;
     const auto id = next_id_++;
+    if (const EntryRec* oldest = entries_.Oldest(); oldest != nullptr && id - oldest->id >= IdTable<EntryRec>::kMaxSpan)
+        return Error{ErrorCode::kUnavailable, "the queue's oldest contact is too far behind the new one"};
     auto& e = entries_[id];
     e.id = id;
     e.media = MediaOf(contact.channel);

@@ -31,8 +31,10 @@ TEST(IdTable, FindsInsertsAndErasesById) {
     EXPECT_EQ(table.Find(8), nullptr);
     EXPECT_EQ(table.Find(-1), nullptr);
 
+    EXPECT_EQ(table.Oldest(), table.Find(5));
     EXPECT_EQ(table.erase(6), 0u);
     EXPECT_EQ(table.erase(5), 1u);
+    EXPECT_EQ(table.Oldest(), table.Find(7));
     EXPECT_EQ(table.erase(5), 0u);
     EXPECT_EQ(table.size(), 1u);
     EXPECT_EQ(table.Span(), 1u);  // the empty slots before 7 are gone
@@ -45,6 +47,7 @@ TEST(IdTable, FindsInsertsAndErasesById) {
     EXPECT_EQ(table.erase(3), 1u);
     EXPECT_TRUE(table.empty());
     EXPECT_EQ(table.Span(), 0u);
+    EXPECT_EQ(table.Oldest(), nullptr);
     table[1'000'000] = "again";  // an empty table starts anywhere
     EXPECT_EQ(table.Span(), 1u);
 }

@@ -455,6 +455,37 @@ TEST_F(QueueEngineTest, EveryStepIsLogged) {
     EXPECT_EQ(ParseQueueEventType("timeout"), Type::kTimeout);
 }
 
+TEST_F(QueueEngineTest, EntriesTooFarApartAreRefusedNotHeld) {
+    // Entries live in slots from the oldest held to the newest (core/id_table.hpp); a span past
+    // its bound is refused with an error, before any slot is made, at restore and at enter.
+    auto oldest = Enter();
+    auto snap = Q().Snapshot();
+    snap.next_entry_id = oldest.value + IdTable<int>::kMaxSpan;
+    QueueEngine second(clock_, config_, [](const QueueEvent&) {});
+    ASSERT_TRUE(second.Restore(snap).ok());
+    Contact c;
+    c.channel = Channel::kWeb;
+    c.language = "ru";
+    c.kind = kApp;
+    const auto refused = second.Enter(c);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.code(), ErrorCode::kUnavailable);
+    EXPECT_EQ(second.EntryCount(), 1u);
+    EXPECT_TRUE(second.Entry(oldest));
+    // Once the oldest has gone, the next one is taken.
+    ASSERT_TRUE(second.Abandon(oldest).ok());
+    EXPECT_TRUE(second.Enter(c).ok());
+    EXPECT_EQ(second.EntryCount(), 1u);
+
+    auto far = snap;
+    far.entries.push_back(far.entries.front());
+    far.entries.back().id = QueueEntryId(oldest.value + IdTable<int>::kMaxSpan);
+    far.next_entry_id = far.entries.back().id.value + 1;
+    QueueEngine third(clock_, config_, [](const QueueEvent&) {});
+    EXPECT_EQ(third.Restore(far).code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(third.EntryCount(), 0u);
+}
+
 TEST_F(QueueEngineTest, SnapshotAndRestoreKeepOriginalTimes) {
     Login(kAnna, {"uk"}, {kApp}, 1);
     const auto t0 = clock_.Now();
