@@ -34,14 +34,12 @@ public:
         if (id < first_ || id - first_ >= static_cast<std::int64_t>(slots_.size())) return nullptr;
         return slots_[static_cast<std::size_t>(id - first_)].get();
     }
-    bool contains(std::int64_t id) const noexcept { return Find(id) != nullptr; }
 
     /// The value under `id`; throws std::out_of_range when there is none.
     T& at(std::int64_t id) {
         if (T* value = Find(id)) return *value;
         throw std::out_of_range("no entry " + std::to_string(id));
     }
-    const T& at(std::int64_t id) const { return const_cast<IdTable&>(*this).at(id); }
 
     /// The value under `id`, value-initialised first if there was none. Ids below the oldest
     /// held (a restore in any order) add slots at the front. Throws std::length_error when the

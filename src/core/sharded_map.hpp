@@ -46,10 +46,6 @@ public:
     }
     bool contains(const key_type& key) const { return Find(key) != nullptr; }
 
-    /// The value under `key`; throws std::out_of_range when there is none.
-    mapped_type& at(const key_type& key) { return ShardOf(key).at(key); }
-    const mapped_type& at(const key_type& key) const { return ShardOf(key).at(key); }
-
     /// The value under `key`, value-initialised first if there was none.
     mapped_type& operator[](const key_type& key) { return *try_emplace(key).first; }
 
@@ -71,11 +67,6 @@ public:
         const std::size_t erased = ShardOf(key).erase(key);
         size_ -= erased;
         return erased;
-    }
-
-    void clear() {
-        for (Map& shard : shards_) shard.clear();
-        size_ = 0;
     }
 
     /// Makes room for `entries` in all, spread evenly over the shards.
