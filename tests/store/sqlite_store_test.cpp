@@ -272,7 +272,7 @@ TEST_F(SqliteStoreTest, MigrationsRecordedOnceAndReopenKeepsData) {
     RawDb raw(Path());
     const std::string migrations = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(migrations.substr(0, 2), "1|");
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8,9");
     {
         auto store = Open();
         EXPECT_TRUE(store->FindUserByName("alice").has_value());
@@ -389,7 +389,7 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
     RawDb raw(Path());
     const std::string recorded = raw.Query("SELECT version, applied_ms FROM schema_migrations ORDER BY version");
     EXPECT_EQ(recorded.substr(0, 5), "1|42;");  // migration 1 untouched
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8,9");
     EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('cases_by_updated', "
                         "'cases_by_state', 'cases_by_assignee', 'case_events_by_case', 'handoffs_by_case', "
                         "'handoffs_by_coordinator', 'attachments_by_case')"),
@@ -459,7 +459,7 @@ TEST_F(SqliteStoreTest, Migration8DropsAutoincrementKeepingRowsIdsAndOrder) {
         EXPECT_EQ(store->ReadQueueEvents(3, 10).size(), 1u);
         EXPECT_EQ(store->ReadQueueEvents(3, 10)[0].id, 3);
     }
-    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8");
+    EXPECT_EQ(raw.Query("SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8,9");
     EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_sequence WHERE name IN ('messages', 'queue_events')"), "0");
     EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%' AND name IN "
                         "('messages', 'queue_events')"),
@@ -475,8 +475,8 @@ TEST_F(SqliteStoreTest, ListCasesUsesAnIndexForItsOrder) {
     Open().reset();
     RawDb raw(Path());
     // No temporary b-tree: the order comes from an index, whatever filter is set.
-    for (const char* where :
-         {"", "WHERE state = 'new'", "WHERE assignee = 0", "WHERE assignee = 7 AND assignee > 0"}) {
+    for (const char* where : {"", "WHERE state = 'new'", "WHERE state = 'closed' AND state <> 'new'",
+                              "WHERE assignee = 0", "WHERE assignee = 7 AND assignee > 0"}) {
         const std::string plan = raw.Query(std::string("EXPLAIN QUERY PLAN SELECT id FROM cases ") + where +
                                            " ORDER BY updated_ms DESC, id DESC LIMIT 50");
         EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << where << ": " << plan;
@@ -488,6 +488,16 @@ TEST_F(SqliteStoreTest, ListCasesUsesAnIndexForItsOrder) {
         "ORDER BY updated_ms DESC, id DESC LIMIT 50");
     EXPECT_NE(mine.find("cases_by_assignee"), std::string::npos) << mine;
     EXPECT_EQ(raw.Query("SELECT partial FROM pragma_index_list('cases') WHERE name = 'cases_by_assignee'"), "1");
+    // Any state but "new" comes from the partial index cases_by_state (migration 9), which
+    // leaves new cases out; new ones are read along cases_by_updated, newest first.
+    const std::string closed = raw.Query(
+        "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE state = 'closed' AND state <> 'new' "
+        "ORDER BY updated_ms DESC, id DESC LIMIT 50");
+    EXPECT_NE(closed.find("cases_by_state"), std::string::npos) << closed;
+    const std::string fresh = raw.Query(
+        "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE state = ?1 ORDER BY updated_ms DESC, id DESC LIMIT 50");
+    EXPECT_NE(fresh.find("cases_by_updated"), std::string::npos) << fresh;
+    EXPECT_EQ(raw.Query("SELECT partial FROM pragma_index_list('cases') WHERE name = 'cases_by_state'"), "1");
     // cases_by_updated ascends: new cases go to its right end (read backwards for newest first).
     EXPECT_EQ(raw.Query("SELECT group_concat(desc) FROM pragma_index_xinfo('cases_by_updated') WHERE key"), "0,0");
 }

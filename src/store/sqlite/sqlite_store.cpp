@@ -1479,7 +1479,11 @@ constexpr std::string_view kUpdateCase =
     "UPDATE cases SET state = ?1, assignee = ?2, triage = ?3, suspect = ?4, closure_reason = ?5, "
     "inquiry_answer = ?6, language = ?7, updated_ms = ?8 WHERE id = ?9";
 // ListCases conditions: fixed text with positional parameters; values are only ever bound.
-constexpr std::string_view kWhereState = " AND state = ?";
+// New cases are read along cases_by_updated (the newest first, as the list wants them); any other
+// state from the partial index cases_by_state (migration 9), which serves only a query that says
+// the state is not "new".
+constexpr std::string_view kWhereNewState = " AND state = ?";
+constexpr std::string_view kWhereOtherState = " AND state = ? AND state <> 'new'";
 constexpr std::string_view kWhereKind = " AND kind = ?";
 constexpr std::string_view kWhereChannel = " AND channel = ?";
 constexpr std::string_view kWhereAssignee = " AND assignee = ?";
@@ -1597,14 +1601,14 @@ Result<void> SqliteStore::UpdateCase(const CaseRecord& record, const std::option
 
 std::vector<CaseRecord> SqliteStore::ListCases(const CaseFilter& filter) {
     std::string sql(kListCases);
-    if (filter.state) sql += kWhereState;
+    if (filter.state) sql += *filter.state == "new" ? kWhereNewState : kWhereOtherState;
     if (filter.kind) sql += kWhereKind;
     if (filter.channel) sql += kWhereChannel;
     if (filter.assignee) sql += filter.assignee->valid() ? kWhereAssigned : kWhereAssignee;
     if (filter.created_before_ms) sql += kWhereCreatedBefore;
     if (filter.after) sql += kWhereAfter;
     sql += kOrderAndLimit;
-    // At most 3 * 2^5 distinct texts, so the per-connection statement cache stays small.
+    // At most 3 * 3 * 2^4 distinct texts, so the per-connection statement cache stays small.
 
     auto reader = impl_->Read();
     Statement stmt = reader->Prepare(sql);
