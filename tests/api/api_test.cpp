@@ -10,6 +10,7 @@
 #include <set>
 
 #include "api_fixture.hpp"
+#include "auth/totp.hpp"
 
 namespace lifeline::testing {
 namespace {
@@ -113,7 +114,8 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"GET", "/api/v1/queue/waiting", "", auth::Action::kQueueTake},
         {"GET", "/api/v1/wallboard", "", auth::Action::kWallboardRead},
         {"GET", "/api/v1/queue/active", "", auth::Action::kQueueManage},
-        // accept, reject and complete: QueueRoutesOfferAcceptCompleteAndTheWallboard.
+        // accept, reject and complete: QueueEntryRoutesTimesEveryRole (each needs a contact offered to
+        // the caller); login, password and TOTP: LoginStepsTimesEveryRole (each needs its stage).
         {"POST", "/api/v1/queue/entries/{abandon}/abandon", "", auth::Action::kQueueAbandon},
         {"POST", "/api/v1/queue/entries/{callback}/callback", "", auth::Action::kQueueCallback},
         {"POST", "/api/v1/queue/entries/{transfer}/transfer", R"({"language":"uk","kind":"relative_inquiry"})",
@@ -170,6 +172,125 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
             // Without a session every guarded route is 401.
             EXPECT_EQ(Call(route.method, target, nullptr, body).status, 401) << label;
         }
+    }
+}
+
+// accept, reject and complete × every role: the roles that take contacts (queue.take) move the
+// contacts offered to them; the others are refused before the entry is looked at, whatever its
+// state; without a session, 401.
+TEST_F(ApiTest, QueueEntryRoutesTimesEveryRole) {
+    using namespace std::chrono_literals;
+    auto act = [&](const Session* s, std::int64_t entry, const char* verb) {
+        return Call("POST", "/api/v1/queue/entries/" + std::to_string(entry) + "/" + verb, s);
+    };
+    for (Role role : auth::kAllRoles) {
+        const std::string label(ToString(role));
+        Session& s = sessions_[role];
+        if (!auth::Allowed(role, auth::Action::kQueueTake)) {
+            const std::int64_t waiting = EnterContact();
+            for (const char* verb : {"accept", "reject", "complete"}) {
+                auto r = act(&s, waiting, verb);
+                EXPECT_EQ(r.status, 403) << verb << " as " << label;
+                EXPECT_NE(r.body.find("\"forbidden\""), std::string::npos) << verb << " as " << label << ": " << r.body;
+                EXPECT_EQ(act(nullptr, waiting, verb).status, 401) << verb;
+            }
+            ASSERT_TRUE(queue_->Abandon(QueueEntryId{waiting}).ok());
+            continue;
+        }
+        // He alone is available: what enters is offered to him.
+        ASSERT_EQ(Call("POST", "/api/v1/queue/presence", &s, R"({"presence":"available"})").status, 200) << label;
+        const std::int64_t declined = EnterContact();
+        ASSERT_EQ(queue_->Entry(QueueEntryId{declined})->op, s.id) << label;
+        auto r = act(&s, declined, "reject");
+        EXPECT_EQ(r.status, 200) << "reject as " << label << ": " << r.body;
+        EXPECT_EQ(queue_->Entry(QueueEntryId{declined})->state, queue::EntryState::kWaiting) << label;
+        ASSERT_TRUE(queue_->Abandon(QueueEntryId{declined}).ok());
+        const std::int64_t taken = EnterContact();
+        ASSERT_EQ(queue_->Entry(QueueEntryId{taken})->op, s.id) << label;
+        EXPECT_EQ(act(nullptr, taken, "accept").status, 401) << label;
+        r = act(&s, taken, "accept");
+        EXPECT_EQ(r.status, 200) << "accept as " << label << ": " << r.body;
+        EXPECT_EQ(queue_->Entry(QueueEntryId{taken})->state, queue::EntryState::kConnected) << label;
+        clock_.Advance(1s);
+        EXPECT_EQ(act(nullptr, taken, "complete").status, 401) << label;
+        r = act(&s, taken, "complete");
+        EXPECT_EQ(r.status, 200) << "complete as " << label << ": " << r.body;
+        EXPECT_NE(queue_->Entry(QueueEntryId{taken})->state, queue::EntryState::kConnected) << label;
+        ASSERT_EQ(Call("POST", "/api/v1/queue/presence", &s, R"({"presence":"away"})").status, 200) << label;
+    }
+}
+
+// The login routes after the first step × every role: no role is refused them (each account
+// logs in for the first time through the API: password, TOTP enrolment and confirmation, then a
+// second login verified by TOTP); a wrong password or code is an error that moves no stage;
+// without a session, 401.
+TEST_F(ApiTest, LoginStepsTimesEveryRole) {
+    using namespace std::chrono_literals;
+    auto admin = auth_->Authenticate(sessions_[Role::kAdmin].token);
+    auto stage_of = [](const http::Response& r) -> std::string {
+        const auto v = json::parse(r.body);
+        return v.is_object() && v.as_object().contains("stage") ? std::string(v.at("stage").as_string()) : "";
+    };
+    auto login = [&](const std::string& username, const std::string& password) -> std::pair<Session, std::string> {
+        auto r = Call("POST", "/api/v1/auth/login", nullptr,
+                      json::serialize(json::object{{"username", username}, {"password", password}}));
+        EXPECT_EQ(r.status, 200) << r.body;
+        const auto cookie = r.headers.Get("Set-Cookie");
+        EXPECT_TRUE(cookie);
+        if (r.status != 200 || !cookie) return {};
+        std::string token(*cookie);
+        token = token.substr(token.find('=') + 1);
+        token = token.substr(0, token.find(';'));
+        return {Session{token, std::string(json::parse(r.body).at("csrf_token").as_string()), UserId{}},
+                stage_of(r)};
+    };
+    for (Role role : auth::kAllRoles) {
+        const std::string name = "steps_" + std::string(ToString(role));
+        auto account = auth_->AddUser(*admin->team_keys, admin->user, name, role);
+        ASSERT_TRUE(account.ok()) << name;
+        for (const char* route : {"/api/v1/auth/password", "/api/v1/auth/totp/enrol", "/api/v1/auth/totp/confirm",
+                                  "/api/v1/auth/totp/verify"})
+            EXPECT_EQ(Call("POST", route, nullptr, R"({"code":"123456"})").status, 401) << route;
+
+        auto [first, stage] = login(name, account->one_time_password);
+        ASSERT_EQ(stage, "password_change") << name;
+        const std::string password = name + " new password 1";
+        auto r = Call("POST", "/api/v1/auth/password", &first,
+                      json::serialize(json::object{{"current_password", "wrong"}, {"new_password", password}}));
+        EXPECT_GE(r.status, 400) << name << ": " << r.body;
+        EXPECT_EQ(stage_of(Call("GET", "/api/v1/me", &first)), "password_change") << name;
+        r = Call("POST", "/api/v1/auth/password", &first,
+                 json::serialize(
+                     json::object{{"current_password", account->one_time_password}, {"new_password", password}}));
+        ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+        EXPECT_EQ(stage_of(r), "totp_enrol") << name;
+
+        r = Call("POST", "/api/v1/auth/totp/enrol", &first);
+        ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+        const auto secret = auth::Base32Decode(json::parse(r.body).at("secret").as_string());
+        ASSERT_TRUE(secret) << name;
+        // A malformed code gets the same answer as a wrong one, and moves nothing.
+        r = Call("POST", "/api/v1/auth/totp/confirm", &first, R"({"code":"000000x"})");
+        EXPECT_EQ(r.status, 401) << name << ": " << r.body;
+        EXPECT_EQ(stage_of(Call("GET", "/api/v1/me", &first)), "totp_enrol") << name;
+        r = Call("POST", "/api/v1/auth/totp/confirm", &first,
+                 json::serialize(json::object{{"code", auth::TotpCode(*secret, clock_.Now())}}));
+        ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+        EXPECT_EQ(stage_of(r), "active") << name;
+
+        clock_.Advance(60s);  // a new TOTP step, and a login token refilled
+        auto [second, second_stage] = login(name, password);
+        ASSERT_EQ(second_stage, "totp_verify") << name;
+        const std::string code = auth::TotpCode(*secret, clock_.Now());
+        const std::string wrong = code == "000000" ? "111111" : "000000";
+        r = Call("POST", "/api/v1/auth/totp/verify", &second, json::serialize(json::object{{"code", wrong}}));
+        EXPECT_GE(r.status, 400) << name << ": " << r.body;
+        EXPECT_EQ(stage_of(Call("GET", "/api/v1/me", &second)), "totp_verify") << name;
+        r = Call("POST", "/api/v1/auth/totp/verify", &second, json::serialize(json::object{{"code", code}}));
+        ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+        EXPECT_EQ(stage_of(r), "active") << name;
+        EXPECT_EQ(Call("GET", "/api/v1/me", &second).status, 200) << name;
+        clock_.Advance(60s);
     }
 }
 

@@ -448,6 +448,65 @@ TEST_F(SiteTest, InvalidInputIsShownAgainEscapedAndNothingIsStored) {
     EXPECT_EQ(CaseCount(), 0u);
 }
 
+TEST_F(SiteTest, InvalidInquiryInputIsShownAgainEscapedAndNothingIsStored) {
+    Browser b;
+    Get("/inquiry?lang=en", &b);
+    const std::string marks(2001, 'm');
+    const auto r = Post("/inquiry", b,
+                        {{"lang", "en"},
+                         {"sought_name", "<b>Ivan</b> O'Brien"},
+                         {"sought_birth_date", "1999-13-01"},
+                         {"sought_unit", "3rd \"rifle\" & co"},
+                         {"marks", marks}});
+    ASSERT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(r.headers.Get("Cache-Control"), "no-store");
+    EXPECT_TRUE(Has(r.body, "Please check the marked fields. Nothing has been saved."));
+    EXPECT_TRUE(Has(r.body, R"(<p class="error" id="e-sought_birth_date">Enter the date as YYYY-MM-DD)"));
+    EXPECT_TRUE(Has(r.body, R"(<p class="error" id="e-marks">This text is too long; please shorten it.</p>)"));
+    // Neither the seeker's contact nor a free text: nobody could answer him.
+    EXPECT_TRUE(Has(r.body, R"(<p class="error" id="e-seeker_contact">)"));
+    // Every value comes back, escaped.
+    EXPECT_TRUE(Has(r.body, "value=\"&lt;b&gt;Ivan&lt;/b&gt; O&#39;Brien\""));
+    EXPECT_TRUE(Has(r.body, "value=\"1999-13-01\""));
+    EXPECT_TRUE(Has(r.body, "value=\"3rd &quot;rifle&quot; &amp; co\""));
+    EXPECT_TRUE(Has(r.body, ">\n" + marks + "</textarea>"));
+    EXPECT_FALSE(Has(r.body, "<b>Ivan"));
+    EXPECT_EQ(CaseCount(), 0u);
+
+    // Corrected, the same form goes through as an inquiry.
+    const auto fixed = Post("/inquiry", b,
+                            {{"lang", "en"},
+                             {"sought_name", "Ivan"},
+                             {"sought_birth_date", "1999-12-01"},
+                             {"seeker_contact", "@mother"}});
+    ASSERT_EQ(fixed.status, 200) << fixed.body;
+    ASSERT_EQ(CaseCount(), 1u);
+    EXPECT_EQ(CaseOf(ReceiptIn(fixed.body))->kind, CaseKind::kRelativeInquiry);
+}
+
+TEST_F(SiteTest, AReceiptLookupWithoutAValidTokenIsRefusedAndShowsNothing) {
+    Browser b;
+    const std::string receipt = ReceiptIn(Apply(b, {{"lang", "en"}, {"contact", "@ivan"}}).body);
+    ASSERT_FALSE(receipt.empty());
+    Get("/followup?lang=en", &b);
+    const std::string valid = b.token;
+    b.token = ToBase64Url(crypto::RandomBytes(56));
+    auto r = Post("/followup", b, {{"receipt", receipt}});
+    EXPECT_EQ(r.status, 403);
+    EXPECT_TRUE(Has(r.body, "The form has expired"));
+    EXPECT_FALSE(Has(r.body, "Your conversation"));
+    // No token and no cookie at all.
+    Browser stranger;
+    r = Post("/followup", stranger, {{"receipt", receipt}}, false);
+    EXPECT_EQ(r.status, 403);
+    EXPECT_FALSE(Has(r.body, "Your conversation"));
+    // With the form's own token it opens.
+    b.token = valid;
+    r = Post("/followup", b, {{"receipt", receipt}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(Has(r.body, "Your conversation"));
+}
+
 TEST_F(SiteTest, TextareaValuesAreEscapedToo) {
     Browser b;
     const auto r =
