@@ -70,9 +70,12 @@ struct Edge {
     State to;
 };
 // A surrender application. Any open state may close; a closed case may be reopened into triage
-// (the same person comes back months later).
+// (the same person comes back months later). A first contact triaged as a relative's inquiry (a
+// wife writing to the bot, whose contacts start as applications) is handled as one: it can be
+// answered with an answer status, and asked again.
 constexpr Edge kApplicationEdges[] = {
     {S::kNew, S::kTriage},            {S::kTriage, S::kApplication},       {S::kTriage, S::kInquiry},
+    {S::kInquiry, S::kAnswered},      {S::kAnswered, S::kInquiry},
     {S::kApplication, S::kVerification}, {S::kApplication, S::kDormant},  {S::kVerification, S::kDormant},
     {S::kVerification, S::kExitPlanning}, {S::kVerification, S::kApplication}, {S::kDormant, S::kExitPlanning},
     {S::kDormant, S::kVerification},  {S::kExitPlanning, S::kHandedOff},  {S::kExitPlanning, S::kDormant},

@@ -22,6 +22,26 @@ TEST(Workflow, ASurrenderFromFirstContactToClosure) {
                     .ok());
 }
 
+// A contact that came in as an application (every messenger or phone contact does) and turned
+// out to be a relative's inquiry is answered like one, not left where only closing is possible.
+TEST(Workflow, AnApplicationTriagedAsAnInquiryCanBeAnswered) {
+    const auto ok = [](State from, State to, InquiryAnswer answer) {
+        return CheckTransition(kApp, from, to, "a wife asks for her husband", ClosureReason::kNone, answer).ok();
+    };
+    EXPECT_TRUE(ok(State::kTriage, State::kInquiry, InquiryAnswer::kNone));
+    EXPECT_TRUE(ok(State::kInquiry, State::kAnswered, InquiryAnswer::kProbablyCaptive));
+    EXPECT_FALSE(ok(State::kInquiry, State::kAnswered, InquiryAnswer::kNone));  // an answer needs its status
+    EXPECT_TRUE(ok(State::kAnswered, State::kInquiry, InquiryAnswer::kNone));     // she asks again
+    EXPECT_TRUE(CheckTransition(kApp, State::kAnswered, State::kClosed, "done", ClosureReason::kCompleted,
+                                InquiryAnswer::kNone)
+                    .ok());
+    // Answering is for inquiries only: an application on its way to surrender has no answer.
+    EXPECT_EQ(CheckTransition(kApp, State::kApplication, State::kAnswered, "x", ClosureReason::kNone,
+                              InquiryAnswer::kNoData)
+                  .code(),
+              ErrorCode::kConflict);
+}
+
 TEST(Workflow, DisallowedJumpsAreConflicts) {
     EXPECT_EQ(CheckTransition(kApp, State::kNew, State::kSurrendered, "skip", ClosureReason::kNone,
                               InquiryAnswer::kNone)
