@@ -567,6 +567,8 @@ Result<Conversation> IntakeService::ReadConversation(std::string_view receipt) {
     c.case_id = target->id;
     c.kind = target->kind;
     c.state = target->state;
+    if (target->state == "answered" && !target->inquiry_answer.empty() && target->inquiry_answer != "none")
+        c.inquiry_answer = target->inquiry_answer;
     for (const auto& m : store_.MessagesOfCase(target->id)) {
         if (m.kind != "form" && m.kind != "inbound" && m.kind != "reply") continue;  // never internal notes
         auto payload = OpenSealed(target->id, "message", m.ciphertext, &*case_key, {});

@@ -67,6 +67,9 @@ struct Conversation {
     CaseId case_id;
     CaseKind kind = CaseKind::kSurrenderApplication;
     std::string state;
+    /// A relative's inquiry while answered: its answer status ("no_data", "probably_captive", ...,
+    /// as in DOMAIN.md), which the seeker reads with his receipt. Empty otherwise.
+    std::string inquiry_answer;
     std::vector<ConversationEntry> entries;
 };
 

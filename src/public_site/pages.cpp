@@ -499,6 +499,12 @@ std::string RenderConversation(const PageContext& ctx, const ConversationView& v
     if (view.conversation != nullptr) {
         const auto& c = *view.conversation;
         bool answered = false;
+        if (!c.inquiry_answer.empty()) {
+            // The answer status comes first: it is what the seeker came back for.
+            entries += Fill("<section class=\"answer\">\n<h2>{{title}}</h2>\n<p class=\"notice\">{{text}}</p>\n</section>\n",
+                            {{"title", s.inquiry_answer_title}, {"text", OptionLabel(s, "answer", c.inquiry_answer)}});
+            answered = true;
+        }
         entries += "<ol class=\"conversation\">\n";
         for (const auto& e : c.entries) {
             std::string_view who = s.entry_inbound;

@@ -127,6 +127,7 @@ Strings MakeRussian() {
     s.entry_inbound = "Ваше сообщение";
     s.entry_reply = "Ответ оператора";
     s.conversation_waiting = "Ответа пока нет. Загляните позже.";
+    s.inquiry_answer_title = "Ответ на ваш запрос";
     s.message_title = "Написать оператору";
     s.message_label = "Сообщение";
     s.message_send = "Отправить";
@@ -193,6 +194,11 @@ Strings MakeRussian() {
         {"after_capture.exchange", "Вернуться домой по обмену"},
         {"after_capture.stay", "Не участвовать в обмене, остаться"},
         {"after_capture.asylum", "Просить убежища в другой стране"},
+        {"answer.no_data", "Сведений об этом человеке у нас пока нет."},
+        {"answer.data_without_captivity_info", "Сведения об этом человеке есть, но о плене — нет."},
+        {"answer.probably_captive", "Этот человек, вероятно, в плену."},
+        {"answer.captivity_confirmed", "Плен подтверждён."},
+        {"answer.released_in_exchange", "Этот человек освобождён в ходе обмена."},
     };
     return s;
 }
@@ -323,6 +329,7 @@ Strings MakeUkrainian() {
     s.entry_inbound = "Ваше повідомлення";
     s.entry_reply = "Відповідь оператора";
     s.conversation_waiting = "Відповіді поки немає. Зазирніть пізніше.";
+    s.inquiry_answer_title = "Відповідь на ваш запит";
     s.message_title = "Написати оператору";
     s.message_label = "Повідомлення";
     s.message_send = "Надіслати";
@@ -389,6 +396,11 @@ Strings MakeUkrainian() {
         {"after_capture.exchange", "Повернутися додому за обміном"},
         {"after_capture.stay", "Не брати участі в обміні, залишитися"},
         {"after_capture.asylum", "Просити притулку в іншій країні"},
+        {"answer.no_data", "Відомостей про цю людину в нас поки немає."},
+        {"answer.data_without_captivity_info", "Відомості про цю людину є, але про полон — немає."},
+        {"answer.probably_captive", "Ця людина, ймовірно, в полоні."},
+        {"answer.captivity_confirmed", "Полон підтверджено."},
+        {"answer.released_in_exchange", "Цю людину звільнено під час обміну."},
     };
     return s;
 }
@@ -520,6 +532,7 @@ Strings MakeEnglish() {
     s.entry_inbound = "Your message";
     s.entry_reply = "Operator's answer";
     s.conversation_waiting = "No answer yet. Please check again later.";
+    s.inquiry_answer_title = "Answer to your inquiry";
     s.message_title = "Write to the operator";
     s.message_label = "Message";
     s.message_send = "Send";
@@ -585,6 +598,11 @@ Strings MakeEnglish() {
         {"after_capture.exchange", "Go home in an exchange"},
         {"after_capture.stay", "Stay, not take part in an exchange"},
         {"after_capture.asylum", "Ask for asylum in another country"},
+        {"answer.no_data", "We have no information about this person yet."},
+        {"answer.data_without_captivity_info", "We have information about this person, but none about captivity."},
+        {"answer.probably_captive", "This person is probably in captivity."},
+        {"answer.captivity_confirmed", "Captivity is confirmed."},
+        {"answer.released_in_exchange", "This person has been released in an exchange."},
     };
     return s;
 }

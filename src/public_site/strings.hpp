@@ -103,6 +103,7 @@ struct Strings {
     std::string_view entry_inbound;
     std::string_view entry_reply;
     std::string_view conversation_waiting;
+    std::string_view inquiry_answer_title;  // the answer status of an inquiry, texts in options["answer.<status>"]
     std::string_view message_title;
     std::string_view message_label;
     std::string_view message_send;

@@ -8,11 +8,13 @@
 #include <atomic>
 
 #include <regex>
+#include <set>
 
 #include "http_client.hpp"
 #include "image_samples.hpp"
 #include "in_process_request.hpp"
 #include "intake/message_codec.hpp"
+#include "public_site/strings.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_util.hpp"
 
@@ -716,6 +718,72 @@ TEST_F(SiteTest, TheReceiptOpensTheConversation) {
     EXPECT_TRUE(Has(r.body, "No answer yet."));
     EXPECT_TRUE(Has(r.body, R"(<input type="hidden" name="receipt" value=")" + receipt + "\">"));
     EXPECT_TRUE(Has(r.body, R"(action="/followup/message" enctype="multipart/form-data")"));
+}
+
+// A relative's inquiry answered by the team: the seeker reads the answer status with his receipt,
+// in his language, before the conversation; asked again, the old status is no longer shown.
+TEST_F(SiteTest, TheSeekerReadsTheAnswerStatusOfHisInquiry) {
+    Browser b;
+    Get("/inquiry", &b);
+    const auto filed = Post("/inquiry", b, {{"sought_name", "Ivan"}, {"seeker_contact", "@mother"}});
+    ASSERT_EQ(filed.status, 200) << filed.body;
+    const std::string receipt = ReceiptIn(filed.body);
+    auto record = CaseOf(receipt);
+    ASSERT_TRUE(record);
+    const auto look = [&](const std::string& lang) {
+        Get("/followup?lang=" + lang, &b);
+        return Post("/followup", b, {{"receipt", receipt}});
+    };
+    const auto move = [&](const std::string& from, const std::string& to, const std::string& answer) {
+        store::CaseRecord changed = *record;
+        changed.state = to;
+        changed.inquiry_answer = answer;
+        changed.updated_ms += 1;
+        store::CaseEventRecord event;
+        event.at_ms = changed.updated_ms;
+        event.type = "transition";
+        event.from_value = from;
+        event.to_value = to;
+        ASSERT_TRUE(store_->UpdateCase(changed, event, from).ok());
+        record = CaseOf(receipt);
+    };
+
+    auto r = look("en");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_FALSE(Has(r.body, "Answer to your inquiry"));
+    EXPECT_TRUE(Has(r.body, "No answer yet."));
+
+    move("new", "inquiry", "none");
+    move("inquiry", "answered", "probably_captive");
+    r = look("en");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(Has(r.body, "<h2>Answer to your inquiry</h2>\n<p class=\"notice\">This person is probably in captivity.</p>"));
+    EXPECT_FALSE(Has(r.body, "No answer yet."));
+    EXPECT_LT(r.body.find("Answer to your inquiry"), r.body.find("<ol class=\"conversation\">"));
+    r = look("ru");
+    EXPECT_TRUE(Has(r.body, "Ответ на ваш запрос"));
+    EXPECT_TRUE(Has(r.body, "Этот человек, вероятно, в плену."));
+    r = look("uk");
+    EXPECT_TRUE(Has(r.body, "Ця людина, ймовірно, в полоні."));
+
+    // Asked again: back in the inquiry state, the old status is not shown as the answer.
+    move("answered", "inquiry", "probably_captive");
+    r = look("en");
+    EXPECT_FALSE(Has(r.body, "Answer to your inquiry"));
+    EXPECT_FALSE(Has(r.body, "probably in captivity"));
+
+    // Every answer status of DOMAIN.md has its own text in every language.
+    for (Lang lang : AllLangs()) {
+        std::set<std::string_view> texts;
+        for (const char* status :
+             {"no_data", "data_without_captivity_info", "probably_captive", "captivity_confirmed", "released_in_exchange"}) {
+            const auto it = StringsFor(lang).options.find("answer." + std::string(status));
+            ASSERT_NE(it, StringsFor(lang).options.end()) << status;
+            texts.insert(it->second);
+        }
+        EXPECT_EQ(texts.size(), 5u);
+        EXPECT_FALSE(StringsFor(lang).inquiry_answer_title.empty());
+    }
 }
 
 TEST_F(SiteTest, AWrongReceiptGetsOneGenericAnswer) {
