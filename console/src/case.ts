@@ -86,6 +86,20 @@ function conversation(c: CaseDetail): HTMLElement {
   return h('ol', { class: 'messages', testid: 'messages' }, ...c.messages.map(message));
 }
 
+/** The photos of the case, each opened through the API (every view is audited as a case read). */
+function photos(c: CaseDetail): HTMLElement {
+  const items = c.attachments ?? [];
+  if (items.length === 0) return h('p', { class: 'empty', testid: 'photos' }, S.noPhotos);
+  return h('ul', { class: 'photos', testid: 'photos' },
+    ...items.map((a, i) => {
+      const url = `/api/v1/cases/${c.id}/attachments/${a.id}`;
+      return h('li', { testid: 'photo', 'data-attachment-id': a.id },
+        h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' },
+          h('img', { src: url, alt: S.photoAlt(i + 1), loading: 'lazy', testid: 'photo-image' })),
+        h('p', { class: 'muted' }, S.photoCaption(Math.max(1, Math.round(a.size / 1024)), formatTime(a.at))));
+    }));
+}
+
 function handoffList(c: CaseDetail): HTMLElement {
   if (c.handoffs.length === 0) return h('p', { class: 'empty', testid: 'handoff-list' }, S.noHandoffs);
   return h('ul', { class: 'plain-list', testid: 'handoff-list' },
@@ -305,6 +319,7 @@ export function mountCase(root: HTMLElement, ctx: ViewContext, caseId: number): 
           section(S.caseDetails, 'details-panel', details(c)),
           section(S.formTitle, 'form-panel', formFields(c)),
           section(S.messagesTitle, 'conversation-panel', conversation(c)),
+          section(S.photosTitle, 'photos-panel', photos(c)),
           replyForm(),
           noteForm()),
         h('div', { class: 'case-side' },

@@ -77,6 +77,14 @@ export interface CaseHandoff {
   outcome: string | null;
 }
 
+/** A photo the person sent (stripped of its metadata at intake), served decrypted by the API. */
+export interface Attachment {
+  id: number;
+  mime: string;
+  size: number;
+  at: number;
+}
+
 export interface CaseDetail extends CaseSummary {
   closure_reason: string | null;
   inquiry_answer: string | null;
@@ -85,6 +93,7 @@ export interface CaseDetail extends CaseSummary {
   messages: Message[];
   history: HistoryEntry[];
   handoffs: CaseHandoff[];
+  attachments: Attachment[];
 }
 
 export interface CaseFilter {

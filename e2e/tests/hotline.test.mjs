@@ -1,6 +1,6 @@
 // One case end to end, through real browsers on a real server:
-//   1. an applicant (JavaScript off) applies on the public site and keeps the receipt;
-//   2. an operator logs in to the console (password change, TOTP enrolment), answers, notes,
+//   1. an applicant (JavaScript off) applies on the public site with a photo and keeps the receipt;
+//   2. an operator logs in to the console (password change, TOTP enrolment), sees the photo, answers, notes,
 //      moves the case new → triage → application and hands it off releasing only "unit";
 //   3. the applicant opens the conversation by receipt: the reply, never the note; writes again;
 //   4. the coordinator logs in, sees only the released field and records the outcome;
@@ -9,6 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { deflateSync } from 'node:zlib';
 
 import {
   freshTotp, screenshot, screenshotPrefix, serverAndBrowser, steps, tid, unexpectedFailures, watchPage,
@@ -30,6 +31,37 @@ const HANDOFF_NOTE = 'Встреча по согласованию, приори
 
 const OPERATOR = { username: 'olena', role: 'operator', newPassword: 'оператор-пароль-2024' };
 const COORDINATOR = { username: 'petro', role: 'coordinator', newPassword: 'координатор-пароль-2024' };
+
+/** A valid PNG of width × height pixels (RGB, unfiltered rows), built here: no binary fixture. */
+function pngOf(width, height) {
+  const crc32 = (bytes) => {
+    let crc = 0xffffffff;
+    for (const b of bytes) {
+      crc ^= b;
+      for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+    }
+    return (crc ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'ascii');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;  // bit depth
+  ihdr[9] = 2;  // colour type: RGB
+  const rows = Buffer.alloc(height * (1 + 3 * width));
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) rows[y * (1 + 3 * width) + 1 + 3 * x] = 40 * (x + y);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+const PHOTO = { width: 3, height: 2 };
 
 /** Public pages must be script-free: no <script> element at all. */
 async function assertNoScript(page) {
@@ -145,6 +177,8 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     await page.locator('#f-unit').fill(APPLICANT.unit);
     await page.locator('#f-contact').fill(APPLICANT.contact);
     await page.locator('#f-free_text').fill(APPLICANT.freeText);
+    await page.locator('input[type="file"][name="photo"]').first().setInputFiles(
+      { name: 'photo.png', mimeType: 'image/png', buffer: pngOf(PHOTO.width, PHOTO.height) });
     await screenshot(page, 'apply-filled');
     res = await submitForm(page, '/apply');
     assert.equal(res.status(), 200);
@@ -189,6 +223,13 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     const conversation = page.locator(tid('conversation-panel'));
     assert.equal(await conversation.locator(`${tid('message')}[data-kind="form"]`).count(), 1,
       'the application is the first entry of the conversation');
+    // The photo the applicant attached, opened through the API in the console.
+    assert.equal(await page.locator(tid('photo')).count(), 1, 'the photo is listed');
+    const shown = await page.waitForFunction(() => {
+      const img = document.querySelector('[data-testid="photo-image"]');
+      return img && img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : false;
+    });
+    assert.deepEqual(await shown.jsonValue(), [PHOTO.width, PHOTO.height]);
     await screenshot(page, 'operator-case-new');
 
     // A reply to the applicant, in Russian.
