@@ -2,11 +2,7 @@
 // seen here. Every non-GET request carries the CSRF token and a JSON body.
 
 import { S } from './strings';
-import type {
-  CaseDetail, CaseFilter, CasePage, Handoff, Items, LoginResponse, Me, NewAccount,
-  Operator, OperatorState, Presence, QueueActive, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User,
-  UserRef, Wallboard,
-} from './types';
+import type { CaseDetail, CaseFilter, CasePage, Handoff, Items, LoginResponse, Me, NewAccount, Operator, OperatorState, Page, Presence, QueueActive, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User, UserRef, Wallboard } from './types';
 
 const BASE = '/api/v1';
 
@@ -143,7 +139,8 @@ export const api = {
   coordinators: (signal?: AbortSignal) => request<Items<UserRef>>('GET', '/coordinators', { signal }),
 
   // Hand-offs (coordinator)
-  handoffs: (signal?: AbortSignal) => request<Items<Handoff>>('GET', '/handoffs', { signal }),
+  handoffs: (cursor: string | null, signal?: AbortSignal) =>
+    request<Page<Handoff>>('GET', '/handoffs' + query({ limit: 50, cursor }), { signal }),
   outcome: (handoffId: number, outcome: string, note: string) =>
     request<unknown>('POST', `/handoffs/${id(handoffId)}/outcome`, { body: { outcome, note } }),
 

@@ -146,6 +146,7 @@ function historyText(e: HistoryEntry, names: Map<string, string>): string {
   };
   switch (e.type) {
     case 'transition':
+    case 'reopen':
       return S.historyChange(what, stateText(e.from), stateText(e.to));
     case 'triage':
       return S.historyChange(what, label(TRIAGE, e.from), label(TRIAGE, e.to));
@@ -222,7 +223,7 @@ export function mountCase(root: HTMLElement, ctx: ViewContext, caseId: number): 
     if (c.next_states.length === 0) return section(S.transitionTitle, 'transition-panel', h('p', { class: 'empty' }, S.transitionNone));
     const to = select(choose(c.next_states.map((s) => [s, label(STATES, s)])), '', { testid: 'transition-to' });
     const reason = textArea('transition-reason', 2);
-    const closure = select(choose(optionsOf(CLOSURE_REASONS)), '', { testid: 'transition-closure' });
+    const closure = select(choose(c.closure_reasons.map((r): [string, string] => [r, label(CLOSURE_REASONS, r)])), '', { testid: 'transition-closure' });
     const answer = select(choose(optionsOf(INQUIRY_ANSWERS)), '', { testid: 'transition-answer' });
     const closureField = field(S.transitionClosure, closure);
     const answerField = field(S.transitionAnswer, answer);

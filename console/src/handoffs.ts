@@ -13,7 +13,8 @@ export function mountHandoffs(root: HTMLElement, ctx: ViewContext): void {
   document.title = `${S.handoffsTitle} — ${S.appTitle}`;
   const heading = h('h1', { tabindex: -1 }, S.handoffsTitle);
   const list = h('div', {}, h('p', {}, S.loading));
-  root.replaceChildren(h('section', { class: 'handoffs-view' }, heading, list));
+  const more = h('button', { type: 'button', testid: 'handoffs-more', hidden: true }, S.loadMore);
+  root.replaceChildren(h('section', { class: 'handoffs-view' }, heading, list, h('div', { class: 'actions' }, more)));
   heading.focus();
 
   function item(ho: Handoff): HTMLElement {
@@ -53,18 +54,34 @@ export function mountHandoffs(root: HTMLElement, ctx: ViewContext): void {
     return li;
   }
 
-  async function load(): Promise<void> {
+  // Newest first, a page at a time; a change reloads from the first page.
+  let cursor: string | null = null;
+  let generation = 0;
+  async function load(reset = true): Promise<void> {
+    const gen = ++generation;
+    if (reset) cursor = null;
+    more.disabled = true;
     try {
-      const res = await api.handoffs(signal);
-      if (signal.aborted) return;
-      list.replaceChildren(res.items.length
-        ? h('ul', { class: 'plain-list cards', testid: 'handoff-list' }, ...res.items.map(item))
-        : h('p', { class: 'empty', testid: 'handoff-list' }, S.noHandoffs));
+      const res = await api.handoffs(cursor, signal);
+      if (gen !== generation || signal.aborted) return;
+      const ul = reset ? null : list.querySelector('ul');
+      if (ul) {
+        ul.append(...res.items.map(item));
+      } else {
+        list.replaceChildren(res.items.length
+          ? h('ul', { class: 'plain-list cards', testid: 'handoff-list' }, ...res.items.map(item))
+          : h('p', { class: 'empty', testid: 'handoff-list' }, S.noHandoffs));
+      }
+      cursor = res.next_cursor ?? null;
+      more.hidden = cursor === null;
     } catch (e) {
       handleError(e);
+    } finally {
+      if (gen === generation) more.disabled = false;
     }
   }
 
+  more.addEventListener('click', () => void load(false));
   subscribe(topic.handoffs, () => void load(), signal);
   void load();
 }

@@ -409,6 +409,7 @@ export const ROLES: Record<string, string> = {
 export const HISTORY_TYPES: Record<string, string> = {
   created: 'Created',
   transition: 'State change',
+  reopen: 'Reopened: the person wrote again',
   triage: 'Triage',
   suspect: 'Suspect flag',
   assign: 'Assignment',

@@ -89,6 +89,8 @@ export interface CaseDetail extends CaseSummary {
   closure_reason: string | null;
   inquiry_answer: string | null;
   next_states: string[];
+  /** The closure reasons that fit if the case is closed now. */
+  closure_reasons: string[];
   form: Record<string, unknown>;
   messages: Message[];
   history: HistoryEntry[];
@@ -139,6 +141,11 @@ export interface NewAccount {
 
 export interface Items<T> {
   items: T[];
+}
+
+/** A page of a list the API pages: next_cursor asks for the next one, null on the last. */
+export interface Page<T> extends Items<T> {
+  next_cursor: string | null;
 }
 
 /** What a screen gets from the router. */

@@ -64,6 +64,45 @@ Result<T> Parse(std::optional<T> v, std::string_view field, std::string_view wha
     return *v;
 }
 
+/// An optional integer query parameter from 0 to max.
+Result<std::optional<std::int64_t>> NumberParam(const http::Request& req, std::string_view name, std::int64_t max) {
+    auto v = req.QueryParam(name);
+    if (!v || v->empty()) return std::optional<std::int64_t>{};
+    if (v->size() > 15 || v->find_first_not_of("0123456789") != std::string::npos || std::stoll(*v) > max)
+        return Error{ErrorCode::kInvalidArgument, fmt::format("'{}' must be an integer from 0 to {}", name, max)};
+    return std::optional<std::int64_t>{std::stoll(*v)};
+}
+
+/// A page of a list: `limit` (1 to 500, 50 when absent or 0) and `cursor`, the
+/// "<time>.<id>" of the last row seen, which the list's next_cursor gives.
+struct Page {
+    std::size_t limit = 50;
+    std::optional<std::pair<std::int64_t, std::int64_t>> after;
+};
+
+Result<Page> PageOf(const http::Request& req) {
+    Page page;
+    auto limit = NumberParam(req, "limit", 500);
+    if (!limit) return limit.error();
+    if (limit->value_or(0) > 0) page.limit = static_cast<std::size_t>(**limit);
+    if (auto cur = req.QueryParam("cursor"); cur && !cur->empty()) {
+        auto dot = cur->find('.');
+        const auto a = cur->substr(0, dot), b = dot == std::string::npos ? "" : cur->substr(dot + 1);
+        if (a.empty() || b.empty() || a.size() > 15 || b.size() > 16 ||
+            a.find_first_not_of("0123456789") != std::string::npos ||
+            b.find_first_not_of("0123456789") != std::string::npos)
+            return Error{ErrorCode::kInvalidArgument, "'cursor' is malformed"};
+        page.after = std::pair{std::stoll(a), std::stoll(b)};
+    }
+    return page;
+}
+
+/// The list's next_cursor: the last row's "<time>.<id>" when the page was full, else null.
+json::value NextCursor(std::size_t rows, std::size_t limit, std::int64_t last_ms, std::int64_t last_id) {
+    if (rows == 0 || rows < limit) return nullptr;
+    return json::value(fmt::format("{}.{}", last_ms, last_id));
+}
+
 Result<store::CaseFilter> FilterOf(const http::Request& req, const auth::Principal& p, const Clock& clock) {
     store::CaseFilter f;
     if (auto s = req.QueryParam("state"); s && !s->empty()) {
@@ -91,30 +130,13 @@ Result<store::CaseFilter> FilterOf(const http::Request& req, const auth::Princip
             return Error{ErrorCode::kInvalidArgument, "'assignee' is me, none or a user id"};
         }
     }
-    auto number = [&](std::string_view name, std::int64_t max) -> Result<std::optional<std::int64_t>> {
-        auto v = req.QueryParam(name);
-        if (!v || v->empty()) return std::optional<std::int64_t>{};
-        if (v->size() > 15 || v->find_first_not_of("0123456789") != std::string::npos || std::stoll(*v) > max)
-            return Error{ErrorCode::kInvalidArgument, fmt::format("'{}' must be an integer from 0 to {}", name, max)};
-        return std::optional<std::int64_t>{std::stoll(*v)};
-    };
-    auto age = number("older_than_hours", 24 * 365 * 10);
+    auto age = NumberParam(req, "older_than_hours", 24 * 365 * 10);
     if (!age) return age.error();
     if (*age) f.created_before_ms = ToUnixMillis(clock.Now()) - **age * 3'600'000;
-    auto limit = number("limit", 500);
-    if (!limit) return limit.error();
-    f.limit = limit->value_or(50);
-    if (f.limit == 0) f.limit = 50;
-    if (auto cur = req.QueryParam("cursor"); cur && !cur->empty()) {
-        // The cursor is "<updated_ms>.<id>" of the last row seen.
-        auto dot = cur->find('.');
-        const auto a = cur->substr(0, dot), b = dot == std::string::npos ? "" : cur->substr(dot + 1);
-        if (a.empty() || b.empty() || a.size() > 15 || b.size() > 16 ||
-            a.find_first_not_of("0123456789") != std::string::npos ||
-            b.find_first_not_of("0123456789") != std::string::npos)
-            return Error{ErrorCode::kInvalidArgument, "'cursor' is malformed"};
-        f.after = std::pair{std::stoll(a), std::stoll(b)};
-    }
+    auto page = PageOf(req);
+    if (!page) return page.error();
+    f.limit = page->limit;
+    f.after = page->after;
     return f;
 }
 
@@ -123,6 +145,9 @@ json::object CaseJson(const cases::CaseView& v, const UserNames& names) {
     json::array next;
     for (auto s : v.next_states) next.emplace_back(cases::ToString(s));
     o["next_states"] = std::move(next);
+    json::array closure;
+    for (auto r : v.closure_reasons) closure.emplace_back(cases::ToString(r));
+    o["closure_reasons"] = std::move(closure);
     json::object form;
     for (const auto& [k, val] : v.form) form[k] = val;
     o["form"] = std::move(form);
@@ -180,10 +205,9 @@ void RegisterCaseRoutes(http::Router& router, ApiDeps& deps) {
                    json::array items;
                    for (const auto& c : rows) items.push_back(Summary(c, names));
                    json::object out{{"items", std::move(items)}};
-                   if (rows.size() == filter->limit && !rows.empty())
-                       out["next_cursor"] = fmt::format("{}.{}", rows.back().updated_ms, rows.back().id.value);
-                   else
-                       out["next_cursor"] = nullptr;
+                   out["next_cursor"] = rows.empty() ? json::value(nullptr)
+                                                     : NextCursor(rows.size(), filter->limit, rows.back().updated_ms,
+                                                                  rows.back().id.value);
                    return JsonResponse(200, out);
                }));
 
@@ -339,8 +363,10 @@ void RegisterCaseRoutes(http::Router& router, ApiDeps& deps) {
                }));
 
     router.Add("GET", "/api/v1/handoffs",
-               Guard(deps, {Action::kHandoffRead}, [&cs](http::Request&, const auth::Principal& p) -> http::Response {
-                   auto list = cs.HandoffsFor(ActorOf(p));
+               Guard(deps, {Action::kHandoffRead}, [&cs](http::Request& req, const auth::Principal& p) -> http::Response {
+                   auto page = PageOf(req);
+                   if (!page) return Fail(page.error());
+                   auto list = cs.HandoffsFor(ActorOf(p), page->limit, page->after);
                    if (!list) return Fail(list.error());
                    json::array items;
                    for (const auto& h : *list) {
@@ -354,7 +380,11 @@ void RegisterCaseRoutes(http::Router& router, ApiDeps& deps) {
                            {"note", h.note},
                            {"outcome", h.outcome.empty() ? json::value(nullptr) : json::value(h.outcome)}});
                    }
-                   return JsonResponse(200, json::object{{"items", std::move(items)}});
+                   json::object out{{"items", std::move(items)}};
+                   out["next_cursor"] = list->empty() ? json::value(nullptr)
+                                                      : NextCursor(list->size(), page->limit, list->back().at_ms,
+                                                                   list->back().id);
+                   return JsonResponse(200, out);
                }));
 
     router.Add("POST", "/api/v1/handoffs/{id}/outcome",

@@ -71,6 +71,7 @@ Result<CaseView> CaseService::Read(const Actor& actor, CaseId id) {
     CaseView view;
     view.record = *rec;
     view.next_states = NextStates(rec->kind, ParseState(rec->state).value_or(State::kNew));
+    view.closure_reasons = ClosureReasons(rec->kind, ParseState(rec->state).value_or(State::kNew));
     for (const auto& m : store_.MessagesOfCase(id)) {
         auto payload = intake::OpenSealed(id, "message", m.ciphertext, &*key, unwrap);
         if (!payload) return payload.error();  // tampered content is an error, never shown half-read
@@ -276,10 +277,11 @@ Result<std::int64_t> CaseService::HandOff(const Actor& actor, CaseId id, UserId 
     return hid;
 }
 
-Result<std::vector<HandoffView>> CaseService::HandoffsFor(const Actor& coordinator, std::size_t limit) {
+Result<std::vector<HandoffView>> CaseService::HandoffsFor(const Actor& coordinator, std::size_t limit,
+                                                         const std::optional<std::pair<std::int64_t, std::int64_t>>& after) {
     if (coordinator.own_keys == nullptr) return Error{ErrorCode::kForbidden, "this session holds no key"};
     std::vector<HandoffView> out;
-    for (const auto& h : store_.HandoffsForCoordinator(coordinator.id, limit)) {
+    for (const auto& h : store_.HandoffsForCoordinator(coordinator.id, limit, after)) {
         auto plain = crypto::OpenSealed(*coordinator.own_keys, h.payload_sealed);
         if (!plain) return plain.error();
         json::error_code ec;

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audit/audit_log.hpp"
@@ -68,6 +69,7 @@ struct AttachmentView {
 struct CaseView {
     store::CaseRecord record;
     std::vector<State> next_states;
+    std::vector<ClosureReason> closure_reasons;  ///< those that fit if it is closed now
     std::map<std::string, std::string> form;  ///< the latest answer to every form field
     std::vector<MessageView> messages;
     std::vector<EventView> history;
@@ -102,7 +104,10 @@ public:
     Result<std::int64_t> HandOff(const Actor& actor, CaseId id, UserId coordinator,
                                  const std::vector<std::string>& field_names, const std::string& note);
     /// A coordinator's hand-offs, opened with his own key; audited as handoff.read.
-    Result<std::vector<HandoffView>> HandoffsFor(const Actor& coordinator, std::size_t limit = 100);
+    /// Newest first, `limit` of them, strictly after the (at_ms, id) cursor of the last one seen.
+    Result<std::vector<HandoffView>> HandoffsFor(
+        const Actor& coordinator, std::size_t limit = 50,
+        const std::optional<std::pair<std::int64_t, std::int64_t>>& after = std::nullopt);
     Result<void> RecordOutcome(const Actor& coordinator, std::int64_t handoff_id, const std::string& outcome,
                                const std::string& note);
     /// An attachment's bytes and type; audited.

@@ -112,6 +112,18 @@ std::vector<State> NextStates(CaseKind kind, State from) {
     return out;
 }
 
+std::vector<ClosureReason> ClosureReasons(CaseKind kind, State from) {
+    std::vector<ClosureReason> out;
+    if (!IsOpen(from)) return out;
+    const bool done = from == State::kSurrendered || from == State::kAnswered ||
+                      (from == State::kTriage && kind == CaseKind::kSurrenderApplication);
+    for (const auto& [r, name] : kClosure) {
+        if (r == ClosureReason::kNone || (r == ClosureReason::kCompleted && !done)) continue;
+        out.push_back(r);
+    }
+    return out;
+}
+
 Result<void> CheckTransition(CaseKind kind, State from, State to, std::string_view reason, ClosureReason closure,
                              InquiryAnswer answer) {
     auto next = NextStates(kind, from);
@@ -122,6 +134,11 @@ Result<void> CheckTransition(CaseKind kind, State from, State to, std::string_vi
         return {ErrorCode::kInvalidArgument, "a transition needs a reason"};
     if (to == State::kClosed) {
         if (closure == ClosureReason::kNone) return {ErrorCode::kInvalidArgument, "closing needs a closure reason"};
+        auto fits = ClosureReasons(kind, from);
+        if (std::find(fits.begin(), fits.end(), closure) == fits.end())
+            return {ErrorCode::kInvalidArgument,
+                    fmt::format("a {} case in {} cannot be closed as {}", lifeline::ToString(kind), ToString(from),
+                                ToString(closure))};
     } else if (closure != ClosureReason::kNone) {
         return {ErrorCode::kInvalidArgument, "a closure reason is only for closing"};
     }

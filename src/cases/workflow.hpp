@@ -58,8 +58,15 @@ State InitialState(CaseKind kind) noexcept;
 /// The states a case of this kind may move to from `from`.
 std::vector<State> NextStates(CaseKind kind, State from);
 
+/// The closure reasons a case of this kind may be closed with from `from` (empty when it cannot
+/// close). `completed` means the work is done: a surrender (`surrendered`), an answered inquiry
+/// (`answered`), or an information-only contact given its answer at `triage`. The others fit any
+/// open state of either kind.
+std::vector<ClosureReason> ClosureReasons(CaseKind kind, State from);
+
 /// Checks a transition: allowed for the kind, a non-empty reason, a closure reason exactly when
-/// closing (and one that fits the kind), an answer exactly when answering an inquiry.
+/// closing (and one that fits the kind and the state, see ClosureReasons), an answer exactly when
+/// answering an inquiry.
 Result<void> CheckTransition(CaseKind kind, State from, State to, std::string_view reason, ClosureReason closure,
                              InquiryAnswer answer);
 

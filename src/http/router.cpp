@@ -197,6 +197,13 @@ Response Router::Dispatch(Request& request) const {
     return route == nullptr ? response : Run(*route, request);
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(routes_.size());
+    for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+    return out;
+}
+
 std::string Router::RouteOf(const Request& request) const {
     const Route* route = Match(request, nullptr);
     return route != nullptr ? route->pattern : std::string(kUnmatched);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "http/message.hpp"
@@ -65,6 +66,8 @@ public:
     Response Dispatch(Request& request) const;
     /// The route label Dispatch would assign, or "unmatched".
     std::string RouteOf(const Request& request) const;
+    /// Every (method, pattern) added, in the order added (what the API documents).
+    std::vector<std::pair<std::string, std::string>> Routes() const;
 
     struct Route {
         std::string method;

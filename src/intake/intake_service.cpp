@@ -18,6 +18,10 @@ constexpr std::string_view kTeamPublicKeyMeta = "team_public_key";
 constexpr std::int64_t kMaxSafeId = (std::int64_t{1} << 53) - 1;  // ids stay exact in JavaScript
 constexpr std::string_view kClosed = "closed";
 
+/// Where a closed case goes when its person writes again: the workflow's (cases/workflow.cpp)
+/// only edge out of "closed" for the kind.
+std::string ReopenedState(CaseKind kind) { return kind == CaseKind::kRelativeInquiry ? "inquiry" : "triage"; }
+
 /// A new case id: milliseconds since 2024-01-01 UTC in the high 41 bits (enough until 2093), 12
 /// random bits below, and never less than one more than the last id this process drew. Ids
 /// stay within JavaScript's exact integers and grow with time, so a new case lands at the end
@@ -450,6 +454,7 @@ Result<IntakeOutcome> IntakeService::WriteToCase(const store::CaseRecord& target
     store::IntakeWrite write;
     write.at_ms = now;
     write.case_id = target.id;
+    write.reopen_to = ReopenedState(target.kind);
     if (case_key) {
         AddContent(write, contact, now, [&](std::string_view field, ByteView payload) {
             return SealWithCaseKey(*case_key, target.id, field, payload);
@@ -503,17 +508,21 @@ Result<IntakeOutcome> IntakeService::Submit(const InboundContact& contact) {
     if (auto ok = CheckContact(contact); !ok) return ok.error();
     Result<IntakeOutcome> out{ErrorCode::kInternal, "unset"};
     if (!contact.sender_id.empty()) {
-        // A known sender: his open case of that kind gets the message.
         const auto pseudonym =
             crypto::Pseudonym(secrets_.pseudonym_key, lifeline::ToString(contact.channel), contact.sender_id);
         const auto applicant = store_.FindOrInsertApplicant(pseudonym, ToUnixMillis(clock_.Now()));
         auto cases = store_.CasesOfApplicant(applicant);
+        // A known sender: his open case of that kind gets the message; failing that, his newest
+        // closed one, which reopens (the same person, back months later); a case closed as a
+        // duplicate is never the one.
         std::optional<store::CaseRecord> target;
         for (auto it = cases.rbegin(); it != cases.rend(); ++it) {
-            if (it->kind == contact.kind && it->state != kClosed) {
+            if (it->kind != contact.kind || it->closure_reason == "duplicate") continue;
+            if (it->state != kClosed) {
                 target = *it;
                 break;
             }
+            if (!target) target = *it;
         }
         out = target ? WriteToCase(*target, contact, nullptr) : WriteNewCase(contact, {});
     } else {

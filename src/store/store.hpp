@@ -197,6 +197,10 @@ struct IntakeWrite {
     /// With new_case: the applicant's keyed pseudonym, found or inserted in the same transaction
     /// (new_case->applicant is then ignored); empty: new_case->applicant is used as given.
     Bytes applicant_pseudonym;
+    /// Without new_case: when non-empty and the case is closed, the case is reopened into this
+    /// state in the same transaction (closure reason cleared) and a "reopen" event by the system
+    /// (actor 0, from "closed:<reason>" to this state) records it; an open case is left as it is.
+    std::string reopen_to;
 };
 
 /// One line of the contact queue's log (queue/queue_event.hpp), in the store's terms: ids, codes
@@ -308,7 +312,9 @@ public:
     virtual std::optional<HandoffRecord> FindHandoff(std::int64_t id) = 0;
     virtual std::vector<HandoffRecord> HandoffsOfCase(CaseId case_id) = 0;
     /// Newest first.
-    virtual std::vector<HandoffRecord> HandoffsForCoordinator(UserId coordinator, std::size_t limit) = 0;
+    virtual std::vector<HandoffRecord> HandoffsForCoordinator(
+        UserId coordinator, std::size_t limit,
+        const std::optional<std::pair<std::int64_t, std::int64_t>>& after = std::nullopt) = 0;
     /// Sets outcome, outcome_ms, outcome_sealed; kNotFound if missing, kConflict if already set.
     virtual Result<void> RecordHandoffOutcome(const HandoffRecord& handoff, const CaseEventRecord& event) = 0;
 

@@ -7,7 +7,10 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "api_fixture.hpp"
 #include "auth/totp.hpp"
@@ -602,6 +605,8 @@ TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {
              {"POST", "/api/v1/cases/" + id + "/reply", R"({"text":5})", 400, "'text'"},
              {"POST", "/api/v1/cases/" + id + "/transition", R"({"to":"surrendered","reason":"x"})", 409, "cannot move"},
              {"POST", "/api/v1/cases/" + id + "/transition", R"({"to":"closed","reason":"x"})", 400, "closure reason"},
+             {"POST", "/api/v1/cases/" + id + "/transition",
+              R"({"to":"closed","reason":"x","closure_reason":"completed"})", 400, "cannot be closed as completed"},
              {"POST", "/api/v1/cases/" + id + "/transition", R"({"to":"triage","reason":"  "})", 400, "reason"},
              {"POST", "/api/v1/cases/" + id + "/transition", R"({"to":"nowhere","reason":"x"})", 400, "'to'"},
              {"POST", "/api/v1/cases/" + id + "/triage", R"({"category":"spy"})", 400, "'category'"},
@@ -623,6 +628,58 @@ TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {
     EXPECT_FALSE(rec->suspect);
 }
 
+// docs/openapi.yaml is the API's contract for the console and anyone scripting against it: every
+// route the server answers is in it with its method, nothing is in it that no route serves, and
+// every error code an API error can carry is in its list of stable codes.
+TEST_F(ApiTest, TheOpenApiDocumentDescribesExactlyTheRoutesServed) {
+    std::ifstream in(std::string(LIFELINE_SOURCE_DIR) + "/docs/openapi.yaml");
+    ASSERT_TRUE(in) << "docs/openapi.yaml";
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto normalise = [](std::string pattern) {  // "/cases/{id}" and "/cases/{case}" are one path
+        return std::regex_replace(pattern, std::regex(R"(\{[^}]*\})"), "{}");
+    };
+    std::set<std::string> documented;
+    {
+        std::istringstream lines(text.substr(text.find("\npaths:\n")));
+        std::string line, path;
+        const std::regex path_line(R"(^  (/[^:]*):\s*$)"), method_line(R"(^    (get|post|put|patch|delete):)");
+        std::smatch m;
+        while (std::getline(lines, line)) {
+            if (!line.empty() && line[0] != ' ' && line != "paths:") break;  // the next top-level key
+            if (std::regex_search(line, m, path_line)) path = normalise("/api/v1" + m[1].str());
+            else if (std::regex_search(line, m, method_line)) {
+                std::string method = m[1].str();
+                std::transform(method.begin(), method.end(), method.begin(), ::toupper);
+                documented.insert(method + " " + path);
+            }
+        }
+    }
+    std::set<std::string> served;
+    for (const auto& [method, pattern] : router_.Routes()) served.insert(method + " " + normalise(pattern));
+    for (const auto& r : served) EXPECT_TRUE(documented.contains(r)) << r << " is served but not in docs/openapi.yaml";
+    for (const auto& r : documented) EXPECT_TRUE(served.contains(r)) << r << " is documented but not served";
+    EXPECT_GT(served.size(), 40u);
+
+    const std::string codes = text.substr(0, text.find("\nservers:"));
+    for (auto code : {ErrorCode::kInvalidArgument, ErrorCode::kNotFound, ErrorCode::kAlreadyExists,
+                      ErrorCode::kUnauthenticated, ErrorCode::kForbidden, ErrorCode::kLocked, ErrorCode::kRateLimited,
+                      ErrorCode::kDecryptFailed, ErrorCode::kIntegrity, ErrorCode::kConflict, ErrorCode::kUnavailable,
+                      ErrorCode::kInternal}) {
+        auto r = http::ErrorResponse(code, "x");
+        const std::string wire(json::parse(r.body).at("error").at("code").as_string());
+        EXPECT_NE(codes.find("| " + wire + " | " + std::to_string(r.status) + " |"), std::string::npos)
+            << wire << " " << r.status;
+    }
+    for (const auto& [wire, status] : std::vector<std::pair<std::string, int>>{
+             {"bad_request", 400}, {"login_incomplete", 403}, {"csrf", 403}, {"method_not_allowed", 405},
+             {"body_too_large", 413}, {"header_too_large", 431}})
+        EXPECT_NE(codes.find("| " + wire + " | " + std::to_string(status) + " |"), std::string::npos) << wire;
+    // The server's own answers carry the codes listed: an unknown method on a known path.
+    auto r = Call("DELETE", "/api/v1/cases", &sessions_[Role::kOperator]);
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(json::parse(r.body).at("error").at("code"), "method_not_allowed");
+}
+
 TEST_F(ApiTest, PagingThroughCases) {
     const auto& op = sessions_[Role::kOperator];
     std::set<std::int64_t> seen;
@@ -638,6 +695,39 @@ TEST_F(ApiTest, PagingThroughCases) {
     } while (!cursor.empty() && pages < 10);
     EXPECT_EQ(seen.size(), 5u);
     EXPECT_EQ(pages, 3);
+}
+
+TEST_F(ApiTest, PagingThroughACoordinatorsHandoffs) {
+    auto op = auth_->Authenticate(sessions_[Role::kOperator].token);
+    cases::Actor actor{op->user, op->role, op->team_keys.get(), op->operator_keys.get()};
+    std::set<std::int64_t> made{handoff_};
+    for (Role role : {Role::kCoordinator, Role::kSupervisor, Role::kAdmin, Role::kOperator}) {
+        auto h = cases_->HandOff(actor, case_of_[role], sessions_[Role::kCoordinator].id, {"unit"}, "");
+        ASSERT_TRUE(h.ok()) << h.error().message;
+        made.insert(*h);
+    }
+    const auto& coord = sessions_[Role::kCoordinator];
+    std::set<std::int64_t> seen;
+    std::string cursor;
+    int pages = 0;
+    do {
+        auto r = Call("GET", "/api/v1/handoffs?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor), &coord);
+        ASSERT_EQ(r.status, 200) << r.body;
+        auto v = json::parse(r.body).as_object();
+        for (const auto& item : v["items"].as_array()) {
+            EXPECT_TRUE(seen.insert(item.at("id").as_int64()).second);
+            EXPECT_EQ(std::string(item.at("fields").at("unit").as_string()).substr(0, 8), "unit of ");
+        }
+        cursor = v["next_cursor"].is_null() ? "" : std::string(v["next_cursor"].as_string());
+        ++pages;
+    } while (!cursor.empty() && pages < 10);
+    EXPECT_EQ(seen, made);
+    EXPECT_EQ(pages, 3);  // 2 + 2 + 1
+    for (const std::string bad : {"limit=x", "limit=501", "cursor=1", "cursor=a.b", "cursor=.5"}) {
+        auto r = Call("GET", "/api/v1/handoffs?" + bad, &coord);
+        EXPECT_EQ(r.status, 400) << bad;
+        EXPECT_EQ(json::parse(r.body).at("error").at("code"), "invalid_argument") << bad;
+    }
 }
 
 TEST_F(ApiTest, StateChangingRequestsNeedTheCsrfToken) {

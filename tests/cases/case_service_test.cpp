@@ -78,6 +78,11 @@ TEST_F(CaseServiceTest, ReadingACaseDecryptsItAndIsAudited) {
     EXPECT_EQ(view->messages[1].text, "I want to surrender with two others");
     EXPECT_EQ(view->attachments.size(), 1u);
     EXPECT_EQ(view->next_states, (std::vector<State>{State::kTriage, State::kClosed}));
+    // A new case has done nothing yet: it may close as anything but completed.
+    EXPECT_EQ(view->closure_reasons,
+              (std::vector<ClosureReason>{ClosureReason::kWithdrawn, ClosureReason::kLostContact,
+                                          ClosureReason::kSuspectedProvocation, ClosureReason::kNonGenuine,
+                                          ClosureReason::kDuplicate}));
     const auto actions = AuditActions();
     EXPECT_NE(std::find(actions.begin(), actions.end(), "case.read case:" + case_id_.ToString()), actions.end());
     auto att = cases_->ReadAttachment(Operator(), case_id_, view->attachments[0].id);

@@ -1,5 +1,7 @@
 #include "cases/workflow.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace lifeline::cases {
@@ -55,6 +57,46 @@ TEST(Workflow, DisallowedJumpsAreConflicts) {
                               InquiryAnswer::kNone)
                   .code(),
               ErrorCode::kConflict);
+}
+
+// "completed" says the work is done; a case closed as completed in the middle of verification
+// would count as a success in the outcome figures that it never was.
+TEST(Workflow, ACaseIsClosedAsCompletedOnlyOnceItsWorkIsDone) {
+    const auto close = [](CaseKind kind, State from, ClosureReason r) {
+        return CheckTransition(kind, from, State::kClosed, "closing", r, InquiryAnswer::kNone);
+    };
+    EXPECT_TRUE(close(kApp, State::kSurrendered, ClosureReason::kCompleted).ok());
+    EXPECT_TRUE(close(kApp, State::kAnswered, ClosureReason::kCompleted).ok());
+    EXPECT_TRUE(close(kApp, State::kTriage, ClosureReason::kCompleted).ok());  // told how it works; done
+    EXPECT_TRUE(close(kInq, State::kAnswered, ClosureReason::kCompleted).ok());
+    for (State s : {State::kNew, State::kApplication, State::kVerification, State::kDormant, State::kExitPlanning,
+                    State::kHandedOff, State::kInquiry}) {
+        auto r = close(kApp, s, ClosureReason::kCompleted);
+        EXPECT_EQ(r.code(), ErrorCode::kInvalidArgument) << ToString(s);
+        EXPECT_EQ(ClosureReasons(kApp, s).size(), 5u) << ToString(s);
+    }
+    EXPECT_EQ(close(kInq, State::kNew, ClosureReason::kCompleted).code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(close(kInq, State::kInquiry, ClosureReason::kCompleted).code(), ErrorCode::kInvalidArgument);
+    // Every other reason fits every open state of either kind.
+    for (auto kind : {kApp, kInq})
+        for (State s : AllStates()) {
+            if (s == State::kClosed) {
+                EXPECT_TRUE(ClosureReasons(kind, s).empty());
+                continue;
+            }
+            auto next = NextStates(kind, s);
+            if (std::find(next.begin(), next.end(), State::kClosed) == next.end()) continue;
+            for (auto r : {ClosureReason::kWithdrawn, ClosureReason::kLostContact, ClosureReason::kSuspectedProvocation,
+                           ClosureReason::kNonGenuine, ClosureReason::kDuplicate})
+                EXPECT_TRUE(close(kind, s, r).ok()) << ToString(kind) << " " << ToString(s) << " " << ToString(r);
+        }
+}
+
+// Intake reopens a closed case when its person writes again (intake_service.cpp ReopenedState);
+// it must land where the workflow lets a closed case go.
+TEST(Workflow, AClosedCaseReopensOnlyIntoItsKindsFirstWorkingState) {
+    EXPECT_EQ(NextStates(kApp, State::kClosed), std::vector<State>{State::kTriage});
+    EXPECT_EQ(NextStates(kInq, State::kClosed), std::vector<State>{State::kInquiry});
 }
 
 TEST(Workflow, ReasonsAreRequiredWhereTheyBelong) {

@@ -186,6 +186,83 @@ TEST_F(IntakeTest, AKnownMessengerSenderReturnsToHisCaseMonthsLater) {
     EXPECT_NE(intake_->Submit(c)->case_id, first->case_id);
 }
 
+/// Closes the case as an operator would (the workflow is checked in cases/; the store does not).
+void CloseCase(store::Store& store, CaseId id, const std::string& reason) {
+    auto rec = store.FindCase(id);
+    ASSERT_TRUE(rec.has_value());
+    rec->state = "closed";
+    rec->closure_reason = reason;
+    ASSERT_TRUE(store.UpdateCase(*rec, std::nullopt, std::nullopt).ok());
+}
+
+// DOMAIN.md's re-contact: "the stored record is found again (same person, maybe another channel,
+// months later)". A closed case is that record: it reopens into triage with its history, and a
+// system event says why, rather than the person starting over in a new case.
+TEST_F(IntakeTest, AKnownSenderWritingAfterHisCaseWasClosedReopensIt) {
+    intake::InboundContact c;
+    c.channel = Channel::kTelegram;
+    c.sender_id = "5550001234";
+    c.text = "how would I do it?";
+    auto first = intake_->Submit(c);
+    ASSERT_TRUE(first.ok());
+    CloseCase(*store_, first->case_id, "lost_contact");
+    clock_.Advance(24h * 120);
+    c.text = "I am at the front now";
+    auto again = intake_->Submit(c);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->case_id, first->case_id);
+    EXPECT_FALSE(again->new_case);
+    auto rec = store_->FindCase(first->case_id);
+    EXPECT_EQ(rec->state, "triage");
+    EXPECT_EQ(rec->closure_reason, "none");
+    EXPECT_EQ(rec->last_inbound_ms, ToUnixMillis(clock_.Now()));
+    auto events = store_->EventsOfCase(first->case_id);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().type, "reopen");
+    EXPECT_EQ(events.back().from_value, "closed:lost_contact");
+    EXPECT_EQ(events.back().to_value, "triage");
+    EXPECT_FALSE(events.back().actor.valid());  // the system, not an operator
+    EXPECT_EQ(TeamReads(first->case_id).size(), 2u);
+    // An open case only hears the message: no second event.
+    c.text = "still here";
+    ASSERT_TRUE(intake_->Submit(c).ok());
+    EXPECT_EQ(store_->EventsOfCase(first->case_id).size(), events.size());
+}
+
+TEST_F(IntakeTest, ACaseClosedAsADuplicateIsNeverReopenedAndAnOpenCaseIsPreferred) {
+    intake::InboundContact c;
+    c.channel = Channel::kWhatsApp;
+    c.sender_id = "79990001122";
+    c.text = "one";
+    auto first = intake_->Submit(c);
+    CloseCase(*store_, first->case_id, "duplicate");
+    clock_.Advance(1h);
+    auto second = intake_->Submit(c);
+    ASSERT_TRUE(second.ok());
+    EXPECT_TRUE(second->new_case);  // the duplicate stays closed
+    EXPECT_EQ(store_->FindCase(first->case_id)->state, "closed");
+    // An older case closed for another reason does not draw the message away from the open one.
+    CloseCase(*store_, first->case_id, "withdrawn");
+    clock_.Advance(1h);
+    auto third = intake_->Submit(c);
+    EXPECT_EQ(third->case_id, second->case_id);
+    EXPECT_EQ(store_->FindCase(first->case_id)->state, "closed");
+}
+
+TEST_F(IntakeTest, AFollowUpOnAClosedWebCaseReopensItInItsKindsState) {
+    intake::InboundContact inquiry;
+    inquiry.kind = CaseKind::kRelativeInquiry;
+    inquiry.fields = {{"seeker_contact", "+380 50 000 00 00"}};
+    auto filed = intake_->Submit(inquiry);
+    ASSERT_TRUE(filed.ok()) << filed.error().message;
+    CloseCase(*store_, filed->case_id, "completed");
+    auto again = intake_->FollowUp(filed->receipt, "есть новости?");
+    ASSERT_TRUE(again.ok());
+    auto rec = store_->FindCase(filed->case_id);
+    EXPECT_EQ(rec->state, "inquiry");
+    EXPECT_EQ(store_->EventsOfCase(filed->case_id).back().from_value, "closed:completed");
+}
+
 TEST_F(IntakeTest, EpochsRotateAndOnlyPublicKeysAreStored) {
     intake::InboundContact c;
     c.text = "a";

@@ -1220,6 +1220,17 @@ TEST_P(StoreContract, HandoffsInsertFindAndList) {
     EXPECT_EQ(Tie(mine[2]), Tie(d));
     ASSERT_EQ(store().HandoffsForCoordinator(coordinator, 2).size(), 2u);
     EXPECT_EQ(store().HandoffsForCoordinator(coordinator, 2)[1].id, a.id);
+    // The next page starts strictly after the cursor's (created_ms, id), in the same order.
+    auto after_c = store().HandoffsForCoordinator(coordinator, 10, std::pair{c.created_ms, c.id});
+    ASSERT_EQ(after_c.size(), 2u);
+    EXPECT_EQ(after_c[0].id, a.id);
+    EXPECT_EQ(after_c[1].id, d.id);
+    EXPECT_EQ(store().HandoffsForCoordinator(coordinator, 1, std::pair{a.created_ms, a.id})[0].id, d.id);
+    // Within one millisecond, ids order the rows: a cursor with a's time and a higher id includes a.
+    EXPECT_EQ(store().HandoffsForCoordinator(coordinator, 1, std::pair{a.created_ms, a.id + 1000})[0].id, a.id);
+    EXPECT_TRUE(store().HandoffsForCoordinator(coordinator, 10, std::pair{d.created_ms, d.id}).empty());
+    EXPECT_EQ(store().HandoffsForCoordinator(other, 10, std::pair{c.created_ms, c.id}).size(), 1u);  // b only
+    EXPECT_TRUE(store().HandoffsForCoordinator(other, 10, std::pair{b.created_ms, b.id}).empty());
     EXPECT_EQ(store().HandoffsForCoordinator(other, 10).size(), 1u);
     EXPECT_TRUE(store().HandoffsForCoordinator(UserId{99}, 10).empty());
 

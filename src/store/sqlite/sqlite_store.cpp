@@ -1255,6 +1255,9 @@ constexpr std::string_view kCasesWithInboundSince =
 constexpr std::string_view kListCases = LIFELINE_CASE_COLUMNS "WHERE 1";
 #undef LIFELINE_CASE_COLUMNS
 constexpr std::string_view kCaseExists = "SELECT 1 FROM cases WHERE id = ?1";
+constexpr std::string_view kCaseClosure = "SELECT state, closure_reason FROM cases WHERE id = ?1";
+constexpr std::string_view kReopenCase =
+    "UPDATE cases SET state = ?1, closure_reason = 'none', updated_ms = ?2 WHERE id = ?3";
 constexpr std::string_view kReceiptOfCase = "SELECT receipt_lookup FROM cases WHERE id = ?1";
 constexpr std::string_view kCountCases = "SELECT count(*) FROM cases";
 constexpr std::string_view kAllReceipts = "SELECT id, receipt_lookup FROM cases WHERE receipt_lookup IS NOT NULL";
@@ -1518,6 +1521,29 @@ void InsertAttachmentIn(Connection& db, const AttachmentRecord& attachment, Case
         .Run();
 }
 
+/// A closed case that hears from its person again goes back to work: `to` (triage for an
+/// application, inquiry for an inquiry), with a "reopen" event by the system. kNotFound when the
+/// case is missing; an open case is left alone.
+Result<void> ReopenIfClosedIn(Connection& db, CaseId id, const std::string& to, std::int64_t at_ms) {
+    std::string closure;
+    {
+        Statement current = db.Prepare(kCaseClosure);
+        current.Bind(1, id.value);
+        if (!current.Step()) return Error{ErrorCode::kNotFound, "no case " + id.ToString()};
+        if (current.Text(0) != "closed") return Ok();
+        closure = current.Text(1);
+    }
+    Statement reopen = db.Prepare(kReopenCase);
+    reopen.Bind(1, to).Bind(2, at_ms).Bind(3, id.value).Run();
+    CaseEventRecord event;
+    event.at_ms = at_ms;
+    event.type = "reopen";
+    event.from_value = "closed:" + closure;
+    event.to_value = to;
+    InsertEventIn(db, event, id);
+    return Ok();
+}
+
 void TouchCaseIn(Connection& db, CaseId id, std::int64_t updated_ms) {
     Statement stmt = db.Prepare(kTouchCase);
     stmt.Bind(1, updated_ms).Bind(2, id.value).Run();
@@ -1543,8 +1569,11 @@ void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result
             if (!write.applicant_pseudonym.empty())
                 record.applicant = FindOrInsertApplicantIn(db, write.applicant_pseudonym, write.at_ms);
             if (Result<void> inserted = InsertCaseIn(db, receipts, record); !inserted.ok()) return inserted;
-        } else if (!CaseExistsIn(db, write.case_id)) {
-            return Error{ErrorCode::kNotFound, "no case " + write.case_id.ToString()};
+        } else if (write.reopen_to.empty()) {
+            if (!CaseExistsIn(db, write.case_id)) return Error{ErrorCode::kNotFound, "no case " + write.case_id.ToString()};
+        } else if (Result<void> reopened = ReopenIfClosedIn(db, write.case_id, write.reopen_to, write.at_ms);
+                   !reopened.ok()) {
+            return reopened;
         }
         for (MessageRecord& message : write.messages) {
             message.case_id = write.case_id;
@@ -1678,6 +1707,10 @@ constexpr std::string_view kFindHandoff = LIFELINE_HANDOFF_COLUMNS "WHERE id = ?
 constexpr std::string_view kHandoffsOfCase = LIFELINE_HANDOFF_COLUMNS "WHERE case_id = ?1 ORDER BY id";
 constexpr std::string_view kHandoffsForCoordinator =
     LIFELINE_HANDOFF_COLUMNS "WHERE coordinator = ?1 ORDER BY created_ms DESC, id DESC LIMIT ?2";
+// The next page: strictly after the cursor row (created_ms, id) in the same order.
+constexpr std::string_view kHandoffsForCoordinatorAfter =
+    LIFELINE_HANDOFF_COLUMNS "WHERE coordinator = ?1 AND (created_ms < ?3 OR (created_ms = ?3 AND id < ?4)) "
+    "ORDER BY created_ms DESC, id DESC LIMIT ?2";
 #undef LIFELINE_HANDOFF_COLUMNS
 constexpr std::string_view kHandoffOutcome = "SELECT case_id, outcome FROM handoffs WHERE id = ?1";
 constexpr std::string_view kSetHandoffOutcome =
@@ -1740,10 +1773,12 @@ std::vector<HandoffRecord> SqliteStore::HandoffsOfCase(CaseId case_id) {
     return handoffs;
 }
 
-std::vector<HandoffRecord> SqliteStore::HandoffsForCoordinator(UserId coordinator, std::size_t limit) {
+std::vector<HandoffRecord> SqliteStore::HandoffsForCoordinator(
+    UserId coordinator, std::size_t limit, const std::optional<std::pair<std::int64_t, std::int64_t>>& after) {
     auto reader = impl_->Read();
-    Statement stmt = reader->Prepare(kHandoffsForCoordinator);
+    Statement stmt = reader->Prepare(after ? kHandoffsForCoordinatorAfter : kHandoffsForCoordinator);
     stmt.Bind(1, coordinator.value).Bind(2, ToSqlLimit(limit));
+    if (after) stmt.Bind(3, after->first).Bind(4, after->second);
     std::vector<HandoffRecord> handoffs;
     while (stmt.Step()) handoffs.push_back(ReadHandoff(stmt));
     return handoffs;

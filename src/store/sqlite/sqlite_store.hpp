@@ -123,7 +123,9 @@ public:
     Result<std::int64_t> InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event) override;
     std::optional<HandoffRecord> FindHandoff(std::int64_t id) override;
     std::vector<HandoffRecord> HandoffsOfCase(CaseId case_id) override;
-    std::vector<HandoffRecord> HandoffsForCoordinator(UserId coordinator, std::size_t limit) override;
+    std::vector<HandoffRecord> HandoffsForCoordinator(
+        UserId coordinator, std::size_t limit,
+        const std::optional<std::pair<std::int64_t, std::int64_t>>& after = std::nullopt) override;
     Result<void> RecordHandoffOutcome(const HandoffRecord& handoff, const CaseEventRecord& event) override;
 
     std::vector<AttachmentRecord> AttachmentsOfCase(CaseId case_id) override;
