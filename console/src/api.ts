@@ -2,7 +2,7 @@
 // seen here. Every non-GET request carries the CSRF token and a JSON body.
 
 import { S } from './strings';
-import type { CaseDetail, CaseFilter, CasePage, Handoff, Items, LoginResponse, Me, NewAccount, Operator, OperatorState, Page, Presence, QueueActive, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User, UserRef, Wallboard } from './types';
+import type { CaseDetail, CaseFilter, CasePage, FiledReport, Handoff, Items, LoginResponse, Me, NewAccount, Operator, OperatorState, Page, Presence, QueueActive, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User, UserRef, Wallboard } from './types';
 
 const BASE = '/api/v1';
 
@@ -122,6 +122,8 @@ export const api = {
   // Cases
   cases: (f: CaseFilter, cursor: string | null, signal?: AbortSignal) =>
     request<CasePage>('GET', '/cases' + query({ ...f, limit: 50, cursor }), { signal }),
+  fileReport: (body: { kind: string; language: string; fields: Record<string, string> }) =>
+    request<FiledReport>('POST', '/cases', { body }),
   case: (caseId: number, signal?: AbortSignal) => request<CaseDetail>('GET', `/cases/${id(caseId)}`, { signal }),
   reply: (caseId: number, text: string) => request<unknown>('POST', `/cases/${id(caseId)}/reply`, { body: { text } }),
   note: (caseId: number, text: string) => request<unknown>('POST', `/cases/${id(caseId)}/notes`, { body: { text } }),

@@ -75,7 +75,7 @@ export function mountCases(root: HTMLElement, ctx: ViewContext): void {
   const heading = h('h1', { tabindex: -1 }, S.casesTitle);
 
   root.replaceChildren(h('section', { class: 'cases-view' },
-    heading, filters, count, h('div', { class: 'table-wrap' }, table), empty, h('div', { class: 'actions' }, more)));
+    heading, h('p', {}, h('a', { href: href.report, class: 'button', testid: 'new-report' }, S.newReport)), filters, count, h('div', { class: 'table-wrap' }, table), empty, h('div', { class: 'actions' }, more)));
 
   let cursor: string | null = null;
   let shown = 0;

@@ -10,6 +10,7 @@ import { h } from './dom';
 import { mountHandoffs } from './handoffs';
 import { connect, disconnect, liveState, subscribe, topic } from './live';
 import { mountQueue } from './queue';
+import { mountReport } from './report';
 import { currentRoute, href, navigate, type Route } from './router';
 import { label, ROLES, S } from './strings';
 import type { Me, Role, ViewContext } from './types';
@@ -39,15 +40,15 @@ let routeController: AbortController | null = null;
 
 // Queue: queue.take (operators, supervisors); wallboard: wallboard.read (supervisors, administrators).
 const screensByRole: Record<Role, Route['name'][]> = {
-  operator: ['cases', 'case', 'queue'],
-  supervisor: ['cases', 'case', 'queue', 'wallboard'],
+  operator: ['cases', 'case', 'report', 'queue'],
+  supervisor: ['cases', 'case', 'report', 'queue', 'wallboard'],
   coordinator: ['handoffs'],
   admin: ['users', 'wallboard'],
 };
 
 const navByRole: Record<Role, [string, string, Route['name'][]][]> = {
-  operator: [[href.cases, S.navCases, ['cases', 'case']], [href.queue, S.navQueue, ['queue']]],
-  supervisor: [[href.cases, S.navCases, ['cases', 'case']], [href.queue, S.navQueue, ['queue']],
+  operator: [[href.cases, S.navCases, ['cases', 'case', 'report']], [href.queue, S.navQueue, ['queue']]],
+  supervisor: [[href.cases, S.navCases, ['cases', 'case', 'report']], [href.queue, S.navQueue, ['queue']],
     [href.wallboard, S.navWallboard, ['wallboard']]],
   coordinator: [[href.handoffs, S.navHandoffs, ['handoffs']]],
   admin: [[href.users, S.navUsers, ['users']], [href.wallboard, S.navWallboard, ['wallboard']]],
@@ -159,6 +160,7 @@ function renderRoute(): void {
   switch (route.name) {
     case 'cases': return mountCases(view, ctx);
     case 'case': return mountCase(view, ctx, route.id);
+    case 'report': return mountReport(view, ctx);
     case 'handoffs': return mountHandoffs(view, ctx);
     case 'users': return mountUsers(view, ctx);
     case 'queue': return mountQueue(view, ctx);

@@ -1,8 +1,9 @@
-// Hash router: #/cases, #/cases/123, #/handoffs, #/users, #/queue, #/wallboard.
+// Hash router: #/cases, #/cases/123, #/cases/new, #/handoffs, #/users, #/queue, #/wallboard.
 
 export type Route =
   | { name: 'cases' }
   | { name: 'case'; id: number }
+  | { name: 'report' }
   | { name: 'handoffs' }
   | { name: 'users' }
   | { name: 'queue' }
@@ -15,6 +16,7 @@ export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '');
   if (path === '' || path === '/') return { name: 'home' };
   if (path === '/cases') return { name: 'cases' };
+  if (path === '/cases/new') return { name: 'report' };
   if (path === '/handoffs') return { name: 'handoffs' };
   if (path === '/users') return { name: 'users' };
   if (path === '/queue') return { name: 'queue' };
@@ -30,6 +32,7 @@ export function parseHash(hash: string): Route {
 export const href = {
   cases: '#/cases',
   case: (id: number) => `#/cases/${id}`,
+  report: '#/cases/new',
   handoffs: '#/handoffs',
   users: '#/users',
   queue: '#/queue',

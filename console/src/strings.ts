@@ -93,6 +93,21 @@ export const S = {
 
   // Case view
   backToCases: '← All cases',
+
+  // Field report
+  newReport: 'File a field report',
+  reportTitle: 'Field report',
+  reportIntro: 'For a contact that reached the line another way: a note dropped by a drone, a sign, a relative on the phone. '
+    + 'The case is assigned to you and does not enter the queue.',
+  reportKind: 'Kind',
+  reportLanguage: 'Language of the person',
+  reportContactHint: 'A way to reach the person, if known. Give this or the free text.',
+  reportSubmit: 'File the report',
+  reportNeedsSomething: 'Give a way to reach the person or write what is known in the free text.',
+  reportFiled: (id: number) => `Case #${id} filed`,
+  reportReceiptIntro: 'If the person will follow up on the web page, read out this receipt:',
+  reportReceiptOnce: 'It is shown only now and cannot be looked up later.',
+  reportOpenCase: 'Open the case',
   caseTitle: (id: number) => `Case #${id}`,
   caseDetails: 'Details',
   kind: 'Kind',
@@ -352,6 +367,13 @@ export const STATES: Record<string, string> = {
   inquiry: 'Inquiry',
   answered: 'Answered',
   closed: 'Closed',
+};
+
+/** The choices of the form fields that have them ("<field>" → value → label), as the public form offers them. */
+export const FIELD_CHOICES: Record<string, Record<string, string>> = {
+  status: { mobilised: 'Mobilised', serving: 'Serving', expecting_deployment: 'Expecting deployment' },
+  group: { alone: 'Alone', group: 'In a group' },
+  after_capture: { exchange: 'Exchange', stay: 'Stay', asylum: 'Asylum' },
 };
 
 export const KINDS: Record<string, string> = {

@@ -44,6 +44,11 @@ export interface CaseSummary {
   updated_at: number;
 }
 
+/** POST /cases: the new case, and its receipt, shown once. */
+export interface FiledReport extends CaseSummary {
+  receipt: string;
+}
+
 export interface CasePage {
   items: CaseSummary[];
   next_cursor: string | null;

@@ -28,6 +28,13 @@ const APPLICANT = {
 const OPERATOR_REPLY = 'Здравствуйте! Мы получили вашу заявку. Не удаляйте код и ждите нашего ответа.';
 const OPERATOR_NOTE = 'Внутренняя заметка: сверить номер части с реестром (не для заявителя)';
 const HANDOFF_NOTE = 'Встреча по согласованию, приоритет высокий';
+// A field report: a mother calls about her son; the operator files it for her.
+const REPORT = {
+  soughtName: 'Коваленко Андрій Іванович',
+  seekerContact: '+380 67 123 45 67',
+  birthDate: '1998-04-12',
+  freeText: 'Мати телефонувала: зв\'язок з сином зник 3 березня під Покровськом',
+};
 
 const OPERATOR = { username: 'olena', role: 'operator', newPassword: 'оператор-пароль-2024' };
 const COORDINATOR = { username: 'petro', role: 'coordinator', newPassword: 'координатор-пароль-2024' };
@@ -395,16 +402,62 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     await screenshot(page, 'operator-case-final');
     assert.deepEqual(operator.watch.errors, [], 'no console errors (CSP violations included)');
     assert.deepEqual(unexpectedFailures(operator.watch), [], 'no request failed but the first GET /me');
+  });
+
+  step('6. operator files a field report for a mother on the phone; she reads it with its receipt', async () => {
+    const { page } = operator;
+    await page.locator(tid('nav-cases')).click();
+    await page.locator(tid('new-report')).click();
+    await page.locator(tid('report-form')).waitFor();
+    await page.locator(tid('report-kind')).selectOption('relative_inquiry');
+    const input = (name) => page.locator(`${tid('report-field')}[data-field="${name}"]`);
+    assert.equal(await input('sought_name').count(), 1, 'the inquiry form\'s fields');
+    assert.equal(await input('unit').count(), 0, 'not the application\'s');
+    await input('sought_name').fill(REPORT.soughtName);
+    await input('seeker_contact').fill(REPORT.seekerContact);
+    await input('free_text').fill(REPORT.freeText);
+    await input('sought_birth_date').fill(REPORT.birthDate);
+    await screenshot(page, 'operator-field-report-form');
+    await page.locator(tid('report-submit')).click();
+    const filed = page.locator(tid('report-filed'));
+    await filed.waitFor();
+    const reportReceipt = (await page.locator(tid('report-receipt')).textContent()).trim();
+    assert.match(reportReceipt, RECEIPT);
+    assert.equal(await input('sought_name').inputValue(), '', 'the form is emptied for the next report');
+    await screenshot(page, 'operator-field-report-filed');
+    const reportCase = await filed.getAttribute('data-case-id');
+
+    await page.locator(tid('report-case-link')).click();
+    await page.locator(`${tid('case-view')}[data-case-id="${reportCase}"]`).waitFor();
+    assert.equal(await page.locator(`${tid('form-value')}[data-field="sought_name"]`).textContent(), REPORT.soughtName);
+    assert.equal(await page.locator(tid('case-state')).getAttribute('data-state'), 'new');
+    await page.locator(`${tid('history-item')}[data-type="created"]`).filter({ hasText: OPERATOR.username }).waitFor();
+    await screenshot(page, 'operator-field-report-case');
+    assert.deepEqual(operator.watch.errors, [], 'no console errors (CSP violations included)');
+    assert.deepEqual(unexpectedFailures(operator.watch), [], 'no request failed but the first GET /me');
     await operator.context.close();
+
+    // The mother, later, on the web page without JavaScript.
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'uk-UA' });
+    const mother = await context.newPage();
+    await mother.goto(`${base}/followup`);
+    await mother.locator('#f-receipt').fill(reportReceipt);
+    const res = await submitForm(mother, '/followup');
+    assert.equal(res.status(), 200);
+    await mother.locator('ol.conversation').waitFor();
+    assert.ok((await mother.locator('body').textContent()).includes(REPORT.freeText), 'she sees what was filed');
+    await screenshot(mother, 'field-report-followup');
+    await context.close();
   });
 
   // Runs even after a failed step: the server must stop cleanly whatever happened.
-  it('6. the server stops cleanly on SIGTERM', async () => {
+  it('7. the server stops cleanly on SIGTERM', async () => {
     await browser.close();
     browser = null;
     const code = await server.stop();
     assert.equal(code, 0, `exit ${JSON.stringify(server.exit)}; log:\n${server.stderr.slice(-4000)}`);
     assert.ok(!server.stderr.includes(receipt), 'the receipt is not in the server log');
     assert.ok(!server.stderr.includes(APPLICANT.contact), 'nor the contact');
+    assert.ok(!server.stderr.includes(REPORT.seekerContact), 'nor a field report\'s contact');
   });
 });

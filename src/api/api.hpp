@@ -38,6 +38,8 @@ struct ApiDeps {
     queue::QueueService* queue = nullptr; ///< queue and wallboard routes are registered when set
     /// The live event streams (GET /api/v1/events); made by RegisterEventRoutes unless set.
     std::shared_ptr<LiveEvents> live{};
+    /// Field reports (POST /api/v1/cases) are taken when set, with `cases`.
+    intake::IntakeService* intake = nullptr;
 };
 
 /// Name of the session cookie for a configuration.

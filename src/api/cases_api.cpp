@@ -1,11 +1,13 @@
 // /api/v1/cases*, /api/v1/handoffs*, /api/v1/operators, /api/v1/coordinators.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "api/api.hpp"
 #include "api/json_util.hpp"
 #include "cases/workflow.hpp"
+#include "public_site/forms.hpp"
 
 namespace lifeline::api {
 namespace json = boost::json;
@@ -140,6 +142,66 @@ Result<store::CaseFilter> FilterOf(const http::Request& req, const auth::Princip
     return f;
 }
 
+/// What is wrong with a field of a field report, in the API's words (the value is never echoed).
+std::string_view ProblemText(public_site::FieldProblem p) {
+    using P = public_site::FieldProblem;
+    switch (p) {
+        case P::kTooLong: return "is too long";
+        case P::kBadDate: return "is not a date (YYYY-MM-DD, 1900 to 2100)";
+        case P::kBadGroupSize: return "is not a group size from 1 to 500";
+        case P::kBadChoice: return "is not one of its choices";
+        case P::kBadText: return "is not valid UTF-8 text without control characters";
+        case P::kNeedContact: return "or free_text is needed: a way to reach the person, or what is known";
+        default: return "is not valid";
+    }
+}
+
+/// The contact of a field report from its JSON body: {kind?, language?, fields: {name: text}},
+/// checked as the public forms check theirs (forms.hpp), every problem named.
+Result<intake::InboundContact> FieldReportOf(const json::object& body) {
+    intake::InboundContact c;
+    auto kind = OptionalString(body, "kind", 32);
+    auto language = OptionalString(body, "language", 8);
+    for (auto* r : {&kind, &language})
+        if (!*r) return r->error();
+    if (!kind->empty()) {
+        auto k = Parse(ParseCaseKind(*kind), "kind", "case kind");
+        if (!k) return k.error();
+        c.kind = *k;
+    }
+    if (!language->empty()) {
+        if (*language != "ru" && *language != "uk" && *language != "en")
+            return Error{ErrorCode::kInvalidArgument, "'language' is ru, uk or en"};
+        c.language = *language;
+    }
+    auto it = body.find("fields");
+    if (it == body.end() || !it->value().is_object())
+        return Error{ErrorCode::kInvalidArgument, "'fields' is required and must be an object"};
+    const auto& specs = intake::FormFields(c.kind);
+    public_site::FormValues input;
+    for (const auto& [name, value] : it->value().as_object()) {
+        // A name is echoed only once it is known to be a field's (never what a client made up).
+        if (std::none_of(specs.begin(), specs.end(), [&](const intake::FieldSpec& s) { return s.name == name; })) {
+            std::string known;
+            for (const auto& s : specs) known += fmt::format("{}{}", known.empty() ? "" : ", ", s.name);
+            return Error{ErrorCode::kInvalidArgument,
+                         fmt::format("'fields' has a name that is not a field of a {} ({})", ToString(c.kind), known)};
+        }
+        if (!value.is_string())
+            return Error{ErrorCode::kInvalidArgument, fmt::format("'fields.{}' must be a string", std::string_view(name))};
+        input.emplace(std::string(name), std::string(value.as_string()));
+    }
+    auto checked = public_site::ValidateFields(c.kind, input);
+    if (!checked.ok()) {
+        std::string message;
+        for (const auto& [name, problem] : checked.problems)
+            message += fmt::format("{}'{}' {}", message.empty() ? "" : "; ", name, ProblemText(problem));
+        return Error{ErrorCode::kInvalidArgument, std::move(message)};
+    }
+    c.fields = std::move(checked.clean);
+    return c;
+}
+
 json::object CaseJson(const cases::CaseView& v, const UserNames& names) {
     json::object o = Summary(v.record, names);
     json::array next;
@@ -210,6 +272,22 @@ void RegisterCaseRoutes(http::Router& router, ApiDeps& deps) {
                                                                   rows.back().id.value);
                    return JsonResponse(200, out);
                }));
+
+    if (deps.intake != nullptr) {
+        router.Add("POST", "/api/v1/cases",
+                   Guard(deps, {Action::kCaseCreate},
+                         [&deps, &cs](http::Request& req, const auth::Principal& p) -> http::Response {
+                             auto body = ParseBody(req);
+                             if (!body) return Fail(body.error());
+                             auto contact = FieldReportOf(*body);
+                             if (!contact) return Fail(contact.error());
+                             auto filed = cs.FileReport(ActorOf(p), *deps.intake, std::move(*contact));
+                             if (!filed) return Fail(filed.error());
+                             json::object out = Summary(filed->record, UserNames(deps.auth));
+                             out["receipt"] = filed->receipt;
+                             return JsonResponse(201, out);
+                         }));
+    }
 
     router.Add("GET", "/api/v1/cases/{id}",
                Guard(deps, {Action::kCaseRead}, [&deps, &cs](http::Request& req, const auth::Principal& p) {

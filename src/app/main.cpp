@@ -129,6 +129,7 @@ int Serve(const std::string& data, const std::string& config_path, const std::st
     }
     api::ApiDeps deps{*dir->auth, *dir->audit, clock, config.api, &cases};
     deps.queue = contact_queue.get();
+    deps.intake = &intake;
     api::RegisterRoutes(router, deps);
     config.site.secure_cookies = config.api.secure_cookies;
     public_site::PublicSite site(intake, clock, crypto::DeriveKey(dir->secrets.session_key, "lifeline/v1/public-site"),

@@ -231,6 +231,19 @@ Result<store::CaseRecord> CaseService::Assign(const Actor& actor, CaseId id, Use
     return Update(actor, *rec, rec->state, "assign", old.ToString(), assignee.ToString(), {}, nullptr);
 }
 
+Result<CaseService::FiledReport> CaseService::FileReport(const Actor& actor, intake::IntakeService& intake,
+                                                         intake::InboundContact contact) {
+    auto filed = intake.FileReport(std::move(contact));
+    if (!filed) return filed.error();
+    auto rec = Load(filed->case_id);
+    if (!rec) return rec.error();
+    if (actor.role == Role::kOperator || actor.role == Role::kSupervisor) rec->assignee = actor.id;
+    auto updated = Update(actor, *rec, rec->state, "created", "", std::string(lifeline::ToString(rec->channel)), {},
+                          nullptr);
+    if (!updated) return updated.error();
+    return FiledReport{std::move(*updated), std::move(filed->receipt)};
+}
+
 Result<std::int64_t> CaseService::HandOff(const Actor& actor, CaseId id, UserId coordinator,
                                           const std::vector<std::string>& field_names, const std::string& note) {
     auto coord = store_.FindUser(coordinator);

@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "crypto/crypto.hpp"
+#include "intake/intake_service.hpp"
 #include "store/store.hpp"
 
 namespace lifeline::cases {
@@ -100,6 +101,16 @@ public:
     Result<store::CaseRecord> MarkSuspect(const Actor& actor, CaseId id, bool suspect, const std::string& reason);
     /// assignee UserId{0} unassigns; otherwise he must be an enabled operator or supervisor.
     Result<store::CaseRecord> Assign(const Actor& actor, CaseId id, UserId assignee);
+    /// A field report: the actor files a contact on someone's behalf through intake (a new case
+    /// on the operator_entered channel, not queued). It is assigned to him when he holds cases
+    /// (an operator or supervisor), and its history opens with a "created" event naming him
+    /// (audited as case.created). The receipt comes back once, to be read out to a person who
+    /// will follow up on the web, or dropped.
+    struct FiledReport {
+        store::CaseRecord record;
+        std::string receipt;
+    };
+    Result<FiledReport> FileReport(const Actor& actor, intake::IntakeService& intake, intake::InboundContact contact);
     /// Releases the named form fields (and a note) to one coordinator, sealed to his key.
     Result<std::int64_t> HandOff(const Actor& actor, CaseId id, UserId coordinator,
                                  const std::vector<std::string>& field_names, const std::string& note);

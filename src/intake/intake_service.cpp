@@ -532,6 +532,13 @@ Result<IntakeOutcome> IntakeService::Submit(const InboundContact& contact) {
     return out;
 }
 
+Result<IntakeOutcome> IntakeService::FileReport(InboundContact contact) {
+    contact.channel = Channel::kOperatorEntered;
+    contact.sender_id.clear();
+    if (auto ok = CheckContact(contact); !ok) return ok.error();
+    return WriteNewCase(contact, NormalizeReceipt(NewReceipt()));
+}
+
 void IntakeService::SubmitAsync(std::shared_ptr<const InboundContact> contact, IntakeDone done) {
     Result<void> ok = CheckContact(*contact);
     if (ok && !contact->sender_id.empty())

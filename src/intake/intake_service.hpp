@@ -114,6 +114,12 @@ public:
         SubmitAsync(std::make_shared<const InboundContact>(std::move(contact)), std::move(done));
     }
 
+    /// A field report (DOMAIN.md): an operator files a contact on someone's behalf (a drone's
+    /// note, a sign, a relative on the phone). A new case on the operator_entered channel with a
+    /// receipt, which the operator may read out to a person who will follow up on the web.
+    /// Listeners are not told: the operator who filed it has it, nobody waits in the queue.
+    Result<IntakeOutcome> FileReport(InboundContact contact);
+
     /// A follow-up from the web with a receipt. kNotFound (with a generic message) for a wrong
     /// receipt; the caller rate-limits.
     Result<IntakeOutcome> FollowUp(std::string_view receipt, std::string_view text,

@@ -34,6 +34,7 @@ protected:
         queue_ = std::make_unique<queue::QueueService>(*store_, clock_, queue_config);
         if (queue_intake) QueueEveryIntake();
         deps_ = std::make_unique<api::ApiDeps>(api::ApiDeps{*auth_, *audit_, clock_, {}, cases_.get(), queue_.get()});
+        deps_->intake = intake_.get();
         api::RegisterRoutes(router_, *deps_);
     }
 

@@ -97,6 +97,8 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"GET", "/api/v1/cases?state=new&kind=surrender_application&channel=web&assignee=none&limit=5", "",
          auth::Action::kCaseList},
         {"GET", "/api/v1/cases/{case}", "", auth::Action::kCaseRead},
+        {"POST", "/api/v1/cases", R"({"kind":"relative_inquiry","fields":{"seeker_contact":"+380 50 123 45 67"}})",
+         auth::Action::kCaseCreate},
         {"GET", "/api/v1/cases/{attachment_case}/attachments/{attachment}", "", auth::Action::kCaseRead},
         {"POST", "/api/v1/cases/{case}/reply", R"({"text":"Мы получили заявку"})", auth::Action::kCaseReply},
         {"POST", "/api/v1/cases/{case}/notes", R"({"text":"internal"})", auth::Action::kCaseNote},
@@ -616,6 +618,22 @@ TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {
              {"POST", "/api/v1/cases/" + id + "/handoff", R"({"coordinator_id":1,"fields":["unit"]})", 400,
               "coordinator"},
              {"POST", "/api/v1/cases/" + id + "/handoff", R"({"coordinator_id":1,"fields":"unit"})", 400, "'fields'"},
+             // Field reports: every form check of the public site, named per field.
+             {"POST", "/api/v1/cases", R"({})", 400, "'fields' is required"},
+             {"POST", "/api/v1/cases", R"({"fields":[]})", 400, "'fields' is required"},
+             {"POST", "/api/v1/cases", R"({"kind":"x","fields":{"contact":"@a"}})", 400, "'kind'"},
+             {"POST", "/api/v1/cases", R"({"language":"de","fields":{"contact":"@a"}})", 400, "'language'"},
+             {"POST", "/api/v1/cases", R"({"fields":{"Ivan Petrov":"x","contact":"@a"}})", 400,
+              "not a field of a surrender_application (status, "},
+             {"POST", "/api/v1/cases", R"({"fields":{"contact":5}})", 400, "'fields.contact' must be a string"},
+             {"POST", "/api/v1/cases", R"({"fields":{"unit":"3rd battalion"}})", 400, "'contact' or free_text"},
+             {"POST", "/api/v1/cases", R"({"fields":{"contact":"@a","deployment_date":"2024-02-30"}})", 400,
+              "'deployment_date' is not a date"},
+             {"POST", "/api/v1/cases", R"({"fields":{"contact":"@a","group_size":"0"}})", 400, "'group_size'"},
+             {"POST", "/api/v1/cases", R"({"fields":{"contact":"@a","status":"general"}})", 400,
+              "'status' is not one of its choices"},
+             {"POST", "/api/v1/cases", R"({"kind":"relative_inquiry","fields":{"marks":"a\u0007b"}})", 400,
+              "'marks' is not valid UTF-8 text"},
          }) {
         auto r = Call(bad.method, bad.target, &op, bad.body);
         EXPECT_EQ(r.status, bad.status) << bad.method << " " << bad.target << " " << bad.body << " → " << r.body;
@@ -678,6 +696,52 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesExactlyTheRoutesServed) {
     auto r = Call("DELETE", "/api/v1/cases", &sessions_[Role::kOperator]);
     EXPECT_EQ(r.status, 405);
     EXPECT_EQ(json::parse(r.body).at("error").at("code"), "method_not_allowed");
+}
+
+// DOMAIN.md's fifth channel: an operator files what reached the line some other way (a drone's
+// note, a relative on the phone). The case is his, says who filed it, never waits in the queue,
+// and its receipt lets the relative follow up on the web.
+TEST_F(ApiTest, AnOperatorFilesAFieldReportThatIsHisAndHasAReceipt) {
+    const auto& op = sessions_[Role::kOperator];
+    const auto before = store_->ListCases({}).size();
+    auto r = Call("POST", "/api/v1/cases", &op,
+                  R"({"kind":"relative_inquiry","language":"uk","fields":{"seeker_contact":" +380 50 123 45 67 ",)"
+                  R"("sought_name":"Сидоренко Петро","sought_birth_date":"1990-05-01","free_text":"дзвонила мати"}})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto v = json::parse(r.body).as_object();
+    EXPECT_EQ(v.at("kind"), "relative_inquiry");
+    EXPECT_EQ(v.at("channel"), "operator_entered");
+    EXPECT_EQ(v.at("state"), "new");
+    EXPECT_EQ(v.at("assignee").at("id").as_int64(), op.id.value);
+    const std::string receipt(v.at("receipt").as_string());
+    EXPECT_TRUE(std::regex_match(receipt, std::regex(R"(\d{5}(-\d{5}){4})"))) << receipt;
+    EXPECT_EQ(store_->ListCases({}).size(), before + 1);
+    const std::string id = std::to_string(v.at("id").as_int64());
+
+    auto read = Call("GET", "/api/v1/cases/" + id, &op);
+    ASSERT_EQ(read.status, 200) << read.body;
+    auto detail = json::parse(read.body).as_object();
+    EXPECT_EQ(detail.at("form").at("seeker_contact"), "+380 50 123 45 67");  // trimmed as the forms are
+    EXPECT_EQ(detail.at("form").at("sought_name"), "Сидоренко Петро");
+    EXPECT_EQ(detail.at("language"), "uk");
+    const auto& history = detail.at("history").as_array();
+    ASSERT_FALSE(history.empty());
+    EXPECT_EQ(history[0].at("type"), "created");
+    EXPECT_EQ(history[0].at("actor").at("id").as_int64(), op.id.value);
+    // The relative reads it with the receipt, and nothing of it is stored in clear.
+    auto conv = intake_->ReadConversation(receipt);
+    ASSERT_TRUE(conv.ok());
+    EXPECT_EQ(conv->entries[0].fields.at("sought_name"), "Сидоренко Петро");
+    // Audited, with ids only.
+    auto audit = Call("GET", "/api/v1/audit?from=1&limit=500", &sessions_[Role::kAdmin]);
+    EXPECT_NE(audit.body.find("case.created"), std::string::npos);
+    EXPECT_EQ(audit.body.find("Сидоренко"), std::string::npos);
+    // A supervisor's report is his too; a refused one stores nothing.
+    auto sup = Call("POST", "/api/v1/cases", &sessions_[Role::kSupervisor], R"({"fields":{"free_text":"drone note"}})");
+    ASSERT_EQ(sup.status, 201) << sup.body;
+    EXPECT_EQ(json::parse(sup.body).at("assignee").at("id").as_int64(), sessions_[Role::kSupervisor].id.value);
+    EXPECT_EQ(Call("POST", "/api/v1/cases", &op, R"({"fields":{"status":"serving"}})").status, 400);
+    EXPECT_EQ(store_->ListCases({}).size(), before + 2);
 }
 
 TEST_F(ApiTest, PagingThroughCases) {

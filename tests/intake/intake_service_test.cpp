@@ -263,6 +263,27 @@ TEST_F(IntakeTest, AFollowUpOnAClosedWebCaseReopensItInItsKindsState) {
     EXPECT_EQ(store_->EventsOfCase(filed->case_id).back().from_value, "closed:completed");
 }
 
+TEST_F(IntakeTest, AFieldReportIsANewOperatorEnteredCaseWithAReceiptAndIsNotQueued) {
+    int heard = 0;
+    intake_->OnIntake([&](const intake::IntakeOutcome&, const intake::InboundContact&) { ++heard; });
+    intake::InboundContact c;
+    c.channel = Channel::kTelegram;  // whatever the caller says: a report is the operator's entry
+    c.sender_id = "5550001234";
+    c.fields = {{"free_text", "a note dropped by a drone near the bridge"}};
+    auto first = intake_->FileReport(c);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    auto second = intake_->FileReport(c);
+    ASSERT_TRUE(second.ok());
+    EXPECT_TRUE(first->new_case);
+    EXPECT_NE(first->case_id, second->case_id);  // no sender: never grouped
+    EXPECT_EQ(store_->FindCase(first->case_id)->channel, Channel::kOperatorEntered);
+    EXPECT_FALSE(store_->FindCase(first->case_id)->applicant.valid());
+    EXPECT_FALSE(first->receipt.empty());
+    EXPECT_TRUE(intake_->ReadConversation(first->receipt).ok());
+    EXPECT_EQ(heard, 0);
+    EXPECT_EQ(intake_->FileReport(intake::InboundContact{}).code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(IntakeTest, EpochsRotateAndOnlyPublicKeysAreStored) {
     intake::InboundContact c;
     c.text = "a";
