@@ -410,6 +410,7 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     await page.locator(tid('new-report')).click();
     await page.locator(tid('report-form')).waitFor();
     await page.locator(tid('report-kind')).selectOption('relative_inquiry');
+    await page.locator(tid('report-language')).selectOption('uk');
     const input = (name) => page.locator(`${tid('report-field')}[data-field="${name}"]`);
     assert.equal(await input('sought_name').count(), 1, 'the inquiry form\'s fields');
     assert.equal(await input('unit').count(), 0, 'not the application\'s');
