@@ -108,7 +108,11 @@ function handoffList(c: CaseDetail): HTMLElement {
       h('p', { class: 'muted' }, `${S.handoffReleased}: `,
         ho.fields.length ? ho.fields.map((f) => label(FIELDS, f)).join(', ') : S.handoffNothingReleased),
       h('p', { testid: 'handoff-item-outcome', 'data-outcome': ho.outcome ?? '' },
-        ho.outcome ? `${S.outcome}: ${label(OUTCOMES, ho.outcome)}` : S.handoffPending))));
+        ho.outcome ? `${S.outcome}: ${label(OUTCOMES, ho.outcome)}` : S.handoffPending),
+      ho.outcome_note
+        ? h('div', { class: 'handoff-note' }, h('h3', {}, S.outcomeNoteBy(formatTime(ho.outcome_at ?? ho.at))),
+          h('p', { class: 'user-text', testid: 'handoff-item-outcome-note' }, ho.outcome_note))
+        : null)));
 }
 
 /** Usernames by id (as the strings history entries use), from everything the screen knows. */

@@ -18,6 +18,12 @@ export function mountHandoffs(root: HTMLElement, ctx: ViewContext): void {
   heading.focus();
 
   function item(ho: Handoff): HTMLElement {
+    if (ho.unreadable) {
+      return h('li', { class: 'panel', testid: 'handoff-item', 'data-handoff-id': ho.id, 'data-case-id': ho.case_id },
+        h('h2', {}, S.handoffItemTitle(ho.id, ho.case_id)),
+        h('p', { class: 'muted' }, `${S.handoffAt}: ${formatTime(ho.at)}`),
+        h('p', { class: 'error', testid: 'handoff-unreadable' }, S.handoffUnreadable));
+    }
     const fields = Object.entries(ho.fields ?? {});
     const li = h('li', { class: 'panel', testid: 'handoff-item', 'data-handoff-id': ho.id, 'data-case-id': ho.case_id },
       h('h2', {}, S.handoffItemTitle(ho.id, ho.case_id)),

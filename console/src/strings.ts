@@ -181,6 +181,8 @@ export const S = {
   handoffReleased: 'Released',
   handoffNothingReleased: 'no fields',
   handoffPending: 'Awaiting outcome',
+  handoffUnreadable: 'Your key no longer opens this hand-off (it was made before your key was reset). Ask the operator to hand the case off again.',
+  outcomeNoteBy: (at: string) => `Coordinator's note, ${at}`,
   historyTitle: 'History',
   noHistory: 'No history.',
   historyChange: (what: string, from: string, to: string) => `${what}: ${from} → ${to}`,

@@ -80,6 +80,9 @@ export interface CaseHandoff {
   fields: string[];
   at: number;
   outcome: string | null;
+  outcome_at: number | null;
+  /** The coordinator's note with the outcome, for the team. */
+  outcome_note: string;
 }
 
 /** A photo the person sent (stripped of its metadata at intake), served decrypted by the API. */
@@ -124,6 +127,8 @@ export interface Handoff {
   fields: Record<string, unknown>;
   note: string;
   outcome: string | null;
+  /** The coordinator's key no longer opens it (reset since it was made): ids only. */
+  unreadable: boolean;
 }
 
 export interface User {

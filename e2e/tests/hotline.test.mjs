@@ -395,6 +395,8 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     const conversation = page.locator(tid('conversation-panel'));
     await conversation.locator(`${tid('message')}[data-kind="inbound"]`).filter({ hasText: APPLICANT.followUp }).waitFor();
     assert.equal(await page.locator(`${tid('handoff-item-outcome')}`).getAttribute('data-outcome'), 'surrendered');
+    assert.equal(await page.locator(tid('handoff-item-outcome-note')).textContent(), 'Вышел на связь, передан',
+      "the coordinator's note, opened with the team key");
     assert.equal(await page.locator(tid('case-state')).getAttribute('data-state'), 'application');
     const kinds = await conversation.locator(tid('message')).evaluateAll((els) => els.map((e) => e.dataset.kind));
     assert.deepEqual(kinds, ['form', 'reply', 'note', 'inbound'], 'the conversation in order');

@@ -243,7 +243,9 @@ json::object CaseJson(const cases::CaseView& v, const UserNames& names) {
                                         {"coordinator", names.Of(h.coordinator)},
                                         {"fields", std::move(fields)},
                                         {"at", h.at_ms},
-                                        {"outcome", h.outcome.empty() ? json::value(nullptr) : json::value(h.outcome)}});
+                                        {"outcome", h.outcome.empty() ? json::value(nullptr) : json::value(h.outcome)},
+                                        {"outcome_at", h.outcome.empty() ? json::value(nullptr) : json::value(h.outcome_ms)},
+                                        {"outcome_note", h.outcome_note}});
     }
     o["handoffs"] = std::move(handoffs);
     json::array attachments;
@@ -456,7 +458,8 @@ void RegisterCaseRoutes(http::Router& router, ApiDeps& deps) {
                            {"at", h.at_ms},
                            {"fields", std::move(fields)},
                            {"note", h.note},
-                           {"outcome", h.outcome.empty() ? json::value(nullptr) : json::value(h.outcome)}});
+                           {"outcome", h.outcome.empty() ? json::value(nullptr) : json::value(h.outcome)},
+                           {"unreadable", h.unreadable}});
                    }
                    json::object out{{"items", std::move(items)}};
                    out["next_cursor"] = list->empty() ? json::value(nullptr)

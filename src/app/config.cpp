@@ -96,6 +96,7 @@ std::map<std::string, Setter> Setters(Config& c, std::optional<http::TlsConfig>&
     s["server.body_limit_bytes"] = Integer(srv.body_limit, 1024, 1LL << 32);
     s["server.inline_body_limit_bytes"] = Integer(srv.inline_body_limit, 0, 1LL << 32);
     s["server.read_timeout_ms"] = Span(srv.read_timeout, 100, 600'000);
+    s["server.body_timeout_ms"] = Span(srv.body_timeout, 100, 3'600'000);
     s["server.idle_timeout_ms"] = Span(srv.idle_timeout, 100, 3'600'000);
     s["server.write_timeout_ms"] = Span(srv.write_timeout, 100, 600'000);
     s["server.max_connections"] = Integer(srv.max_connections, 1, 1'000'000);
@@ -148,6 +149,7 @@ std::map<std::string, Setter> Setters(Config& c, std::optional<http::TlsConfig>&
     s["site.submissions_per_client"] = Number(c.site.submissions_per_client.count, 1, 1e9);
     s["site.submissions_per_contact"] = Number(c.site.submissions_per_contact.count, 1, 1e9);
     s["site.lookups_per_client"] = Number(c.site.lookups_per_client.count, 1, 1e9);
+    s["site.messages_per_receipt"] = Number(c.site.messages_per_receipt.count, 1, 1e9);
     auto& q = c.queue;
     s["queue.offer_timeout_seconds"] = Seconds(q.engine.offer_timeout, 5, 600);
     s["queue.overflow_after_seconds"] = Seconds(q.engine.overflow_after, 0, 86'400);

@@ -112,6 +112,12 @@ Result<CaseView> CaseService::Read(const Actor& actor, CaseId id) {
         h.coordinator = handoffs[i].coordinator;
         h.at_ms = handoffs[i].created_ms;
         h.outcome = handoffs[i].outcome;
+        h.outcome_ms = handoffs[i].outcome_ms;
+        if (!handoffs[i].outcome_sealed.empty()) {
+            auto note = crypto::OpenSealed(*actor.team_keys, handoffs[i].outcome_sealed);
+            if (!note) return note.error();  // tampered: an error, as for messages
+            h.outcome_note = std::string(AsString(*note));
+        }
         if (i < handoff_events.size()) h.field_names = Split(handoff_events[i]->from_value);
         view.handoffs.push_back(std::move(h));
     }
@@ -152,8 +158,8 @@ Result<MessageId> CaseService::Note(const Actor& actor, CaseId id, const std::st
     return Append(actor, id, "note", text);
 }
 
-Result<store::CaseRecord> CaseService::Update(const Actor& actor, store::CaseRecord record,
-                                              const std::string& expected_state, const std::string& type,
+Result<store::CaseRecord> CaseService::Update(const Actor& actor, const store::CaseRecord& before,
+                                              store::CaseRecord record, const std::string& type,
                                               const std::string& from, const std::string& to,
                                               const std::string& reason, const crypto::SecretKey* case_key) {
     const auto now = ToUnixMillis(clock_.Now());
@@ -167,7 +173,7 @@ Result<store::CaseRecord> CaseService::Update(const Actor& actor, store::CaseRec
     e.to_value = to;
     if (!reason.empty() && case_key)
         e.reason_sealed = intake::SealWithCaseKey(*case_key, record.id, "event-reason", AsBytes(reason));
-    auto r = store_.UpdateCase(record, e, expected_state);
+    auto r = store_.UpdateCase(before, record, e);
     if (!r) return r.error();
     audit_.Append(actor.id, "case." + type, Target(record.id), fmt::format("{}->{}", from, to));
     Changed(record.id, type);
@@ -184,23 +190,23 @@ Result<store::CaseRecord> CaseService::Transition(const Actor& actor, CaseId id,
     if (auto ok = CheckTransition(rec->kind, *from, to, reason, closure, answer); !ok) return ok.error();
     auto key = CaseKey(actor, *rec);
     if (!key) return key.error();
-    const std::string old_state = rec->state;
-    rec->state = std::string(ToString(to));
-    if (to == State::kClosed) rec->closure_reason = std::string(ToString(closure));
-    if (*from == State::kClosed) rec->closure_reason = "none";
-    if (to == State::kAnswered) rec->inquiry_answer = std::string(ToString(answer));
-    std::string to_label = rec->state;
-    if (to == State::kClosed) to_label += ":" + rec->closure_reason;
-    if (to == State::kAnswered) to_label += ":" + rec->inquiry_answer;
-    return Update(actor, *rec, old_state, "transition", old_state, to_label, reason, &*key);
+    store::CaseRecord after = *rec;
+    after.state = std::string(ToString(to));
+    if (to == State::kClosed) after.closure_reason = std::string(ToString(closure));
+    if (*from == State::kClosed) after.closure_reason = "none";
+    if (to == State::kAnswered) after.inquiry_answer = std::string(ToString(answer));
+    std::string to_label = after.state;
+    if (to == State::kClosed) to_label += ":" + after.closure_reason;
+    if (to == State::kAnswered) to_label += ":" + after.inquiry_answer;
+    return Update(actor, *rec, std::move(after), "transition", rec->state, to_label, reason, &*key);
 }
 
 Result<store::CaseRecord> CaseService::SetTriage(const Actor& actor, CaseId id, Triage triage) {
     auto rec = Load(id);
     if (!rec) return rec.error();
-    const std::string old = rec->triage;
-    rec->triage = std::string(ToString(triage));
-    return Update(actor, *rec, rec->state, "triage", old, rec->triage, {}, nullptr);
+    store::CaseRecord after = *rec;
+    after.triage = std::string(ToString(triage));
+    return Update(actor, *rec, after, "triage", rec->triage, after.triage, {}, nullptr);
 }
 
 Result<store::CaseRecord> CaseService::MarkSuspect(const Actor& actor, CaseId id, bool suspect,
@@ -212,10 +218,10 @@ Result<store::CaseRecord> CaseService::MarkSuspect(const Actor& actor, CaseId id
     if (!rec) return rec.error();
     auto key = CaseKey(actor, *rec);
     if (!key) return key.error();
-    const bool old = rec->suspect;
-    rec->suspect = suspect;
-    return Update(actor, *rec, rec->state, "suspect", old ? "true" : "false", suspect ? "true" : "false", reason,
-                  &*key);
+    store::CaseRecord after = *rec;
+    after.suspect = suspect;
+    return Update(actor, *rec, std::move(after), "suspect", rec->suspect ? "true" : "false",
+                  suspect ? "true" : "false", reason, &*key);
 }
 
 Result<store::CaseRecord> CaseService::Assign(const Actor& actor, CaseId id, UserId assignee) {
@@ -226,9 +232,10 @@ Result<store::CaseRecord> CaseService::Assign(const Actor& actor, CaseId id, Use
     }
     auto rec = Load(id);
     if (!rec) return rec.error();
-    const auto old = rec->assignee;
-    rec->assignee = assignee;
-    return Update(actor, *rec, rec->state, "assign", old.ToString(), assignee.ToString(), {}, nullptr);
+    store::CaseRecord after = *rec;
+    after.assignee = assignee;
+    return Update(actor, *rec, std::move(after), "assign", rec->assignee.ToString(), assignee.ToString(), {},
+                  nullptr);
 }
 
 Result<CaseService::FiledReport> CaseService::FileReport(const Actor& actor, intake::IntakeService& intake,
@@ -237,9 +244,10 @@ Result<CaseService::FiledReport> CaseService::FileReport(const Actor& actor, int
     if (!filed) return filed.error();
     auto rec = Load(filed->case_id);
     if (!rec) return rec.error();
-    if (actor.role == Role::kOperator || actor.role == Role::kSupervisor) rec->assignee = actor.id;
-    auto updated = Update(actor, *rec, rec->state, "created", "", std::string(lifeline::ToString(rec->channel)), {},
-                          nullptr);
+    store::CaseRecord after = *rec;
+    if (actor.role == Role::kOperator || actor.role == Role::kSupervisor) after.assignee = actor.id;
+    auto updated = Update(actor, *rec, std::move(after), "created", "",
+                          std::string(lifeline::ToString(rec->channel)), {}, nullptr);
     if (!updated) return updated.error();
     return FiledReport{std::move(*updated), std::move(filed->receipt)};
 }
@@ -252,6 +260,10 @@ Result<std::int64_t> CaseService::HandOff(const Actor& actor, CaseId id, UserId 
     if (note.size() > kMaxTextBytes) return Error{ErrorCode::kInvalidArgument, "the note is too long"};
     auto rec = Load(id);
     if (!rec) return rec.error();
+    // A unit is never sent on a case that may be a lure, or on one that is over.
+    if (rec->suspect)
+        return Error{ErrorCode::kConflict, "the case is marked suspect: clear the mark before handing it off"};
+    if (rec->state == ToString(State::kClosed)) return Error{ErrorCode::kConflict, "a closed case is not handed off"};
     const auto& specs = intake::FormFields(rec->kind);
     for (const auto& f : field_names) {
         if (std::none_of(specs.begin(), specs.end(), [&](const intake::FieldSpec& s) { return s.name == f; }))
@@ -294,18 +306,27 @@ Result<std::vector<HandoffView>> CaseService::HandoffsFor(const Actor& coordinat
                                                          const std::optional<std::pair<std::int64_t, std::int64_t>>& after) {
     if (coordinator.own_keys == nullptr) return Error{ErrorCode::kForbidden, "this session holds no key"};
     std::vector<HandoffView> out;
+    std::string cases;
     for (const auto& h : store_.HandoffsForCoordinator(coordinator.id, limit, after)) {
-        auto plain = crypto::OpenSealed(*coordinator.own_keys, h.payload_sealed);
-        if (!plain) return plain.error();
-        json::error_code ec;
-        auto v = json::parse(AsString(*plain), ec);
-        if (ec || !v.is_object()) return Error{ErrorCode::kIntegrity, "a hand-off is malformed"};
         HandoffView view;
         view.id = h.id;
         view.case_id = h.case_id;
         view.coordinator = h.coordinator;
         view.at_ms = h.created_ms;
         view.outcome = h.outcome;
+        view.outcome_ms = h.outcome_ms;
+        fmt::format_to(std::back_inserter(cases), "{}{}", cases.empty() ? "" : ",", h.case_id.value);
+        // One that his key no longer opens (sealed before a key reset, or damaged) is listed by
+        // its ids, so that the others still show and the operator can be asked to hand it again.
+        auto plain = crypto::OpenSealed(*coordinator.own_keys, h.payload_sealed);
+        json::error_code ec;
+        json::value v;
+        if (plain) v = json::parse(AsString(*plain), ec);
+        if (!plain || ec || !v.is_object()) {
+            view.unreadable = true;
+            out.push_back(std::move(view));
+            continue;
+        }
         const auto& o = v.as_object();
         if (auto it = o.find("fields"); it != o.end() && it->value().is_object()) {
             for (const auto& [k, val] : it->value().as_object()) {
@@ -318,7 +339,7 @@ Result<std::vector<HandoffView>> CaseService::HandoffsFor(const Actor& coordinat
         out.push_back(std::move(view));
     }
     audit_.Append(coordinator.id, "handoff.read", fmt::format("user:{}", coordinator.id.value),
-                  fmt::format("count={}", out.size()));
+                  fmt::format("count={} cases={}", out.size(), cases));
     return out;
 }
 

@@ -58,6 +58,10 @@ struct HandoffView {
     std::map<std::string, std::string> fields;   ///< the values: only in the coordinator's view
     std::string note;                            ///< only in the coordinator's view
     std::string outcome;
+    std::int64_t outcome_ms = 0;
+    std::string outcome_note;                    ///< the coordinator's note, for the team: only in the case view
+    /// In the coordinator's list: his key no longer opens it (it was reset since); ids only.
+    bool unreadable = false;
 };
 
 struct AttachmentView {
@@ -133,7 +137,8 @@ public:
 private:
     Result<crypto::SecretKey> CaseKey(const Actor& actor, const store::CaseRecord& record);
     Result<store::CaseRecord> Load(CaseId id);
-    Result<store::CaseRecord> Update(const Actor& actor, store::CaseRecord record, const std::string& expected_state,
+    /// Stores `after` over `before` (the record as read; see Store::UpdateCase) with an event.
+    Result<store::CaseRecord> Update(const Actor& actor, const store::CaseRecord& before, store::CaseRecord after,
                                      const std::string& type, const std::string& from, const std::string& to,
                                      const std::string& reason, const crypto::SecretKey* case_key);
     Result<MessageId> Append(const Actor& actor, CaseId id, const std::string& kind, const std::string& text);

@@ -2,14 +2,15 @@
 /// Token buckets per key (a client address, a pseudonym, an account): `capacity` requests at
 /// once, refilled at `per_minute`. Bounded memory: when `max_keys` are held, buckets that have
 /// refilled (they tell nothing) are dropped, and if that leaves the table more than three
-/// quarters full, under a flood of new keys, all are forgotten rather than the table grown or
-/// scanned again on each new key. Thread-safe.
+/// quarters full, under a flood of new keys, only the half with the fewest tokens is kept (those
+/// being held back), rather than the table grown or scanned again on each new key. Thread-safe.
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -43,13 +44,24 @@ private:
         double tokens;
         std::int64_t at_ms;
     };
+    double TokensAt(const Bucket& b, std::int64_t now) const {
+        return std::min(capacity_, b.tokens + static_cast<double>(now - b.at_ms) * per_ms_);
+    }
     void Prune(std::int64_t now) {
         // Drop buckets that have refilled completely: they carry no information.
-        erase_if(buckets_, [&](const auto& entry) {
-            return entry.second.tokens + static_cast<double>(now - entry.second.at_ms) * per_ms_ >= capacity_;
-        });
-        // Under a flood, forget rather than grow, or prune again a few keys later.
-        if (buckets_.size() > max_keys_ / 4 * 3) buckets_.clear();
+        erase_if(buckets_, [&](const auto& entry) { return TokensAt(entry.second, now) >= capacity_; });
+        if (buckets_.size() <= max_keys_ / 4 * 3) return;
+        // A flood of new keys: keep the half with the fewest tokens left, which holds every
+        // client being held back unless half the table is held back as much, and forget the
+        // rest, rather than grow or prune again a few keys later. Flooding never frees the
+        // clients that the limit holds back.
+        std::vector<double> levels;
+        levels.reserve(buckets_.size());
+        for (const auto& entry : buckets_) levels.push_back(TokensAt(entry.second, now));
+        const auto keep = levels.begin() + static_cast<std::ptrdiff_t>(max_keys_ / 2);
+        std::nth_element(levels.begin(), keep, levels.end());
+        const double cut = *keep;
+        erase_if(buckets_, [&](const auto& entry) { return TokensAt(entry.second, now) >= cut; });
     }
     const Clock& clock_;
     double capacity_;

@@ -43,7 +43,7 @@ struct Request {
     std::string query;             ///< raw query string without '?'
     Headers headers;
     std::string body;
-    std::string peer;              ///< client IP address as text
+    std::string peer;              ///< the client as rate limits count it: see ClientKey (server.hpp)
     bool tls = false;
     /// Filled by the router: the matched route pattern ("/api/v1/users/{id}") and its parameters.
     std::string route;

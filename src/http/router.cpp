@@ -137,6 +137,7 @@ const Router::Route* Router::Resolve(Request& request, Response* fallback) const
         request.route = std::string(kUnmatched);
         if (!path_matched) {
             *fallback = Response::Error(404, "not_found", "no such resource");
+            if (fallback_page_) fallback_page_(request, *fallback);
             return nullptr;
         }
         // The path exists under other methods: list them for the Allow header.
@@ -154,6 +155,7 @@ const Router::Route* Router::Resolve(Request& request, Response* fallback) const
         }
         *fallback = Response::Error(405, "method_not_allowed", "method not allowed");
         fallback->headers.Set("Allow", std::move(allow));
+        if (fallback_page_) fallback_page_(request, *fallback);
         return nullptr;
     }
     request.route = route->pattern;

@@ -68,6 +68,11 @@ public:
     std::string RouteOf(const Request& request) const;
     /// Every (method, pattern) added, in the order added (what the API documents).
     std::vector<std::pair<std::string, std::string>> Routes() const;
+    /// Called with every 404 and 405 answer Resolve makes (status, Allow header and JSON body
+    /// set), to rewrite it: the public site turns those for its own paths into pages in the
+    /// visitor's language instead of JSON. Set before serving.
+    using FallbackPage = std::function<void(const Request&, Response&)>;
+    void SetFallbackPage(FallbackPage page) { fallback_page_ = std::move(page); }
 
     struct Route {
         std::string method;
@@ -84,6 +89,7 @@ private:
     /// Literal patterns → their routes (indexes into routes_, in the order added): such a route
     /// is the most specific for its path, so one with the request's method is the match.
     std::unordered_map<std::string, std::vector<std::size_t>> literal_routes_;
+    FallbackPage fallback_page_;
 };
 
 }  // namespace lifeline::http

@@ -49,6 +49,19 @@
 
 namespace lifeline::http {
 
+std::string ClientKey(const std::string& address) {
+    boost::system::error_code ec;
+    namespace ip = boost::asio::ip;
+    const ip::address a = ip::make_address(address, ec);
+    if (ec) return address;
+    if (a.is_v4()) return a.to_string();
+    const ip::address_v6 v6 = a.to_v6();
+    if (v6.is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, v6).to_string();
+    ip::address_v6::bytes_type bytes = v6.to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return ip::address_v6(bytes).to_string() + "/64";
+}
+
 namespace {
 
 // The security headers every response carries, in the order they go out; a handler's own value
@@ -493,7 +506,7 @@ asio::awaitable<void> Server::Impl::RunConnection(Listener& listener, std::share
         error_code ec;
         const tcp::endpoint remote = socket.remote_endpoint(ec);
         if (ec) co_return;  // already gone
-        peer = remote.address().to_string();
+        peer = ClientKey(remote.address().to_string());
         socket.set_option(tcp::no_delay(true), ec);
     }
     if (listener.tls) {
@@ -549,7 +562,8 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
         }
         first = false;
 
-        // The whole request must arrive within read_timeout of its first byte.
+        // The header must arrive within read_timeout of its first byte; the body may take up to
+        // body_timeout as long as it never stalls for read_timeout (a form with photos over Tor).
         connection.SetDeadline(config.read_timeout);
         bhttp::request_parser<AppendedBody> parser;
         parser.header_limit(config.header_limit);
@@ -562,8 +576,11 @@ asio::awaitable<void> Server::Impl::Session(Stream& stream, Listener& listener, 
                 auto [write_ec, written] = co_await bhttp::async_write(stream, proceed, kTuple);
                 ec = write_ec;
             }
-            if (!ec) {
-                auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+            const auto body_deadline = Clock::now() + config.body_timeout;
+            while (!ec && !parser.is_done()) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(body_deadline - Clock::now());
+                connection.SetDeadline(std::clamp(left, std::chrono::milliseconds{0}, config.read_timeout));
+                auto [read_ec, read] = co_await bhttp::async_read_some(stream, buffer, parser, kTuple);
                 ec = read_ec;
             }
         }

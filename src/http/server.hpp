@@ -36,8 +36,12 @@ struct ServerConfig {
     /// the request body is larger than this: parsing and checking a large body (a form with
     /// photos) would hold up every other connection of that I/O thread.
     std::uint64_t inline_body_limit = 64 * 1024;
-    /// Time to receive a whole request once its first byte arrived (slow clients are cut off).
+    /// Time to receive a request's header once its first byte arrived, and the longest a body
+    /// may stall without a byte (slow clients are cut off).
     std::chrono::milliseconds read_timeout{10'000};
+    /// Time to receive a whole body once the header is in: a form with photos from a slow phone
+    /// over Tor may take minutes, as long as it keeps coming.
+    std::chrono::milliseconds body_timeout{300'000};
     /// Keep-alive idle time between requests.
     std::chrono::milliseconds idle_timeout{30'000};
     /// Time to write a response.
@@ -58,6 +62,11 @@ struct ServerConfig {
     /// /healthz from an I/O thread, so it must be quick and must not block.
     std::function<std::string()> health;
 };
+
+/// The client as rate limits count it, from its IP address: an IPv4 address as it is (an
+/// IPv4-mapped IPv6 one too), an IPv6 address as its /64 network ("2001:db8:1:2::/64"), since
+/// one home or phone is given a whole /64 and may pick any address in it. Not an address: as given.
+std::string ClientKey(const std::string& address);
 
 class Server {
 public:

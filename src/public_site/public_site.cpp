@@ -71,7 +71,8 @@ PublicSite::PublicSite(intake::IntakeService& intake, const Clock& clock, crypto
       submissions_per_client_(clock, config_.submissions_per_client.count, PerMinute(config_.submissions_per_client)),
       submissions_per_contact_(clock, config_.submissions_per_contact.count,
                                PerMinute(config_.submissions_per_contact)),
-      lookups_per_client_(clock, config_.lookups_per_client.count, PerMinute(config_.lookups_per_client)) {}
+      lookups_per_client_(clock, config_.lookups_per_client.count, PerMinute(config_.lookups_per_client)),
+      messages_per_receipt_(clock, config_.messages_per_receipt.count, PerMinute(config_.messages_per_receipt)) {}
 
 void PublicSite::Register(http::Router& router) {
     // Pages that need no store run on the I/O thread (answered at once); the forms' intake
@@ -95,6 +96,22 @@ void PublicSite::Register(http::Router& router) {
     router.Add("POST", "/followup", [this](http::Request& r) { return Lookup(r); });
     router.Add("POST", "/followup/message", [this](http::Request& r) { return AddMessage(r); });
     router.AddAsync("GET", "/static/site.css", now([this](http::Request& r) { return Stylesheet(r); }));
+    // A visitor who mistypes an address, or reloads /followup/message, gets a page in his
+    // language, not JSON. The API and the console answer for themselves.
+    router.SetFallbackPage([this](const http::Request& r, http::Response& response) {
+        const std::string_view path = r.path;
+        if (path == "/api" || path.starts_with("/api/") || path == "/console" || path.starts_with("/console/"))
+            return;
+        const LangChoice choice = ChooseLang(r);
+        const Strings& s = StringsFor(choice.lang);
+        http::Response page =
+            Page(choice, response.status,
+                 RenderMessagePage({choice.lang, "/"}, s.not_found_title,
+                                   {Notice::Kind::kError, std::string(s.not_found_text)}),
+                 nullptr);
+        if (const auto allow = response.headers.Get("Allow")) page.headers.Set("Allow", std::string(*allow));
+        response = std::move(page);
+    });
 }
 
 // ---- helpers ----
@@ -178,12 +195,35 @@ void PublicSite::CheckPhotos(const std::vector<FilePart>& files,
     }
 }
 
+namespace {
+
+// 15 bytes (120 bits) of a keyed hash, as raw bytes: short enough to live inside the std::string
+// (no allocation per limiter entry, 100,000 of which may be kept), far too long to collide.
+std::string LimiterKey(const Bytes& hash) { return std::string(AsString(ByteView(hash).first(15))); }
+
+}  // namespace
+
 std::string PublicSite::ContactKey(std::string_view contact) const {
-    const std::string normalized = NormalizeContact(contact);
-    const Bytes hash = contact_hasher_.Hash(AsBytes(normalized));
-    // 15 bytes (120 bits) of it, as raw bytes: short enough to live inside the std::string
-    // (no allocation per limiter entry, 100,000 of which may be kept), far too long to collide.
-    return std::string(AsString(ByteView(hash).first(15)));
+    // A contact never starts with a control character, so the other keys below, which do,
+    // cannot meet a contact's.
+    return LimiterKey(contact_hasher_.Hash(AsBytes(NormalizeContact(contact))));
+}
+
+std::string PublicSite::AnswersKey(const FormValues& clean) const {
+    std::string all = "\x01answers";
+    for (const auto& [name, value] : clean) {
+        all += '\0';
+        all += name;
+        all += '\0';
+        all += value;
+    }
+    return LimiterKey(contact_hasher_.Hash(AsBytes(all)));
+}
+
+std::string PublicSite::ReceiptKey(std::string_view normalized_receipt) const {
+    std::string text = "\x02receipt\0";
+    text += normalized_receipt;
+    return LimiterKey(contact_hasher_.Hash(AsBytes(text)));
 }
 
 http::Response PublicSite::Page(const LangChoice& choice, int status, std::string body,
@@ -292,6 +332,18 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
         return responder.Send(respond(403));
     }
 
+    // Checking photos is the costly part of a submission: a form with photos takes its token
+    // from the per-client limit before they are looked at, whether or not it is then accepted.
+    const auto refuse_rate = [&](std::int64_t wait) {
+        add_error(RateLimitedText(s, choice.lang, wait));
+        keep_notices();
+        auto response = respond(429);
+        response.headers.Set("Retry-After", std::to_string(wait));
+        return responder.Send(std::move(response));
+    };
+    if (sent_files) {
+        if (const auto wait = submissions_per_client_.Take(request.peer); wait > 0) return refuse_rate(wait);
+    }
     std::map<std::string, FieldProblem, std::less<>> photo_problems;
     std::vector<intake::Attachment> attachments;
     CheckPhotos(posted.files, photo_problems, attachments);
@@ -308,18 +360,15 @@ void PublicSite::Submit(http::Request& request, const http::Responder& responder
         return responder.Send(respond(422));
     }
 
-    std::int64_t wait = submissions_per_client_.Take(request.peer);
+    std::int64_t wait = sent_files ? 0 : submissions_per_client_.Take(request.peer);
     if (wait == 0) {
-        const auto contact = validation.clean.find(std::string(ContactField(kind)));
-        if (contact != validation.clean.end()) wait = submissions_per_contact_.Take(ContactKey(contact->second));
+        const auto contact = validation.clean.find(ContactField(kind));
+        wait = submissions_per_contact_.Take(contact != validation.clean.end() ? ContactKey(contact->second)
+                                                                               : AnswersKey(validation.clean));
     }
     if (wait > 0) {
         posted.fields = std::move(validation.clean);  // shown again as they were to be stored
-        add_error(RateLimitedText(s, choice.lang, wait));
-        keep_notices();
-        auto response = respond(429);
-        response.headers.Set("Retry-After", std::to_string(wait));
-        return responder.Send(std::move(response));
+        return refuse_rate(wait);
     }
 
     auto contact = std::make_shared<intake::InboundContact>();
@@ -449,6 +498,17 @@ http::Response PublicSite::AddMessage(http::Request& request) {
         problems.emplace(std::string(kMessageField), FieldProblem::kEmptyMessage);
     }
 
+    // Per receipt, whether or not it is one: a wrong receipt is limited as a right one is, and so
+    // tells nothing.
+    if (problems.empty()) {
+        if (const auto wait = messages_per_receipt_.Take(ReceiptKey(normalized)); wait > 0) {
+            add_error(RateLimitedText(s, choice.lang, wait));
+            keep_notices();
+            auto response = respond(429);
+            response.headers.Set("Retry-After", std::to_string(wait));
+            return response;
+        }
+    }
     if (problems.empty()) {
         const auto sent = Guarded([&] { return intake_.FollowUp(receipt, text, std::move(attachments)); });
         if (!sent) {

@@ -50,6 +50,9 @@ struct PublicSiteConfig {
     RateLimitRule submissions_per_contact{3, std::chrono::minutes(60)};
     /// Receipt look-ups (opening the conversation, adding a message) per client address.
     RateLimitRule lookups_per_client{10, std::chrono::minutes(10)};
+    /// Messages added to one case through its receipt (per keyed hash of the receipt), from any
+    /// address: bounds what one receipt can pile onto a case.
+    RateLimitRule messages_per_receipt{10, std::chrono::minutes(60)};
     MultipartLimits multipart;
 };
 
@@ -101,6 +104,11 @@ private:
     /// The per-contact limiter's key: 15 raw bytes of a keyed hash of the normalised contact
     /// (never the contact itself).
     std::string ContactKey(std::string_view contact) const;
+    /// The per-contact limiter's key for a submission without a contact: the same hash of all
+    /// its answers, so that one text sent again and again is limited as one sender would be.
+    std::string AnswersKey(const FormValues& clean) const;
+    /// The per-receipt limiter's key: the same hash of the normalised receipt.
+    std::string ReceiptKey(std::string_view normalized_receipt) const;
     http::Response Page(const LangChoice& choice, int status, std::string body, const FormSession* session) const;
     http::Response NotFoundLookup(const LangChoice& choice, const FormSession& session) const;
 
@@ -115,6 +123,7 @@ private:
     RateLimiter submissions_per_client_;
     RateLimiter submissions_per_contact_;
     RateLimiter lookups_per_client_;
+    RateLimiter messages_per_receipt_;
 };
 
 }  // namespace lifeline::public_site

@@ -295,12 +295,14 @@ public:
     /// not throw and must not wait for the store (it may queue further writes without waiting).
     /// Writes queued one after another are written, and answered, in that order.
     virtual void RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) = 0;
-    /// Replaces the mutable fields (state, assignee, triage, suspect, closure_reason,
-    /// inquiry_answer, language, updated_ms) and appends the event, atomically. When
-    /// expected_state is set and the stored state differs, nothing is written and kConflict is
-    /// returned (two operators moving one case at once). kNotFound if missing.
-    virtual Result<void> UpdateCase(const CaseRecord& record, const std::optional<CaseEventRecord>& event,
-                                    const std::optional<std::string>& expected_state) = 0;
+    /// Writes the mutable fields (state, assignee, triage, suspect, closure_reason,
+    /// inquiry_answer, language) that differ between `before` (the record as the caller read it)
+    /// and `after`, sets after.updated_ms, and appends the event, atomically. Each changed field
+    /// must still hold its `before` value: otherwise nothing is written and kConflict is returned
+    /// (two operators moving, or assigning, one case at once), while changes to different fields
+    /// never undo each other. kNotFound if missing.
+    virtual Result<void> UpdateCase(const CaseRecord& before, const CaseRecord& after,
+                                    const std::optional<CaseEventRecord>& event) = 0;
     virtual std::vector<CaseRecord> ListCases(const CaseFilter& filter) = 0;
     /// The case's events in order.
     virtual std::vector<CaseEventRecord> EventsOfCase(CaseId case_id) = 0;

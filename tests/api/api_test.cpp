@@ -105,11 +105,12 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"POST", "/api/v1/cases/{case}/transition", R"({"to":"triage","reason":"reading"})",
          auth::Action::kCaseTransition},
         {"POST", "/api/v1/cases/{case}/triage", R"({"category":"surrender_intent"})", auth::Action::kCaseTransition},
-        {"POST", "/api/v1/cases/{case}/suspect", R"({"suspect":true,"reason":"odd unit"})",
-         auth::Action::kCaseTransition},
         {"POST", "/api/v1/cases/{case}/assign", R"({"user_id":{operator}})", auth::Action::kCaseAssign},
         {"POST", "/api/v1/cases/{case}/handoff", R"({"coordinator_id":{coordinator},"fields":["unit"]})",
          auth::Action::kCaseHandoff},
+        // After the hand-off: a case marked suspect is not handed off.
+        {"POST", "/api/v1/cases/{case}/suspect", R"({"suspect":true,"reason":"odd unit"})",
+         auth::Action::kCaseTransition},
         {"GET", "/api/v1/operators", "", auth::Action::kCaseAssign},
         {"GET", "/api/v1/coordinators", "", auth::Action::kCaseHandoff},
         {"GET", "/api/v1/handoffs", "", auth::Action::kHandoffRead},
@@ -163,10 +164,18 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
             };
             const auto target = fill(route.target);
             const auto body = fill(route.body);
-            auto r = Call(route.method, target, &sessions_[role], body);
             const bool allowed =
                 route.roles ? route.roles->contains(role) : (!route.action || auth::Allowed(role, *route.action));
             const std::string label = route.method + " " + route.target + " as " + std::string(ToString(role));
+            // Every state-changing route refuses a request without the CSRF token, even from a
+            // role that may do it, and does nothing: the same request with the token then
+            // succeeds (a second "create user" or "hand-off" would not).
+            if (route.method != "GET" && allowed) {
+                auto forged = Call(route.method, target, &sessions_[role], body, false);
+                EXPECT_EQ(forged.status, 403) << label << " without the CSRF token";
+                EXPECT_NE(forged.body.find("\"csrf\""), std::string::npos) << label << ": " << forged.body;
+            }
+            auto r = Call(route.method, target, &sessions_[role], body);
             if (allowed) {
                 EXPECT_GE(r.status, 200) << label;
                 EXPECT_LT(r.status, 300) << label << ": " << r.body;
@@ -590,6 +599,8 @@ TEST_F(ApiTest, QueueMovesRejectBadInputClearly) {
 TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {
     const auto& op = sessions_[Role::kOperator];
     const auto id = case_of_[Role::kOperator].ToString();
+    const auto coordinator = sessions_[Role::kCoordinator].id.ToString();
+    const std::string overlong(cases::CaseService::kMaxTextBytes + 1, 'x');
     struct Bad {
         std::string method, target, body;
         int status;
@@ -618,6 +629,22 @@ TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {
              {"POST", "/api/v1/cases/" + id + "/handoff", R"({"coordinator_id":1,"fields":["unit"]})", 400,
               "coordinator"},
              {"POST", "/api/v1/cases/" + id + "/handoff", R"({"coordinator_id":1,"fields":"unit"})", 400, "'fields'"},
+             {"POST", "/api/v1/cases/" + id + "/handoff",
+              R"({"coordinator_id":)" + coordinator + R"(,"fields":["password"]})", 400,
+              "'password' is not a field of this case"},
+             {"POST", "/api/v1/cases/" + id + "/handoff", R"({"coordinator_id":)" + coordinator + R"(,"fields":[]})",
+              400, "at least one field or a note"},
+             {"POST", "/api/v1/cases/" + id + "/handoff",
+              R"({"coordinator_id":)" + coordinator + R"(,"fields":["unit"],"note":")" + overlong + R"("})", 400,
+              "'note' is too long"},
+             {"POST", "/api/v1/cases/" + id + "/reply", R"({"text":")" + overlong + R"("})", 400, "too long"},
+             {"POST", "/api/v1/cases/" + id + "/notes", R"({"text":" "})", 400, "empty"},
+             {"POST", "/api/v1/cases/" + id + "/notes", R"({})", 400, "'text'"},
+             {"POST", "/api/v1/cases/" + id + "/notes", R"({"text":")" + overlong + R"("})", 400, "too long"},
+             {"POST", "/api/v1/cases/" + id + "/notes", "not json", 400, "not a JSON object"},
+             {"POST", "/api/v1/cases/" + id + "/suspect", R"({"suspect":true,"reason":""})", 400, "reason"},
+             {"POST", "/api/v1/cases/" + id + "/transition",
+              R"({"to":"triage","reason":")" + overlong + R"("})", 400, "too long"},
              // Field reports: every form check of the public site, named per field.
              {"POST", "/api/v1/cases", R"({})", 400, "'fields' is required"},
              {"POST", "/api/v1/cases", R"({"fields":[]})", 400, "'fields' is required"},
@@ -639,11 +666,39 @@ TEST_F(ApiTest, CaseRoutesRejectBadInputClearly) {
         EXPECT_EQ(r.status, bad.status) << bad.method << " " << bad.target << " " << bad.body << " → " << r.body;
         EXPECT_NE(r.body.find(bad.expect), std::string::npos) << bad.target << " " << bad.body << " → " << r.body;
     }
+    // A coordinator's outcome, likewise.
+    const auto& coord = sessions_[Role::kCoordinator];
+    const std::string outcome = "/api/v1/handoffs/" + std::to_string(handoff_) + "/outcome";
+    for (const auto& bad : std::vector<Bad>{
+             {"POST", outcome, R"({"outcome":"vanished"})", 400, "'outcome' must be"},
+             {"POST", outcome, R"({})", 400, "'outcome'"},
+             {"POST", outcome, R"({"outcome":"surrendered","note":5})", 400, "'note'"},
+             {"POST", outcome, R"({"outcome":"surrendered","note":")" + overlong + R"("})", 400, "too long"},
+             {"POST", "/api/v1/handoffs/abc/outcome", R"({"outcome":"surrendered"})", 400, "'id'"},
+             {"POST", "/api/v1/handoffs/999999/outcome", R"({"outcome":"surrendered"})", 404, "no such hand-off"},
+         }) {
+        auto r = Call(bad.method, bad.target, &coord, bad.body);
+        EXPECT_EQ(r.status, bad.status) << bad.target << " " << bad.body.substr(0, 80) << " → " << r.body;
+        EXPECT_NE(r.body.find(bad.expect), std::string::npos) << bad.target << " → " << r.body;
+    }
+    EXPECT_TRUE(store_->FindHandoff(handoff_)->outcome.empty());
     // Nothing changed.
     auto rec = store_->FindCase(case_of_[Role::kOperator]);
     EXPECT_EQ(rec->state, "new");
     EXPECT_EQ(rec->triage, "unset");
     EXPECT_FALSE(rec->suspect);
+    EXPECT_EQ(store_->HandoffsOfCase(rec->id).size(), 1u);
+    EXPECT_EQ(store_->MessagesOfCase(rec->id).size(), 1u);
+
+    // A case marked suspect is not handed to a unit: 409 with the reason.
+    ASSERT_EQ(Call("POST", "/api/v1/cases/" + id + "/suspect", &op, R"({"suspect":true,"reason":"no such unit"})")
+                  .status,
+              200);
+    const auto refused = Call("POST", "/api/v1/cases/" + id + "/handoff", &op,
+                              R"({"coordinator_id":)" + coordinator + R"(,"fields":["unit"]})");
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_NE(refused.body.find("marked suspect"), std::string::npos) << refused.body;
+    EXPECT_EQ(store_->HandoffsOfCase(rec->id).size(), 1u);
 }
 
 // docs/openapi.yaml is the API's contract for the console and anyone scripting against it: every

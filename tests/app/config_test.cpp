@@ -22,6 +22,7 @@ max_connections = 50
 body_limit_bytes = 2048
 inline_body_limit_bytes = 512
 read_timeout_ms = 1500
+body_timeout_ms = 120000
 [tls]
 certificate_chain_file = "/etc/lifeline/cert.pem"
 private_key_file = "/etc/lifeline/key.pem"
@@ -41,6 +42,7 @@ level = "warn"
     EXPECT_EQ(c.server.body_limit, 2048u);
     EXPECT_EQ(c.server.inline_body_limit, 512u);
     EXPECT_EQ(c.server.read_timeout, std::chrono::milliseconds(1500));
+    EXPECT_EQ(c.server.body_timeout, std::chrono::milliseconds(120000));
     ASSERT_TRUE(c.server.tls);
     EXPECT_EQ(c.server.tls->private_key_file, "/etc/lifeline/key.pem");
     EXPECT_EQ(c.auth.session_idle, std::chrono::minutes(10));

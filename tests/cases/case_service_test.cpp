@@ -202,8 +202,51 @@ TEST_F(CaseServiceTest, AHandOffReleasesOnlyTheChosenFieldsToThatCoordinatorOnly
     auto view = cases_->Read(Operator(), case_id_);
     ASSERT_EQ(view->handoffs.size(), 1u);
     EXPECT_EQ(view->handoffs[0].outcome, "surrendered");
+    EXPECT_EQ(view->handoffs[0].outcome_ms, ToUnixMillis(clock_.Now()));
+    EXPECT_EQ(view->handoffs[0].outcome_note, "all three crossed") << "the coordinator's note, opened with the team key";
     EXPECT_EQ(view->handoffs[0].field_names, (std::vector<std::string>{"unit", "area"}));
     EXPECT_TRUE(view->handoffs[0].fields.empty()) << "operators see what was released, not a second copy";
+    // The coordinator's read is audited with the cases it showed him.
+    const auto reads = audit_->Read(1, 1000);
+    EXPECT_TRUE(std::any_of(reads.begin(), reads.end(), [&](const auto& e) {
+        return e.action == "handoff.read" && e.detail == "count=1 cases=" + std::to_string(case_id_.value);
+    }));
+}
+
+TEST_F(CaseServiceTest, ASuspectOrClosedCaseIsNotHandedOff) {
+    ASSERT_TRUE(cases_->MarkSuspect(Operator(), case_id_, true, "the unit does not exist").ok());
+    const auto refused = cases_->HandOff(Operator(), case_id_, coord_, {"unit"}, "");
+    EXPECT_EQ(refused.code(), ErrorCode::kConflict);
+    EXPECT_NE(refused.error().message.find("suspect"), std::string::npos);
+    ASSERT_TRUE(cases_->MarkSuspect(Operator(), case_id_, false, "checked: it does").ok());
+    ASSERT_TRUE(cases_->HandOff(Operator(), case_id_, coord_, {"unit"}, "").ok());
+    ASSERT_TRUE(cases_->Transition(Operator(), case_id_, State::kClosed, "he stopped answering",
+                                   ClosureReason::kLostContact, InquiryAnswer::kNone)
+                    .ok());
+    EXPECT_EQ(cases_->HandOff(Operator(), case_id_, coord_, {"unit"}, "").code(), ErrorCode::kConflict);
+    EXPECT_EQ(store_->HandoffsOfCase(case_id_).size(), 1u);
+}
+
+// After his key is reset, a coordinator's older hand-offs no longer open: they are listed by their
+// ids, and the newer ones still show in full.
+TEST_F(CaseServiceTest, HandOffsSealedToAnOldKeyAreListedAsUnreadable) {
+    ASSERT_TRUE(cases_->HandOff(Operator(), case_id_, coord_, {"unit"}, "before the reset").ok());
+    coord_keys_ = crypto::KeyPair::Generate();
+    auto user = *store_->FindUser(coord_);
+    user.public_key = coord_keys_.public_key;
+    ASSERT_TRUE(store_->UpdateUser(user).ok());
+    clock_.Advance(std::chrono::seconds(1));
+    ASSERT_TRUE(cases_->HandOff(Operator(), case_id_, coord_, {"area"}, "after the reset").ok());
+    auto mine = cases_->HandoffsFor(Coordinator());
+    ASSERT_TRUE(mine.ok()) << mine.error().message;
+    ASSERT_EQ(mine->size(), 2u);
+    EXPECT_FALSE((*mine)[0].unreadable);
+    EXPECT_EQ((*mine)[0].note, "after the reset");
+    EXPECT_EQ((*mine)[0].fields.at("area"), "near Horlivka");
+    EXPECT_TRUE((*mine)[1].unreadable);
+    EXPECT_EQ((*mine)[1].case_id, case_id_);
+    EXPECT_TRUE((*mine)[1].fields.empty());
+    EXPECT_TRUE((*mine)[1].note.empty());
 }
 
 TEST_F(CaseServiceTest, ARelativesInquiryIsAnswered) {

@@ -41,16 +41,29 @@ TEST(RateLimiter, AFullTableDropsRefilledKeysAndKeepsTheOthers) {
     for (int i = 0; i < 6; ++i) EXPECT_GT(limiter.Take("new" + std::to_string(i)), 0) << i;
 }
 
-TEST(RateLimiter, AFloodOfNewKeysForgetsRatherThanGrows) {
+TEST(RateLimiter, AFloodOfNewKeysForgetsTheLeastLimitedHalfRatherThanGrows) {
     FakeClock clock;
-    RateLimiter limiter(clock, 1, 1, 8);
-    for (int i = 0; i < 8; ++i) EXPECT_EQ(limiter.Take("k" + std::to_string(i)), 0);
-    EXPECT_GT(limiter.Take("k0"), 0);
-    // Nothing has refilled: the ninth key clears the table instead of growing it (or scanning
-    // it again for every new key after this one).
+    RateLimiter limiter(clock, 2, 1, 8);  // 2 at once, then one a minute
+    // Two clients used up their burst; six new keys took one token each.
+    for (const char* held : {"held0", "held1"}) {
+        EXPECT_EQ(limiter.Take(held), 0);
+        EXPECT_EQ(limiter.Take(held), 0);
+        EXPECT_GT(limiter.Take(held), 0);
+    }
+    for (int i = 0; i < 6; ++i) EXPECT_EQ(limiter.Take("k" + std::to_string(i)), 0);
+    // Nothing has refilled: the ninth key forgets the least limited keys instead of growing the
+    // table (or scanning it again for every new key after this one), and the held clients stay
+    // held: a flood of new addresses does not free them.
     EXPECT_EQ(limiter.Take("k8"), 0);
-    EXPECT_EQ(limiter.Take("k0"), 0);  // forgotten
-    EXPECT_GT(limiter.Take("k8"), 0);  // remembered since
+    EXPECT_GT(limiter.Take("held0"), 0);
+    EXPECT_GT(limiter.Take("held1"), 0);
+    EXPECT_EQ(limiter.Take("k0"), 0);  // forgotten: a full burst again
+    EXPECT_EQ(limiter.Take("k0"), 0);
+    EXPECT_GT(limiter.Take("k0"), 0);
+    // A flood that keeps going never lets the held clients through either.
+    for (int i = 100; i < 200; ++i) EXPECT_EQ(limiter.Take("k" + std::to_string(i)), 0);
+    EXPECT_GT(limiter.Take("held0"), 0);
+    EXPECT_GT(limiter.Take("held1"), 0);
 }
 
 }  // namespace

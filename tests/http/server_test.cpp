@@ -458,6 +458,54 @@ TEST_F(ServerTest, StalledPartialRequestIsDisconnected) {
     EXPECT_THAT(MetricsText(), HasSubstr("lifeline_http_rejected_total{reason=\"timeout\"} 1"));
 }
 
+// A slow phone over Tor: the body keeps coming for longer than read_timeout (300 ms here), never
+// stalling for that long, and is taken whole.
+TEST_F(ServerTest, ABodyThatKeepsComingMayTakeLongerThanTheReadTimeout) {
+    StartServer();
+    RawClient client(server_->port());
+    const std::string body(600, 'b');
+    ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 600\r\n\r\n"));
+    for (int i = 0; i < 6; ++i) {
+        std::this_thread::sleep_for(150ms);  // 900 ms in all, three read timeouts
+        ASSERT_TRUE(client.Send(body.substr(i * 100, 100)));
+    }
+    auto r = client.Read();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, body);
+}
+
+TEST_F(ServerTest, ABodyThatStallsOrNeverEndsIsCutOff) {
+    ServerConfig config = Config();
+    config.body_timeout = 700ms;
+    StartServer(config);
+    {
+        // Stalls for longer than read_timeout after some of the body.
+        RawClient client(server_->port());
+        ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 600\r\n\r\nbbb"));
+        const auto start = Clock::now();
+        EXPECT_TRUE(client.WaitClosed(3s));
+        EXPECT_LT(Clock::now() - start, 650ms);
+    }
+    {
+        // Never stalls, but trickles for longer than body_timeout.
+        RawClient client(server_->port());
+        ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n"));
+        const auto start = Clock::now();
+        bool closed = false;
+        for (int i = 0; i < 40 && !closed; ++i) {
+            std::this_thread::sleep_for(100ms);
+            closed = !client.Send("b") || client.WaitClosed(1ms);
+        }
+        EXPECT_TRUE(closed || client.WaitClosed(1s));
+        const auto elapsed = Clock::now() - start;
+        EXPECT_GE(elapsed, 650ms);
+        EXPECT_LT(elapsed, 2500ms);
+    }
+    ExpectStillServing();
+    EXPECT_THAT(MetricsText(), HasSubstr("lifeline_http_rejected_total{reason=\"timeout\"} 2"));
+}
+
 // Deadlines are enforced by one sweeping timer (not a timer per read and write): each test runs
 // with one I/O thread (no strands) and with two.
 TEST_F(ServerTest, AHandlerSlowerThanEveryTimeoutStillAnswers) {
@@ -920,6 +968,16 @@ TEST_F(ServerTest, StartFailsWithTheAddress) {
         EXPECT_THROW(s.Start(), LifelineError) << bad;
     }
     ExpectStillServing();
+}
+
+TEST(ClientKey, CountsAnIpv6ClientByItsSlash64) {
+    EXPECT_EQ(ClientKey("192.0.2.7"), "192.0.2.7");
+    EXPECT_EQ(ClientKey("::ffff:192.0.2.7"), "192.0.2.7");
+    EXPECT_EQ(ClientKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+    EXPECT_EQ(ClientKey("2001:db8:1:2::1"), ClientKey("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    EXPECT_NE(ClientKey("2001:db8:1:2::1"), ClientKey("2001:db8:1:3::1"));
+    EXPECT_EQ(ClientKey("::1"), "::/64");
+    EXPECT_EQ(ClientKey("not an address"), "not an address");
 }
 
 TEST_F(ServerTest, ListensOnIpv6) {

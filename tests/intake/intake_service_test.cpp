@@ -190,9 +190,10 @@ TEST_F(IntakeTest, AKnownMessengerSenderReturnsToHisCaseMonthsLater) {
 void CloseCase(store::Store& store, CaseId id, const std::string& reason) {
     auto rec = store.FindCase(id);
     ASSERT_TRUE(rec.has_value());
-    rec->state = "closed";
-    rec->closure_reason = reason;
-    ASSERT_TRUE(store.UpdateCase(*rec, std::nullopt, std::nullopt).ok());
+    store::CaseRecord closed = *rec;
+    closed.state = "closed";
+    closed.closure_reason = reason;
+    ASSERT_TRUE(store.UpdateCase(*rec, closed, std::nullopt).ok());
 }
 
 // DOMAIN.md's re-contact: "the stored record is found again (same person, maybe another channel,

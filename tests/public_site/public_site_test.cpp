@@ -280,6 +280,24 @@ TEST_F(SiteTest, StylesheetIsServed) {
     EXPECT_FALSE(Has(r.body, "url("));  // no external fonts or images
 }
 
+// A mistyped address, or a reload of the page a form posted to, is a page in the visitor's
+// language with the way home, not a JSON error; the API's own paths keep their JSON.
+TEST_F(SiteTest, UnknownAddressesAndWrongMethodsGetAPageNotJson) {
+    auto r = Get("/aply?lang=uk");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.headers.Get("Content-Type").value_or(""), "text/html; charset=utf-8");
+    EXPECT_TRUE(Has(r.body, "Сторінку не знайдено"));
+    EXPECT_TRUE(Has(r.body, "<a href=\"/\">"));
+    EXPECT_FALSE(Has(r.body, "aply")) << "the address typed is not echoed";
+    r = Get("/followup/message", nullptr, {{"Accept-Language", "en"}});
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.headers.Get("Allow").value_or(""), "POST");
+    EXPECT_TRUE(Has(r.body, "Page not found"));
+    r = Get("/api/v1/nothing");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_TRUE(Has(r.body, "\"not_found\""));
+}
+
 TEST_F(SiteTest, FormPagesSetTheFormCookie) {
     Browser b;
     const auto r = Get("/apply", &b);
@@ -562,6 +580,36 @@ TEST_F(SiteTest, SubmissionsAreRateLimitedPerContact) {
     EXPECT_EQ(CaseCount(), 3u);
 }
 
+TEST_F(SiteTest, TheSameAnswersWithoutAContactAreLimitedAsOneSenderWould) {
+    for (int i = 0; i < 4; ++i) {
+        Browser b;
+        b.peer = "192.0.2." + std::to_string(i + 1);
+        const auto r = Apply(b, {{"lang", "en"}, {"free_text", "the same words"}});
+        EXPECT_EQ(r.status, i < 3 ? 200 : 429) << i;
+    }
+    Browser other;
+    other.peer = "192.0.2.50";
+    EXPECT_EQ(Apply(other, {{"free_text", "other words"}}).status, 200);
+    EXPECT_EQ(CaseCount(), 4u);
+}
+
+TEST_F(SiteTest, AFormWithPhotosCountsAgainstTheLimitBeforeItsPhotosAreChecked) {
+    Browser b;
+    Get("/inquiry?lang=en", &b);
+    for (int i = 0; i < 5; ++i) {
+        const auto r = PostMultipart("/inquiry", b, {{"seeker_contact", "x"}},
+                                     {{"photo", "x.jpg", "image/jpeg", "not a jpeg at all"}});
+        EXPECT_EQ(r.status, 422) << i;
+    }
+    // The sixth is refused before its photo is looked at, valid or not; the values are kept.
+    const auto r = PostMultipart("/inquiry", b, {{"seeker_contact", "<x>"}},
+                                 {{"photo", "x.png", "image/png", std::string(AsString(samples::PngWithMetadata()))}});
+    EXPECT_EQ(r.status, 429);
+    EXPECT_TRUE(Has(r.body, "value=\"&lt;x&gt;\""));
+    EXPECT_TRUE(Has(r.body, "Please attach the photos again."));
+    EXPECT_EQ(CaseCount(), 0u);
+}
+
 // ---- inquiries and photos ----
 
 TEST_F(SiteTest, AnInquiryWithPhotosStoresThemWithoutMetadata) {
@@ -744,7 +792,7 @@ TEST_F(SiteTest, TheSeekerReadsTheAnswerStatusOfHisInquiry) {
         event.type = "transition";
         event.from_value = from;
         event.to_value = to;
-        ASSERT_TRUE(store_->UpdateCase(changed, event, from).ok());
+        ASSERT_TRUE(store_->UpdateCase(*record, changed, event).ok());
         record = CaseOf(receipt);
     };
 
@@ -890,6 +938,34 @@ TEST_F(SiteTest, AMessageWithAWrongReceiptGetsTheGenericAnswer) {
     const auto lookup = Post("/followup", b, {{"receipt", "99999-99999-99999-99999-99999"}});
     EXPECT_EQ(r.body, lookup.body);
     EXPECT_EQ(CaseCount(), 0u);
+}
+
+// One receipt adds at most messages_per_receipt (10 an hour) messages, from any address; a
+// wrong receipt is limited exactly alike, so the limit tells nothing about whether it is one.
+TEST_F(SiteTest, MessagesAreLimitedPerReceiptFromAnyAddress) {
+    Browser applicant;
+    const std::string receipt = ReceiptIn(Apply(applicant, {{"lang", "en"}, {"contact", "@ivan"}}).body);
+    ASSERT_FALSE(receipt.empty());
+    const std::string wrong = "12345-67890-12345-67890-12345";
+    for (const std::string& r : {receipt, wrong}) {
+        SCOPED_TRACE(r);
+        std::vector<int> statuses;
+        for (int i = 0; i < 11; ++i) {
+            Browser b;
+            b.peer = "2001:db8:" + std::to_string(i) + "::1";
+            Get("/followup?lang=en", &b);
+            statuses.push_back(PostMultipart("/followup/message", b, {{"receipt", r}, {"message", "hello"}}, {}).status);
+        }
+        std::vector<int> expected(10, 200);
+        expected.push_back(429);
+        EXPECT_EQ(statuses, expected);
+    }
+    EXPECT_EQ(intake_->ReadConversation(receipt)->entries.size(), 11u);  // the application and ten messages
+    clock_.Advance(std::chrono::minutes(7));
+    Browser later;
+    later.peer = "192.0.2.77";
+    Get("/followup?lang=en", &later);
+    EXPECT_EQ(PostMultipart("/followup/message", later, {{"receipt", receipt}, {"message", "again"}}, {}).status, 200);
 }
 
 }  // namespace

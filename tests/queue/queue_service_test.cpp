@@ -264,8 +264,9 @@ TEST_F(QueueServiceTest, TheCasesAssigneeGetsItsContactFirst) {
     queue_->Login(op2_);
     const CaseId case_id = Submit();  // no listener yet: entered below
     auto record = store_->FindCase(case_id);
-    record->assignee = op2_;
-    ASSERT_TRUE(store_->UpdateCase(*record, std::nullopt, std::nullopt).ok());
+    auto assigned = *record;
+    assigned.assignee = op2_;
+    ASSERT_TRUE(store_->UpdateCase(*record, assigned, std::nullopt).ok());
     auto entry = queue_->EnterCase(case_id, Channel::kWeb, CaseKind::kSurrenderApplication, "ru");
     ASSERT_TRUE(entry.ok());
     EXPECT_EQ(queue_->Entry(*entry)->op, op2_);

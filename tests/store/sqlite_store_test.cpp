@@ -365,11 +365,12 @@ TEST_F(SqliteStoreTest, UpgradesVersion1DatabaseOnceKeepingData) {
         write.at_ms = 300;
         const MessageId first = store->RecordIntake(write).value();
         EXPECT_GT(first, store->MessagesOfCase(case_id)[0].id);
-        CaseRecord changed = *store->FindCase(case_id);
+        const CaseRecord stored = *store->FindCase(case_id);
+        CaseRecord changed = stored;
         changed.state = "in_progress";
         CaseEventRecord event;
         event.type = "transition";
-        ASSERT_TRUE(store->UpdateCase(changed, event, std::string("triage")).ok());
+        ASSERT_TRUE(store->UpdateCase(stored, changed, event).ok());
         HandoffRecord h;
         h.case_id = case_id;
         h.coordinator = UserId{2};

@@ -847,7 +847,7 @@ TEST_P(StoreContract, UpdateCaseReplacesMutableFieldsAndAppendsEvent) {
     changed.last_inbound_ms = 1;
     CaseEventRecord event = MakeEvent("transition", "triage", "in_progress", 21'000, 30);
     event.case_id = CaseId{777};  // the store files it under the updated case
-    ASSERT_TRUE(store().UpdateCase(changed, event, std::string("triage")).ok());
+    ASSERT_TRUE(store().UpdateCase(c, changed, event).ok());
 
     CaseRecord expected = c;
     expected.state = "in_progress";
@@ -869,15 +869,18 @@ TEST_P(StoreContract, UpdateCaseReplacesMutableFieldsAndAppendsEvent) {
     EXPECT_GT(events[0].id, 0);
     EXPECT_TRUE(store().EventsOfCase(CaseId{777}).empty());
 
-    // Without an expected state and without an event.
-    changed.state = "closed";
-    changed.updated_ms = 22'000;
-    ASSERT_TRUE(store().UpdateCase(changed, std::nullopt, std::nullopt).ok());
+    // Without an event.
+    CaseRecord closed = changed;
+    closed.state = "closed";
+    closed.updated_ms = 22'000;
+    ASSERT_TRUE(store().UpdateCase(changed, closed, std::nullopt).ok());
     EXPECT_EQ(store().FindCase(c.id)->state, "closed");
     EXPECT_EQ(store().EventsOfCase(c.id).size(), 1u);
 
-    // Events keep their order; an empty reason stays empty.
-    ASSERT_TRUE(store().UpdateCase(changed, MakeEvent("assign", "9", "0", 23'000), std::nullopt).ok());
+    // Events keep their order; an empty reason stays empty. Nothing changed but the time.
+    closed.updated_ms = 23'000;
+    ASSERT_TRUE(store().UpdateCase(closed, closed, MakeEvent("assign", "9", "9", 23'000)).ok());
+    EXPECT_EQ(store().FindCase(c.id)->updated_ms, 23'000);
     events = store().EventsOfCase(c.id);
     ASSERT_EQ(events.size(), 2u);
     EXPECT_LT(events[0].id, events[1].id);
@@ -889,15 +892,18 @@ TEST_P(StoreContract, UpdateCaseWithStaleExpectedStateIsConflict) {
     ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
     CaseRecord c = MakeCase(6002, applicant, 10);
     ASSERT_TRUE(store().InsertCase(c).ok());
-    ASSERT_TRUE(store().UpdateCase(c, MakeEvent("triage", "unset", "urgent", 20'500), std::string("triage")).ok());
+    ASSERT_TRUE(store().UpdateCase(c, c, MakeEvent("triage", "unset", "urgent", 20'500)).ok());
     const auto events_before = store().EventsOfCase(c.id);
     ASSERT_EQ(events_before.size(), 1u);
 
+    // Someone else moved the case to "closed" meanwhile: a transition read from "triage" fails.
+    CaseRecord stale = c;
+    stale.state = "new";
     CaseRecord changed = c;
     changed.state = "closed";
     changed.assignee = UserId{0};
     changed.updated_ms = 30'000;
-    auto r = store().UpdateCase(changed, MakeEvent("transition", "new", "closed", 30'000, 5), std::string("new"));
+    auto r = store().UpdateCase(stale, changed, MakeEvent("transition", "new", "closed", 30'000, 5));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.code(), ErrorCode::kConflict);
     EXPECT_EQ(Tie(*store().FindCase(c.id)), Tie(c));
@@ -906,12 +912,60 @@ TEST_P(StoreContract, UpdateCaseWithStaleExpectedStateIsConflict) {
     EXPECT_EQ(Tie(events_after[0]), Tie(events_before[0]));
 }
 
+// Two people read the case, then each changes one thing: both changes stay (no lost update). Two
+// changing the same thing: the second gets kConflict, and the first's value stays.
+TEST_P(StoreContract, UpdateCaseWritesOnlyWhatChangedAndRefusesWhatChangedMeanwhile) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord read = MakeCase(6004, applicant, 10);
+    read.triage = "unset";
+    read.assignee = UserId{0};
+    read.suspect = false;
+    ASSERT_TRUE(store().InsertCase(read).ok());
+
+    CaseRecord triaged = read;
+    triaged.triage = "urgent";
+    triaged.updated_ms = 11;
+    ASSERT_TRUE(store().UpdateCase(read, triaged, std::nullopt).ok());
+    CaseRecord assigned = read;  // read before the triage landed
+    assigned.assignee = UserId{7};
+    assigned.updated_ms = 12;
+    ASSERT_TRUE(store().UpdateCase(read, assigned, std::nullopt).ok());
+    CaseRecord marked = read;
+    marked.suspect = true;
+    marked.updated_ms = 13;
+    ASSERT_TRUE(store().UpdateCase(read, marked, std::nullopt).ok());
+    auto stored = store().FindCase(read.id);
+    EXPECT_EQ(stored->triage, "urgent");
+    EXPECT_EQ(stored->assignee, UserId{7});
+    EXPECT_TRUE(stored->suspect);
+    EXPECT_EQ(stored->state, "triage");
+    EXPECT_EQ(stored->updated_ms, 13);
+
+    // A second assignment read before the first: refused, the first stays.
+    CaseRecord reassigned = read;
+    reassigned.assignee = UserId{8};
+    EXPECT_EQ(store().UpdateCase(read, reassigned, MakeEvent("assign", "0", "8", 14)).code(), ErrorCode::kConflict);
+    CaseRecord retriaged = read;
+    retriaged.triage = "normal";
+    EXPECT_EQ(store().UpdateCase(read, retriaged, std::nullopt).code(), ErrorCode::kConflict);
+    stored = store().FindCase(read.id);
+    EXPECT_EQ(stored->assignee, UserId{7});
+    EXPECT_EQ(stored->triage, "urgent");
+    EXPECT_TRUE(store().EventsOfCase(read.id).empty());
+
+    // One id given for the record read and another for the change: refused.
+    CaseRecord other = *stored;
+    other.id = CaseId{6005};
+    EXPECT_EQ(store().UpdateCase(*stored, other, std::nullopt).code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_P(StoreContract, UpdateMissingCaseIsNotFound) {
     ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
     CaseRecord ghost = MakeCase(6003, applicant, 10);
-    EXPECT_EQ(store().UpdateCase(ghost, MakeEvent("transition", "a", "b", 1), std::nullopt).code(),
-              ErrorCode::kNotFound);
-    EXPECT_EQ(store().UpdateCase(ghost, std::nullopt, std::string("triage")).code(), ErrorCode::kNotFound);
+    CaseRecord moved = ghost;
+    moved.state = "closed";
+    EXPECT_EQ(store().UpdateCase(ghost, moved, MakeEvent("transition", "a", "b", 1)).code(), ErrorCode::kNotFound);
+    EXPECT_EQ(store().UpdateCase(ghost, ghost, std::nullopt).code(), ErrorCode::kNotFound);
     EXPECT_FALSE(store().FindCase(ghost.id).has_value());
     EXPECT_TRUE(store().EventsOfCase(ghost.id).empty());
 }
@@ -1040,8 +1094,7 @@ TEST_P(StoreCaseList, ACaseThatLeavesNewIsListedUnderItsNewStateOnly) {
     ASSERT_EQ(changed.state, "new");
     changed.state = "triage";
     changed.updated_ms = 200'000;  // the newest activity of all
-    ASSERT_TRUE(store().UpdateCase(changed, MakeEvent("transition", "new", "triage", 200'000, 30), std::string("new"))
-                    .ok());
+    ASSERT_TRUE(store().UpdateCase(cases_[0], changed, MakeEvent("transition", "new", "triage", 200'000, 30)).ok());
     CaseFilter f;
     f.state = "triage";
     EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{1}));
@@ -1049,11 +1102,10 @@ TEST_P(StoreCaseList, ACaseThatLeavesNewIsListedUnderItsNewStateOnly) {
     EXPECT_EQ(CaseIds(store().ListCases(f)), (std::vector<std::int64_t>{10, 7, 4}));
 
     // And back: a case that returns to "new" leaves the other states' lists.
-    changed.state = "new";
-    changed.updated_ms = 200'001;
-    ASSERT_TRUE(store().UpdateCase(changed, MakeEvent("transition", "triage", "new", 200'001, 30),
-                                   std::string("triage"))
-                    .ok());
+    CaseRecord back = changed;
+    back.state = "new";
+    back.updated_ms = 200'001;
+    ASSERT_TRUE(store().UpdateCase(changed, back, MakeEvent("transition", "triage", "new", 200'001, 30)).ok());
     f.state = "triage";
     EXPECT_TRUE(store().ListCases(f).empty());
     f.state = "new";

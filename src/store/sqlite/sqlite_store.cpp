@@ -1478,9 +1478,6 @@ constexpr std::string_view kInsertAttachment =
 constexpr std::string_view kTouchInbound = "UPDATE cases SET updated_ms = ?1, last_inbound_ms = ?1 WHERE id = ?2";
 constexpr std::string_view kTouchCase = "UPDATE cases SET updated_ms = ?1 WHERE id = ?2";
 constexpr std::string_view kCaseState = "SELECT state FROM cases WHERE id = ?1";
-constexpr std::string_view kUpdateCase =
-    "UPDATE cases SET state = ?1, assignee = ?2, triage = ?3, suspect = ?4, closure_reason = ?5, "
-    "inquiry_answer = ?6, language = ?7, updated_ms = ?8 WHERE id = ?9";
 // ListCases conditions: fixed text with positional parameters; values are only ever bound.
 // New cases are read along cases_by_updated (the newest first, as the list wants them); any other
 // state from the partial index cases_by_state (migration 9), which serves only a query that says
@@ -1600,30 +1597,61 @@ void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result
     });
 }
 
-Result<void> SqliteStore::UpdateCase(const CaseRecord& record, const std::optional<CaseEventRecord>& event,
-                                     const std::optional<std::string>& expected_state) {
+Result<void> SqliteStore::UpdateCase(const CaseRecord& before, const CaseRecord& after,
+                                     const std::optional<CaseEventRecord>& event) {
+    if (before.id != after.id) return Error{ErrorCode::kInvalidArgument, "one case's update given another's"};
+    // Only the columns the caller changed are written, each where it still holds what the caller
+    // read: two people changing different things of one case both land, and the second of two
+    // changing the same thing gets kConflict instead of silently undoing the first.
+    using Value = std::variant<std::int64_t, std::string_view>;
+    struct Change {
+        std::string_view column;
+        Value from, to;
+    };
+    std::vector<Change> changes;
+    changes.reserve(7);
+    const auto add = [&](std::string_view column, Value from, Value to) {
+        if (from != to) changes.push_back({column, from, to});
+    };
+    add("state", std::string_view(before.state), std::string_view(after.state));
+    add("assignee", before.assignee.value, after.assignee.value);
+    add("triage", std::string_view(before.triage), std::string_view(after.triage));
+    add("suspect", std::int64_t{before.suspect}, std::int64_t{after.suspect});
+    add("closure_reason", std::string_view(before.closure_reason), std::string_view(after.closure_reason));
+    add("inquiry_answer", std::string_view(before.inquiry_answer), std::string_view(after.inquiry_answer));
+    add("language", std::string_view(before.language), std::string_view(after.language));
+    // Fixed column names only; values are bound. At most 2^7 texts per connection's cache.
+    std::string sql = "UPDATE cases SET ";
+    for (const auto& c : changes) {
+        sql += c.column;
+        sql += " = ?, ";
+    }
+    sql += "updated_ms = ? WHERE id = ?";
+    for (const auto& c : changes) {
+        sql += " AND ";
+        sql += c.column;
+        sql += " = ?";
+    }
+
     return impl_->Write([&](Connection& db) -> Result<void> {
         {
+            Statement update = db.Prepare(sql);
+            int index = 0;
+            const auto bind = [&](const Value& v) {
+                std::visit([&](const auto& x) { update.Bind(++index, x); }, v);
+            };
+            for (const auto& c : changes) bind(c.to);
+            update.Bind(++index, after.updated_ms).Bind(++index, after.id.value);
+            for (const auto& c : changes) bind(c.from);
+            update.Run();
+        }
+        if (db.Changes() == 0) {
             Statement current = db.Prepare(kCaseState);
-            current.Bind(1, record.id.value);
-            if (!current.Step()) return Error{ErrorCode::kNotFound, "no case " + record.id.ToString()};
-            if (expected_state && current.Text(0) != *expected_state)
-                return Error{ErrorCode::kConflict, "the case changed meanwhile"};
+            current.Bind(1, after.id.value);
+            if (!current.Step()) return Error{ErrorCode::kNotFound, "no case " + after.id.ToString()};
+            return Error{ErrorCode::kConflict, "the case changed meanwhile"};
         }
-        {
-            Statement update = db.Prepare(kUpdateCase);
-            update.Bind(1, record.state)
-                .Bind(2, record.assignee.value)
-                .Bind(3, record.triage)
-                .Bind(4, std::int64_t{record.suspect})
-                .Bind(5, record.closure_reason)
-                .Bind(6, record.inquiry_answer)
-                .Bind(7, record.language)
-                .Bind(8, record.updated_ms)
-                .Bind(9, record.id.value)
-                .Run();
-        }
-        if (event) InsertEventIn(db, *event, record.id);
+        if (event) InsertEventIn(db, *event, after.id);
         return Ok();
     });
 }

@@ -59,7 +59,7 @@ struct SqliteOptions {
 ///   - InsertUser ignores user.id (the store assigns it); InsertSession of an existing id_hash and
 ///     InsertMessage for a missing case throw LifelineError (kAlreadyExists, kNotFound).
 ///   - CasesOfApplicant returns the oldest first (created_ms, then id).
-///   - Case work: every event is stored under the case it is written with (UpdateCase: record.id;
+///   - Case work: every event is stored under the case it is written with (UpdateCase: after.id;
 ///     AppendMessage: message.case_id; InsertHandoff: handoff.case_id; RecordHandoffOutcome: the
 ///     stored hand-off's case), whatever event.case_id says; likewise an intake's attachments take
 ///     write.case_id. RecordIntake with a new_case whose id differs from write.case_id, and
@@ -113,8 +113,8 @@ public:
     std::vector<MessageRecord> MessagesOfCase(CaseId case_id) override;
 
     void RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) override;
-    Result<void> UpdateCase(const CaseRecord& record, const std::optional<CaseEventRecord>& event,
-                            const std::optional<std::string>& expected_state) override;
+    Result<void> UpdateCase(const CaseRecord& before, const CaseRecord& after,
+                            const std::optional<CaseEventRecord>& event) override;
     std::vector<CaseRecord> ListCases(const CaseFilter& filter) override;
     std::vector<CaseEventRecord> EventsOfCase(CaseId case_id) override;
     Result<MessageId> AppendMessage(const MessageRecord& message, const std::optional<CaseEventRecord>& event,
