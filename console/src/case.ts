@@ -312,7 +312,9 @@ export function mountCase(root: HTMLElement, ctx: ViewContext, caseId: number): 
     return section(S.handoffTitle, 'handoff-panel', form);
   }
 
-  function render(c: CaseDetail, focusKey: string | null): void {
+  function render(c: CaseDetail, focusKey: string | null, keepDrafts = false): void {
+    // A reload because someone else changed the case keeps what this operator is typing.
+    const drafts = keepDrafts ? draftsIn(root) : new Map<string, string>();
     const heading = h('h1', { tabindex: -1 }, S.caseTitle(c.id), ' ',
       h('span', { class: `state state-${c.state}`, testid: 'case-state', 'data-state': c.state }, label(STATES, c.state)),
       c.suspect ? h('span', { class: 'badge warn' }, S.suspectBadge) : null);
@@ -336,14 +338,15 @@ export function mountCase(root: HTMLElement, ctx: ViewContext, caseId: number): 
           section(S.handoffsOfCase, 'handoffs-panel', handoffList(c)),
           section(S.historyTitle, 'history-panel', history(c, knownUsers(c, pickers))))));
     root.replaceChildren(view);
+    restoreDrafts(root, drafts);
     const target = focusKey ? root.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focusKey)}"]`) : null;
     (target ?? heading).focus({ preventScroll: !!target });
   }
 
-  async function load(focusKey: string | null): Promise<void> {
+  async function load(focusKey: string | null, keepDrafts = false): Promise<void> {
     try {
       const c = await api.case(caseId, signal);
-      if (!signal.aborted) render(c, focusKey);
+      if (!signal.aborted) render(c, focusKey, keepDrafts);
     } catch (e) {
       handleError(e);
     }
@@ -359,12 +362,29 @@ export function mountCase(root: HTMLElement, ctx: ViewContext, caseId: number): 
     if (!signal.aborted) render(c, null);
   }
 
-  // Live updates (later) redraw the case; drafts typed meanwhile would be lost,
-  // so an EventSource-driven reload should first check for unsent text.
-  subscribe(topic.case(caseId), () => void load(document.activeElement?.getAttribute('data-testid') ?? null), signal);
+  // Someone changed the case (or its person wrote again): redraw it, keeping unsent text.
+  subscribe(topic.case(caseId),
+    () => void load(document.activeElement?.getAttribute('data-testid') ?? null, true), signal);
   first().catch((e) => {
     if (signal.aborted) return;
     root.replaceChildren(h('p', {}, h('a', { href: href.cases }, S.backToCases)));
     handleError(e);
   });
+}
+
+/** The text typed into the view's text boxes, by their test ids (empty ones left out). */
+function draftsIn(root: HTMLElement): Map<string, string> {
+  const drafts = new Map<string, string>();
+  root.querySelectorAll<HTMLTextAreaElement | HTMLInputElement>('textarea[data-testid], input[type="text"][data-testid]')
+    .forEach((el) => {
+      if (el.value) drafts.set(el.dataset.testid ?? '', el.value);
+    });
+  return drafts;
+}
+
+function restoreDrafts(root: HTMLElement, drafts: Map<string, string>): void {
+  for (const [testid, value] of drafts) {
+    const el = root.querySelector<HTMLTextAreaElement | HTMLInputElement>(`[data-testid="${CSS.escape(testid)}"]`);
+    if (el && (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) && !el.value) el.value = value;
+  }
 }

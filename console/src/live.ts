@@ -73,6 +73,8 @@ const serverTopics: Record<string, string> = {
   mine: topic.queueMine,
   waiting: topic.queueWaiting,
   wallboard: topic.wallboard,
+  cases: topic.cases,
+  handoffs: topic.handoffs,
 };
 
 function dispatch(message: MessageEvent): void {
@@ -85,7 +87,12 @@ function dispatch(message: MessageEvent): void {
   const names = Array.isArray(event.topics) ? event.topics : [];
   if (message.type === 'queue' && event.type === 'offer' && names.includes('mine')) publish(topic.offer, event);
   // A contact entered the queue: a new case, or a new message on one.
-  if (message.type === 'queue' && event.type === 'enter') publish(topic.cases, event);
+  if (message.type === 'queue' && event.type === 'enter') {
+    publish(topic.cases, event);
+    if (typeof event.case_id === 'number') publish(topic.case(event.case_id), event);
+  }
+  // Someone changed a case: its open views reload (the list hears it through "cases").
+  if (message.type === 'case' && typeof event.case_id === 'number') publish(topic.case(event.case_id), event);
   for (const name of names) {
     const local = serverTopics[name];
     if (local) publish(local, event);
@@ -104,9 +111,12 @@ function open(): void {
     setState('connected');
     // Whatever happened while the stream was down: every view reloads once.
     for (const name of Object.values(serverTopics)) publish(name);
+    for (const name of [...topics.keys()]) if (name.startsWith('case:')) publish(name);
   });
   es.addEventListener('queue', (ev) => dispatch(ev as MessageEvent));
   es.addEventListener('presence', (ev) => dispatch(ev as MessageEvent));
+  es.addEventListener('case', (ev) => dispatch(ev as MessageEvent));
+  es.addEventListener('handoff', (ev) => dispatch(ev as MessageEvent));
   es.addEventListener('error', () => {
     if (source !== es) return;
     // CONNECTING: the browser retries by itself (the server closed a stream that aged out).

@@ -55,7 +55,8 @@ const navByRole: Record<Role, [string, string, Route['name'][]][]> = {
 };
 
 /** Roles whose sessions open the event stream (queue.take or wallboard.read). */
-const liveRoles: Role[] = ['operator', 'supervisor', 'admin'];
+// Every role hears something: its queue, the wallboard, case changes or its hand-offs.
+const liveRoles: Role[] = ['operator', 'supervisor', 'admin', 'coordinator'];
 /** Roles that are offered contacts (queue.take). */
 const queueRoles: Role[] = ['operator', 'supervisor'];
 

@@ -4,7 +4,7 @@
 //      moves the case new → triage → application and hands it off releasing only "unit";
 //   3. the applicant opens the conversation by receipt: the reply, never the note; writes again;
 //   4. the coordinator logs in, sees only the released field and records the outcome;
-//   5. the operator reloads the case: the follow-up and the outcome are there.
+//   5. the operator sees the follow-up and the outcome arrive live (his draft reply kept), then reloads.
 // Steps run in order; once one fails, the rest are skipped.
 
 import assert from 'node:assert/strict';
@@ -28,6 +28,7 @@ const APPLICANT = {
 const OPERATOR_REPLY = 'Здравствуйте! Мы получили вашу заявку. Не удаляйте код и ждите нашего ответа.';
 const OPERATOR_NOTE = 'Внутренняя заметка: сверить номер части с реестром (не для заявителя)';
 const HANDOFF_NOTE = 'Встреча по согласованию, приоритет высокий';
+const OPERATOR_DRAFT = 'Черновик ответа, ещё не отправлен';
 // A field report: a mother calls about her son; the operator files it for her.
 const REPORT = {
   soughtName: 'Коваленко Андрій Іванович',
@@ -276,6 +277,8 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     assert.equal(await item.locator(tid('handoff-item-outcome')).getAttribute('data-outcome'), '', 'no outcome yet');
     assert.ok((await item.textContent()).includes(COORDINATOR.username));
     await screenshot(page, 'operator-handed-off');
+    // He starts a reply and leaves the case open while the others act (steps 3 and 4).
+    await page.locator(tid('reply-text')).fill(OPERATOR_DRAFT);
 
     assert.deepEqual(operator.watch.errors, [], 'no console errors (CSP violations included)');
     assert.deepEqual(operator.watch.foreign, [], 'the console loads nothing from elsewhere');
@@ -331,7 +334,9 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     // Every API answer he gets, to check that nothing unreleased reaches his browser at all.
     const apiBodies = [];
     page.on('response', (r) => {
-      if (new URL(r.url()).pathname.startsWith('/api/')) apiBodies.push(r.text().catch(() => ''));
+      // Every API answer but the event stream, whose body never ends (it carries ids only).
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/') && path !== '/api/v1/events') apiBodies.push(r.text().catch(() => ''));
     });
     await consoleFirstLogin(page, base, COORDINATOR);
 
@@ -387,8 +392,14 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     await context.close();
   });
 
-  step('5. operator reloads the case: the follow-up and the hand-off outcome', async () => {
+  step('5. operator sees the follow-up and the outcome arrive live, then reloads the case', async () => {
     const { page } = operator;
+    // Without a reload: the live updates redrew the case, and kept the reply he was typing.
+    await page.locator(`${tid('conversation-panel')} ${tid('message')}[data-kind="inbound"]`)
+      .filter({ hasText: APPLICANT.followUp }).waitFor({ timeout: 10_000 });
+    await page.locator(`${tid('handoff-item-outcome')}[data-outcome="surrendered"]`).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator(tid('reply-text')).inputValue(), OPERATOR_DRAFT, 'the draft survives the redraw');
+    await screenshot(page, 'operator-live-update');
     await page.reload();
     const view = page.locator(`${tid('case-view')}[data-case-id="${operator.caseId}"]`);
     await view.waitFor();

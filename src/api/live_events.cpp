@@ -30,11 +30,13 @@ bool ChangesWaitingLine(queue::QueueEventType t) {
 
 json::value IdOrNull(std::int64_t id) { return id > 0 ? json::value(id) : json::value(nullptr); }
 
-json::array Topics(bool mine, bool waiting, bool wallboard) {
+json::array Topics(bool mine, bool waiting, bool wallboard, bool cases = false, bool handoffs = false) {
     json::array topics;
     if (mine) topics.emplace_back("mine");
     if (waiting) topics.emplace_back("waiting");
     if (wallboard) topics.emplace_back("wallboard");
+    if (cases) topics.emplace_back("cases");
+    if (handoffs) topics.emplace_back("handoffs");
     return topics;
 }
 
@@ -45,7 +47,8 @@ LiveEvents::LiveEvents(const Clock& clock, LiveEventsConfig config) : clock_(clo
 void LiveEvents::Add(const std::shared_ptr<http::EventStream>& stream, LiveSubscriber subscriber) {
     stream->Send("ready", json::serialize(json::object{
                               {"operator_id", subscriber.user.value},
-                              {"topics", Topics(subscriber.queue, subscriber.queue, subscriber.wallboard)}}));
+                              {"topics", Topics(subscriber.queue, subscriber.queue, subscriber.wallboard,
+                                                subscriber.cases, subscriber.handoffs)}}));
     std::lock_guard lock(mu_);
     std::erase_if(entries_, [](const Entry& e) {
         auto s = e.stream.lock();
@@ -109,6 +112,21 @@ void LiveEvents::OnPresence(UserId op, queue::Presence presence) {
         return json::serialize(json::object{{"operator_id", op.value},
                                             {"presence", queue::ToString(presence)},
                                             {"topics", Topics(mine, false, s.wallboard)}});
+    });
+}
+
+void LiveEvents::OnCaseChange(CaseId id, const std::string& what, UserId addressed) {
+    // The type is a fixed code (a history event's type), never text anyone wrote.
+    const bool handoff = (what == "handoff" || what == "handoff_outcome") && addressed.valid();
+    Fan("case", [&](const LiveSubscriber& s) -> std::string {
+        if (!s.cases) return {};
+        return json::serialize(json::object{{"case_id", id.value}, {"type", what}, {"topics", Topics(false, false, false, true)}});
+    });
+    if (!handoff) return;
+    Fan("handoff", [&](const LiveSubscriber& s) -> std::string {
+        if (!s.handoffs || s.user != addressed) return {};
+        return json::serialize(
+            json::object{{"case_id", id.value}, {"type", what}, {"topics", Topics(false, false, false, false, true)}});
     });
 }
 

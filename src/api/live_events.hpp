@@ -9,12 +9,16 @@
 ///   (topic "mine"), the steps that change the waiting line ("waiting"), and his own presence.
 /// - wallboard.read (supervisors, administrators): every step and every presence change
 ///   ("wallboard").
-/// A stream that holds neither is refused by the route (403).
+/// - case.list (operators, supervisors): that a case changed, and how ("cases").
+/// - handoff.read (coordinators): that a case was handed to him ("handoffs").
+/// A stream that holds none of these is refused by the route (403).
 ///
 /// Events on the wire (text/event-stream):
 ///     event: ready     data: {"operator_id":7,"topics":["mine","waiting"]}
 ///     event: queue     data: {"type":"offer","entry_id":3,"case_id":12,"operator_id":7,"topics":["mine","waiting"]}
 ///     event: presence  data: {"operator_id":7,"presence":"away","topics":["mine"]}
+///     event: case      data: {"case_id":12,"type":"transition","topics":["cases"]}
+///     event: handoff   data: {"case_id":12,"type":"handoff","topics":["handoffs"]}
 /// Operator ids of other operators are sent only to wallboard readers.
 ///
 /// OnQueueEvent runs as a QueueService listener, under its delivery lock: it only formats a few
@@ -54,6 +58,8 @@ struct LiveSubscriber {
     UserId user;
     bool queue = false;      ///< queue.take: his own contacts and the waiting line
     bool wallboard = false;  ///< wallboard.read: every step and every presence change
+    bool cases = false;      ///< case.list: every change to a case
+    bool handoffs = false;   ///< handoff.read: the hand-offs addressed to him
 };
 
 class LiveEvents {
@@ -68,6 +74,9 @@ public:
 
     /// An operator set his presence (the presence route).
     void OnPresence(UserId op, queue::Presence presence);
+
+    /// A case changed (a CaseService change listener); `addressed`: the coordinator of a hand-off.
+    void OnCaseChange(CaseId id, const std::string& what, UserId addressed);
 
     /// Streams still registered and open.
     std::size_t open_streams();

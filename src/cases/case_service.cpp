@@ -38,8 +38,8 @@ const std::vector<std::string>& HandoffOutcomes() {
 CaseService::CaseService(store::Store& store, audit::AuditLog& audit, const Clock& clock)
     : store_(store), audit_(audit), clock_(clock) {}
 
-void CaseService::Changed(CaseId id, const std::string& what) {
-    for (const auto& l : change_listeners_) l(id, what);
+void CaseService::Changed(CaseId id, const std::string& what, UserId addressed) {
+    for (const auto& l : change_listeners_) l(id, what, addressed);
 }
 
 std::vector<store::CaseRecord> CaseService::List(const store::CaseFilter& filter) { return store_.ListCases(filter); }
@@ -298,7 +298,7 @@ Result<std::int64_t> CaseService::HandOff(const Actor& actor, CaseId id, UserId 
     auto hid = store_.InsertHandoff(h, e);
     if (!hid) return hid.error();
     audit_.Append(actor.id, "case.handoff", Target(id), fmt::format("coordinator={} fields={}", coordinator.value, names));
-    Changed(id, "handoff");
+    Changed(id, "handoff", coordinator);
     return hid;
 }
 
@@ -368,7 +368,7 @@ Result<void> CaseService::RecordOutcome(const Actor& coordinator, std::int64_t h
     auto r = store_.RecordHandoffOutcome(*h, e);
     if (!r) return r;
     audit_.Append(coordinator.id, "handoff.outcome", Target(h->case_id), outcome);
-    Changed(h->case_id, "handoff_outcome");
+    Changed(h->case_id, "handoff_outcome", coordinator.id);
     return Ok();
 }
 

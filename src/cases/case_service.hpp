@@ -84,8 +84,10 @@ struct CaseView {
 
 /// A reply to send to the applicant's channel (the outbox listens here).
 using ReplyListener = std::function<void(const store::CaseRecord&, MessageId, const std::string& text)>;
-/// Any change to a case (the queue and live views listen here).
-using ChangeListener = std::function<void(CaseId, const std::string& what)>;
+/// Any change to a case (the console's live views listen here): the case, what changed (the
+/// history event's type, or "reply"/"note") and, for a hand-off, the coordinator it went to.
+/// Runs on the caller's thread after the change is stored; must be quick.
+using ChangeListener = std::function<void(CaseId, const std::string& what, UserId addressed)>;
 
 /// The outcomes a coordinator may record for a hand-off.
 const std::vector<std::string>& HandoffOutcomes();
@@ -142,7 +144,7 @@ private:
                                      const std::string& type, const std::string& from, const std::string& to,
                                      const std::string& reason, const crypto::SecretKey* case_key);
     Result<MessageId> Append(const Actor& actor, CaseId id, const std::string& kind, const std::string& text);
-    void Changed(CaseId id, const std::string& what);
+    void Changed(CaseId id, const std::string& what, UserId addressed = {});
 
     store::Store& store_;
     audit::AuditLog& audit_;

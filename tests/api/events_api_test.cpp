@@ -94,16 +94,18 @@ protected:
     std::map<std::string, Session> sessions_;
 };
 
-TEST_F(EventsApiTest, OpenToRolesThatHearTheQueue) {
-    // queue.take or wallboard.read: operators, supervisors, administrators.
+TEST_F(EventsApiTest, OpenToEveryRoleWithWhatItMayHear) {
+    // queue.take and case.list: operators, supervisors; wallboard.read: supervisors,
+    // administrators; handoff.read: coordinators.
     struct Expect {
         std::string user;
         std::vector<std::string> topics;
     };
     std::vector<std::shared_ptr<http::EventStream>> open;  // as the server holds them while serving
-    for (const auto& [user, topics] : std::vector<Expect>{{"op", {"mine", "waiting"}},
-                                                          {"sup", {"mine", "waiting", "wallboard"}},
-                                                          {"admin", {"wallboard"}}}) {
+    for (const auto& [user, topics] : std::vector<Expect>{{"op", {"mine", "waiting", "cases"}},
+                                                          {"sup", {"mine", "waiting", "wallboard", "cases"}},
+                                                          {"admin", {"wallboard"}},
+                                                          {"coord", {"handoffs"}}}) {
         auto r = Call("GET", "/api/v1/events", &sessions_.at(user));
         open.push_back(r.stream);
         ASSERT_EQ(r.status, 200) << user << ": " << r.body;
@@ -115,11 +117,7 @@ TEST_F(EventsApiTest, OpenToRolesThatHearTheQueue) {
         EXPECT_EQ(events[0].data.at("operator_id").as_int64(), sessions_.at(user).id.value);
         EXPECT_EQ(Topics(events[0]), topics) << user;
     }
-    // A coordinator hears nothing of the queue; no session, no stream.
-    auto coord = Call("GET", "/api/v1/events", &sessions_.at("coord"));
-    EXPECT_EQ(coord.status, 403);
-    EXPECT_EQ(coord.stream, nullptr);
-    EXPECT_NE(coord.body.find("\"forbidden\""), std::string::npos) << coord.body;
+    // No session, no stream.
     auto anonymous = Call("GET", "/api/v1/events", nullptr);
     EXPECT_EQ(anonymous.status, 401);
     EXPECT_EQ(anonymous.stream, nullptr);
@@ -135,7 +133,51 @@ TEST_F(EventsApiTest, OpenToRolesThatHearTheQueue) {
     auto incomplete = Call("GET", "/api/v1/events", &half);
     EXPECT_EQ(incomplete.status, 403);
     EXPECT_NE(incomplete.body.find("login_incomplete"), std::string::npos);
-    EXPECT_EQ(deps_->live->open_streams(), 3u);
+    EXPECT_EQ(deps_->live->open_streams(), 4u);
+}
+
+// A change to a case reaches those who may list cases, as its id and the change's type; a
+// hand-off also reaches the coordinator it went to, and no other. Nothing anyone wrote travels.
+TEST_F(EventsApiTest, CaseChangesReachCaseReadersAndAHandOffItsCoordinatorOnly) {
+    sessions_["coord2"] = AddAccount("coord2", Role::kCoordinator);
+    const CaseId case_id = Apply("ru");
+    std::map<std::string, std::shared_ptr<http::EventStream>> streams;
+    for (const std::string user : {"op", "sup", "admin", "coord", "coord2"}) {
+        streams[user] = Open(user);
+        Drain(streams[user]);
+    }
+    const std::string path = "/api/v1/cases/" + case_id.ToString();
+    ASSERT_EQ(Call("POST", path + "/transition", &sessions_.at("op"), R"({"to":"triage","reason":"секретная причина"})")
+                  .status,
+              200);
+    for (const std::string user : {"op", "sup"}) {
+        auto events = Drain(streams[user]);
+        ASSERT_EQ(events.size(), 1u) << user;
+        EXPECT_EQ(events[0].name, "case");
+        EXPECT_EQ(events[0].data.at("case_id").as_int64(), case_id.value);
+        EXPECT_EQ(events[0].data.at("type"), "transition");
+        EXPECT_EQ(Topics(events[0]), (std::vector<std::string>{"cases"}));
+        EXPECT_EQ(events[0].raw.find("секрет"), std::string::npos);
+    }
+    for (const std::string user : {"admin", "coord", "coord2"}) EXPECT_TRUE(Drain(streams[user]).empty()) << user;
+
+    const std::string coordinator = sessions_.at("coord").id.ToString();
+    ASSERT_EQ(Call("POST", path + "/handoff", &sessions_.at("op"),
+                   R"({"coordinator_id":)" + coordinator + R"(,"fields":["unit"],"note":"на рассвете"})")
+                  .status,
+              201);
+    auto his = Drain(streams["coord"]);
+    ASSERT_EQ(his.size(), 1u);
+    EXPECT_EQ(his[0].name, "handoff");
+    EXPECT_EQ(his[0].data.at("case_id").as_int64(), case_id.value);
+    EXPECT_EQ(Topics(his[0]), (std::vector<std::string>{"handoffs"}));
+    EXPECT_EQ(his[0].raw.find("40278"), std::string::npos);
+    EXPECT_EQ(his[0].raw.find("рассвет"), std::string::npos);
+    EXPECT_TRUE(Drain(streams["coord2"]).empty());
+    EXPECT_TRUE(Drain(streams["admin"]).empty());
+    auto seen = Drain(streams["sup"]);
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].data.at("type"), "handoff");
 }
 
 TEST_F(EventsApiTest, AnIntakeReachesTheOfferedOperatorOthersHearTheLineAndTheWallboard) {
