@@ -44,6 +44,7 @@ enum class FieldProblem {
     kFileTooLarge,
     kNotImage,
     kBadImage,
+    kImageTooLarge,  ///< too many pixels (image.hpp: kMaxImageSide, kMaxImagePixels)
     kEmptyMessage,
 };
 

@@ -24,6 +24,58 @@ bool IsRst(std::uint8_t m) { return m >= 0xD0 && m <= 0xD7; }
 /// SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
 bool IsSof(std::uint8_t m) { return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC; }
 
+bool TooLarge(std::uint64_t width, std::uint64_t height) {
+    return width > kMaxImageSide || height > kMaxImageSide || width * height > kMaxImagePixels;
+}
+
+/// The orientation (1..8) in an APP1 EXIF payload ("Exif\0\0", then TIFF), or 0 when it has none
+/// or cannot be read. Only IFD0's Orientation tag (0x0112, one SHORT) is looked at.
+int ExifOrientation(ByteView payload) {
+    static constexpr std::string_view kExif("Exif\0\0", 6);
+    if (payload.size() < 6 + 8 || AsString(payload.first(6)) != kExif) return 0;
+    const ByteView tiff = payload.subspan(6);
+    bool big = false;
+    if (tiff[0] == 'M' && tiff[1] == 'M') {
+        big = true;
+    } else if (!(tiff[0] == 'I' && tiff[1] == 'I')) {
+        return 0;
+    }
+    const auto u16 = [&](std::size_t at) -> std::uint32_t {
+        return big ? (std::uint32_t{tiff[at]} << 8) | tiff[at + 1] : (std::uint32_t{tiff[at + 1]} << 8) | tiff[at];
+    };
+    const auto u32 = [&](std::size_t at) -> std::uint32_t { return big ? (u16(at) << 16) | u16(at + 2) : (u16(at + 2) << 16) | u16(at); };
+    if (u16(2) != 42) return 0;
+    const std::uint32_t ifd = u32(4);
+    if (ifd < 8 || ifd > tiff.size() - 2) return 0;
+    const std::uint32_t entries = u16(ifd);
+    for (std::uint32_t k = 0; k < entries; ++k) {
+        const std::size_t at = ifd + 2 + std::size_t{k} * 12;
+        if (at + 12 > tiff.size()) return 0;
+        if (u16(at) != 0x0112) continue;
+        if (u16(at + 2) != 3 || u32(at + 4) != 1) return 0;  // one SHORT
+        const std::uint32_t v = u16(at + 8);
+        return v >= 1 && v <= 8 ? static_cast<int>(v) : 0;
+    }
+    return 0;
+}
+
+/// An APP1 segment holding an EXIF block with the orientation alone (big-endian TIFF, IFD0 of one
+/// entry, no next IFD).
+void AppendOrientationSegment(Bytes& out, int orientation) {
+    static constexpr std::uint8_t kSegment[] = {
+        0xFF, 0xE1, 0x00, 0x22,                          // APP1, length 34
+        'E',  'x',  'i',  'f',  0x00, 0x00,              // EXIF identifier
+        'M',  'M',  0x00, 0x2A, 0x00, 0x00, 0x00, 0x08,  // TIFF header, IFD0 at 8
+        0x00, 0x01,                                      // one entry
+        0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01,  // Orientation, SHORT, count 1
+        0x00, 0x00, 0x00, 0x00,                          // the value (set below), padding
+        0x00, 0x00, 0x00, 0x00,                          // no next IFD
+    };
+    const std::size_t start = out.size();
+    out.insert(out.end(), std::begin(kSegment), std::end(kSegment));
+    out[start + 29] = static_cast<std::uint8_t>(orientation);
+}
+
 }  // namespace
 
 ImageFormat SniffImage(ByteView data) {
@@ -58,6 +110,7 @@ CleanImage StripJpeg(ByteView d) {
     std::size_t i = 2;
     bool seen_sof = false;
     bool seen_sos = false;
+    bool seen_orientation = false;
     while (true) {
         if (i >= n || d[i] != 0xFF) return Malformed();  // no EOI, or junk where a marker belongs
         while (i < n && d[i] == 0xFF) ++i;              // fill bytes
@@ -95,12 +148,24 @@ CleanImage StripJpeg(ByteView d) {
             }
             continue;
         }
+        if (marker == 0xE1 && !seen_orientation) {
+            // EXIF: everything goes but the orientation, written back alone where it stood.
+            if (const int orientation = ExifOrientation(payload); orientation > 1) {
+                AppendOrientationSegment(out, orientation);
+                seen_orientation = true;
+            }
+            continue;
+        }
         if ((marker >= 0xE1 && marker <= 0xEF) || marker == kCom || (marker >= 0xF0 && marker <= 0xFD)) {
             continue;  // APP1..APP15, COM, JPGn: metadata or extensions, dropped
         }
         // Tables, frame headers, DRI, DNL, hierarchical markers: kept.
         if (IsSof(marker)) {
             if (payload.size() < 6) return Malformed();
+            const std::uint32_t height = (std::uint32_t{payload[1]} << 8) | payload[2];
+            const std::uint32_t width = (std::uint32_t{payload[3]} << 8) | payload[4];
+            if (width == 0 || height == 0) return Malformed();  // a height left to DNL: not for browsers
+            if (TooLarge(width, height)) return CleanImage{ImageProblem::kTooLarge, {}, {}};
             seen_sof = true;
         }
         out.insert(out.end(), segment.begin(), segment.end());
@@ -156,6 +221,7 @@ CleanImage StripPng(ByteView d) {
             if (name != "IHDR" || length != 13) return Malformed();
             if (ReadBigEndian32(data, 0) == 0 || ReadBigEndian32(data, 4) == 0) return Malformed();
             if (ReadBigEndian32(data, 0) > 0x7FFFFFFFU || ReadBigEndian32(data, 4) > 0x7FFFFFFFU) return Malformed();
+            if (TooLarge(ReadBigEndian32(data, 0), ReadBigEndian32(data, 4))) return CleanImage{ImageProblem::kTooLarge, {}, {}};
             first = false;
         } else if (name == "IHDR") {
             return Malformed();

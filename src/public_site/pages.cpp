@@ -267,6 +267,7 @@ std::string ProblemText(const Strings& s, FieldProblem problem, const UploadLimi
             return Substitute(s.error_file_too_large, "{mb}", std::to_string(uploads.max_file_bytes >> 20));
         case FieldProblem::kNotImage: return std::string(s.error_not_image);
         case FieldProblem::kBadImage: return std::string(s.error_bad_image);
+        case FieldProblem::kImageTooLarge: return std::string(s.error_image_too_large);
         case FieldProblem::kEmptyMessage: return std::string(s.message_empty);
     }
     return std::string(s.error_bad_form);

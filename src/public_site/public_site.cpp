@@ -187,8 +187,9 @@ void PublicSite::CheckPhotos(const std::vector<FilePart>& files,
         }
         CleanImage clean = SanitizeImage(AsBytes(f->data));
         if (!clean.ok()) {
-            problems.emplace(key, clean.problem == ImageProblem::kNotImage ? FieldProblem::kNotImage
-                                                                           : FieldProblem::kBadImage);
+            problems.emplace(key, clean.problem == ImageProblem::kNotImage   ? FieldProblem::kNotImage
+                                  : clean.problem == ImageProblem::kTooLarge ? FieldProblem::kImageTooLarge
+                                                                             : FieldProblem::kBadImage);
             return;
         }
         attachments.push_back(intake::Attachment{std::move(clean.mime), std::move(clean.data)});

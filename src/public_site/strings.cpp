@@ -152,6 +152,7 @@ Strings MakeRussian() {
     s.error_file_too_large = "Файл слишком большой: не больше {mb} МБ.";
     s.error_not_image = "Этот файл не фотография JPEG или PNG. Прикрепите фото в одном из этих форматов.";
     s.error_bad_image = "Файл повреждён и не читается как изображение. Попробуйте другое фото.";
+    s.error_image_too_large = "Изображение слишком большое по размеру в пикселях. Сделайте снимок или скриншот поменьше.";
     s.error_bad_form = "Форма пришла повреждённой. Обновите страницу и попробуйте ещё раз.";
     s.photos_again = "Фотографии нужно прикрепить заново.";
     s.error_server =
@@ -354,6 +355,7 @@ Strings MakeUkrainian() {
     s.error_file_too_large = "Файл завеликий: не більше {mb} МБ.";
     s.error_not_image = "Цей файл не є фотографією JPEG чи PNG. Прикріпіть фото в одному з цих форматів.";
     s.error_bad_image = "Файл пошкоджений і не читається як зображення. Спробуйте інше фото.";
+    s.error_image_too_large = "Зображення завелике за розміром у пікселях. Зробіть менший знімок або скриншот.";
     s.error_bad_form = "Форма надійшла пошкодженою. Оновіть сторінку й спробуйте ще раз.";
     s.photos_again = "Фотографії потрібно прикріпити заново.";
     s.error_server =
@@ -557,6 +559,7 @@ Strings MakeEnglish() {
     s.error_file_too_large = "The file is too large: at most {mb} MB.";
     s.error_not_image = "This file is not a JPEG or PNG photo. Please attach a photo in one of these formats.";
     s.error_bad_image = "The file is damaged and cannot be read as an image. Try another photo.";
+    s.error_image_too_large = "The image has too many pixels. Take a smaller photo or a screenshot.";
     s.error_bad_form = "The form arrived damaged. Reload the page and try again.";
     s.photos_again = "Please attach the photos again.";
     s.error_server =

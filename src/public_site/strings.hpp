@@ -129,6 +129,7 @@ struct Strings {
     std::string_view error_file_too_large;  ///< {mb}
     std::string_view error_not_image;
     std::string_view error_bad_image;
+    std::string_view error_image_too_large;
     std::string_view error_bad_form;
     std::string_view photos_again;
     std::string_view error_server;

@@ -87,6 +87,84 @@ TEST(Image, JpegLosesExifXmpIccCommentAndThumbnailButKeepsTheImage) {
     EXPECT_EQ(again.data, clean.data);
 }
 
+// A phone held upright writes its pixels sideways and says so in EXIF: the orientation alone
+// survives, as an EXIF block of that one tag, so the photo shows upright. Nothing else of EXIF.
+TEST(Image, JpegKeepsOnlyTheOrientationOfItsExif) {
+    for (const bool big_endian : {false, true}) {
+        SCOPED_TRACE(big_endian);
+        // TIFF: a GPS IFD pointer, then Orientation = 6 (rotate 90°), then the GPS text.
+        const std::string tiff =
+            big_endian ? Str({'M', 'M', 0, 42, 0, 0, 0, 8, 0, 2,                          //
+                              0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38,                  //
+                              0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0}) +
+                             "GPSLatitude 48.5946"
+                       : Str({'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0,                          //
+                              0x25, 0x88, 4, 0, 1, 0, 0, 0, 38, 0, 0, 0,                  //
+                              0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0}) +
+                             "GPSLatitude 48.5946";
+        const Bytes original = Concat({{0xFF, 0xD8},
+                                       JpegSegment(0xE1, std::string("Exif\0\0", 6) + tiff),
+                                       JpegImageSegments(),
+                                       JpegScanData(),
+                                       {0xFF, 0xD9}});
+        const CleanImage clean = SanitizeImage(original);
+        ASSERT_TRUE(clean.ok());
+        EXPECT_FALSE(Contains(clean.data, "GPS"));
+        const Bytes expected = Concat({{0xFF, 0xD8},
+                                       JpegSegment(0xE1, std::string("Exif\0\0", 6) +
+                                                             Str({'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3,
+                                                                  0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0})),
+                                       JpegImageSegments(),
+                                       JpegScanData(),
+                                       {0xFF, 0xD9}});
+        EXPECT_EQ(clean.data, expected);
+        // Idempotent: the block written is read back as the same orientation.
+        EXPECT_EQ(StripJpeg(clean.data).data, clean.data);
+    }
+    // Upright (1), out of range, or not a SHORT: nothing of EXIF is kept.
+    for (const std::string& entry : {Str({0x12, 0x01, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0}),
+                                     Str({0x12, 0x01, 3, 0, 1, 0, 0, 0, 9, 0, 0, 0}),
+                                     Str({0x12, 0x01, 4, 0, 1, 0, 0, 0, 6, 0, 0, 0})}) {
+        const std::string tiff = Str({'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0}) + entry + Str({0, 0, 0, 0});
+        const Bytes original = Concat({{0xFF, 0xD8}, JpegSegment(0xE1, std::string("Exif\0\0", 6) + tiff),
+                                       JpegImageSegments(), JpegScanData(), {0xFF, 0xD9}});
+        const CleanImage clean = SanitizeImage(original);
+        ASSERT_TRUE(clean.ok());
+        EXPECT_FALSE(Contains(clean.data, "Exif"));
+    }
+}
+
+// A small file may declare a huge image, which would take the memory of the operator's browser.
+TEST(Image, ImagesWithTooManyPixelsAreRefused) {
+    const auto jpeg = [](int width, int height) {
+        const Bytes sof = JpegSegment(0xC0, Str({0x08, height >> 8, height & 0xFF, width >> 8, width & 0xFF, 0x01,
+                                                 0x01, 0x11, 0x00}));
+        Bytes out = {0xFF, 0xD8};
+        const Bytes dqt = JpegSegment(0xDB, Str({0x00}) + std::string(64, '\x01'));
+        const Bytes rest = JpegImageSegments();
+        // Replace the sample's SOF (after its DQT) with this one.
+        out.insert(out.end(), dqt.begin(), dqt.end());
+        out.insert(out.end(), sof.begin(), sof.end());
+        out.insert(out.end(), rest.begin() + static_cast<std::ptrdiff_t>(dqt.size() + 13), rest.end());
+        const Bytes scan = JpegScanData();
+        out.insert(out.end(), scan.begin(), scan.end());
+        out.insert(out.end(), {0xFF, 0xD9});
+        return out;
+    };
+    EXPECT_TRUE(SanitizeImage(jpeg(16320, 12240)).ok()) << "a 200-megapixel camera's photo";
+    EXPECT_EQ(SanitizeImage(jpeg(20001, 10)).problem, ImageProblem::kTooLarge);
+    EXPECT_EQ(SanitizeImage(jpeg(15000, 15000)).problem, ImageProblem::kTooLarge);
+    EXPECT_EQ(SanitizeImage(jpeg(0, 10)).problem, ImageProblem::kMalformed);
+    const auto png = [](std::uint32_t width, std::uint32_t height) {
+        const auto be = [](std::uint32_t v) { return Str({int(v >> 24), int((v >> 16) & 0xFF), int((v >> 8) & 0xFF), int(v & 0xFF)}); };
+        return Concat({PngSignature(), PngChunk("IHDR", be(width) + be(height) + Str({8, 0, 0, 0, 0})), PngIdat(),
+                       PngIend()});
+    };
+    EXPECT_EQ(SanitizeImage(png(1, 1)).problem, ImageProblem::kNone);
+    EXPECT_EQ(SanitizeImage(png(100'000, 1)).problem, ImageProblem::kTooLarge);
+    EXPECT_EQ(SanitizeImage(png(15'000, 15'000)).problem, ImageProblem::kTooLarge);
+}
+
 TEST(Image, JpegWithoutJfifAndWithFillBytesAndProgressiveScans) {
     // No APP0 at all, fill bytes before a marker, two scans with a table between them.
     const Bytes jpeg = Concat({

@@ -714,6 +714,14 @@ TEST_F(SiteTest, DamagedTooManyAndTooLargePhotosAreRejected) {
     r = PostMultipart("/inquiry", b, {{"seeker_contact", "x"}}, {{"photo", "big.jpg", "image/jpeg", huge}});
     EXPECT_EQ(r.status, 422);
     EXPECT_TRUE(Has(r.body, "The file is too large: at most 5 MB."));
+
+    // A small file declaring a 100,000 × 1 image.
+    const std::string wide(AsString(samples::Concat(
+        {samples::PngSignature(), samples::PngChunk("IHDR", samples::Str({0, 1, 0x86, 0xA0, 0, 0, 0, 1, 8, 0, 0, 0, 0})),
+         samples::PngIdat(), samples::PngIend()})));
+    r = PostMultipart("/inquiry", b, {{"seeker_contact", "x"}}, {{"photo", "wide.png", "image/png", wide}});
+    EXPECT_EQ(r.status, 422);
+    EXPECT_TRUE(Has(r.body, "The image has too many pixels.")) << r.body;
     EXPECT_EQ(CaseCount(), 0u);
 }
 
