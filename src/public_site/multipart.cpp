@@ -188,7 +188,7 @@ Result<MultipartForm> ParseMultipart(std::string_view content_type, std::string_
 
         const std::size_t end = body.find(inner_delimiter, pos);
         if (end == std::string_view::npos) return Invalid("truncated multipart body");
-        const std::string_view content = body.substr(pos, end - pos);
+        std::string_view content = body.substr(pos, end - pos);
         pos = end + inner_delimiter.size();
 
         if (headers->filename) {
@@ -196,7 +196,14 @@ Result<MultipartForm> ParseMultipart(std::string_view content_type, std::string_
             form.files.push_back(FilePart{*headers->name, *headers->filename, headers->content_type,
                                           std::string(content)});
         } else {
-            if (content.size() > limits.max_field_bytes) return Invalid("form field too large");
+            // A longer field is kept cut to the limit, at a character boundary: longer than any
+            // field accepts, so validation names it too long, and every other field is shown
+            // again as typed instead of the whole form being lost.
+            if (content.size() > limits.max_field_bytes) {
+                std::size_t cut = limits.max_field_bytes;
+                while (cut > 0 && (static_cast<unsigned char>(content[cut]) & 0xC0) == 0x80) --cut;
+                content = content.substr(0, cut);
+            }
             form.fields.insert_or_assign(*headers->name, std::string(content));
         }
     }

@@ -20,7 +20,9 @@ struct MultipartLimits {
     std::size_t max_parts = 40;
     /// Bytes of one part's header block.
     std::size_t max_header_bytes = 2048;
-    /// Bytes of one text field (a part without a filename).
+    /// Bytes kept of one text field (a part without a filename): a longer one is cut here, at a
+    /// UTF-8 character boundary (larger than any form field accepts, so it is then refused as
+    /// too long with the rest of the form kept).
     std::size_t max_field_bytes = 64 * 1024;
 };
 

@@ -105,13 +105,23 @@ TEST(Multipart, HugeHeaderBlock) {
     EXPECT_FALSE(ParseMultipart(kType, endless).ok());
 }
 
-TEST(Multipart, FieldSizeLimit) {
+TEST(Multipart, ALongerFieldIsCutAtTheLimitOnACharacterBoundary) {
     MultipartLimits limits;
     limits.max_field_bytes = 10;
-    EXPECT_TRUE(ParseMultipart(kType, Body({"Content-Disposition: form-data; name=\"a\"\r\n\r\n0123456789"}), limits)
-                    .ok());
-    EXPECT_FALSE(ParseMultipart(kType, Body({"Content-Disposition: form-data; name=\"a\"\r\n\r\n0123456789X"}), limits)
-                     .ok());
+    auto r = ParseMultipart(kType, Body({"Content-Disposition: form-data; name=\"a\"\r\n\r\n0123456789"}), limits);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->fields.at("a"), "0123456789");
+    r = ParseMultipart(kType,
+                       Body({"Content-Disposition: form-data; name=\"a\"\r\n\r\n0123456789X",
+                             "Content-Disposition: form-data; name=\"b\"\r\n\r\nkept"}),
+                       limits);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->fields.at("a"), "0123456789");
+    EXPECT_EQ(r->fields.at("b"), "kept");
+    // "012345678" and then a two-byte letter across the limit: cut before the letter.
+    r = ParseMultipart(kType, Body({"Content-Disposition: form-data; name=\"a\"\r\n\r\n012345678\xD0\x96"}), limits);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->fields.at("a"), "012345678");
 }
 
 TEST(Multipart, MalformedPartHeaders) {

@@ -527,6 +527,18 @@ TEST_F(SiteTest, AReceiptLookupWithoutAValidTokenIsRefusedAndShowsNothing) {
     EXPECT_TRUE(Has(r.body, "Your conversation"));
 }
 
+// A text far beyond any field's limit (pasted by mistake) is refused as too long, and the rest of
+// what was typed comes back, not an empty form.
+TEST_F(SiteTest, AnEnormousTextIsRefusedAsTooLongWithTheOtherValuesKept) {
+    Browser b;
+    Get("/apply?lang=en", &b);
+    const auto r = PostMultipart("/apply", b, {{"contact", "@kept"}, {"free_text", std::string(200'000, 'a')}}, {});
+    EXPECT_EQ(r.status, 422);
+    EXPECT_TRUE(Has(r.body, "value=\"@kept\""));
+    EXPECT_TRUE(Has(r.body, R"(id="e-free_text")")) << "the problem is named at the field";
+    EXPECT_EQ(CaseCount(), 0u);
+}
+
 TEST_F(SiteTest, TextareaValuesAreEscapedToo) {
     Browser b;
     const auto r =
