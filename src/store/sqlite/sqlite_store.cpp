@@ -1641,7 +1641,8 @@ Result<void> SqliteStore::UpdateCase(const CaseRecord& before, const CaseRecord&
                 std::visit([&](const auto& x) { update.Bind(++index, x); }, v);
             };
             for (const auto& c : changes) bind(c.to);
-            update.Bind(++index, after.updated_ms).Bind(++index, after.id.value);
+            update.Bind(++index, after.updated_ms);
+            update.Bind(++index, after.id.value);
             for (const auto& c : changes) bind(c.from);
             update.Run();
         }
