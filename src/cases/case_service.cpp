@@ -71,6 +71,7 @@ Result<CaseView> CaseService::Read(const Actor& actor, CaseId id) {
     CaseView view;
     view.record = *rec;
     view.next_states = NextStates(rec->kind, ParseState(rec->state).value_or(State::kNew));
+    if (rec->suspect) std::erase_if(view.next_states, LeadsToAUnit);
     view.closure_reasons = ClosureReasons(rec->kind, ParseState(rec->state).value_or(State::kNew));
     for (const auto& m : store_.MessagesOfCase(id)) {
         auto payload = intake::OpenSealed(id, "message", m.ciphertext, &*key, unwrap);
@@ -188,6 +189,10 @@ Result<store::CaseRecord> CaseService::Transition(const Actor& actor, CaseId id,
     auto from = ParseState(rec->state);
     if (!from) return Error{ErrorCode::kIntegrity, "the case has an unknown state"};
     if (auto ok = CheckTransition(rec->kind, *from, to, reason, closure, answer); !ok) return ok.error();
+    if (rec->suspect && LeadsToAUnit(to))
+        return Error{ErrorCode::kConflict,
+                     "the case is marked suspect: clear the mark once verified, or close it as a suspected "
+                     "provocation"};
     auto key = CaseKey(actor, *rec);
     if (!key) return key.error();
     store::CaseRecord after = *rec;

@@ -124,6 +124,8 @@ std::vector<ClosureReason> ClosureReasons(CaseKind kind, State from) {
     return out;
 }
 
+bool LeadsToAUnit(State to) { return to == State::kExitPlanning || to == State::kHandedOff; }
+
 Result<void> CheckTransition(CaseKind kind, State from, State to, std::string_view reason, ClosureReason closure,
                              InquiryAnswer answer) {
     auto next = NextStates(kind, from);

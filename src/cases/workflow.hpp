@@ -70,4 +70,9 @@ std::vector<ClosureReason> ClosureReasons(CaseKind kind, State from);
 Result<void> CheckTransition(CaseKind kind, State from, State to, std::string_view reason, ClosureReason closure,
                              InquiryAnswer answer);
 
+/// The states that send a unit to meet the person (exit_planning, handed_off): a case marked
+/// suspect (a possible lure) never enters them; verification ends either in one of them or in the
+/// suspect mark.
+bool LeadsToAUnit(State to);
+
 }  // namespace lifeline::cases

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "intake/intake_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "test_util.hpp"
@@ -211,6 +213,27 @@ TEST_F(CaseServiceTest, AHandOffReleasesOnlyTheChosenFieldsToThatCoordinatorOnly
     EXPECT_TRUE(std::any_of(reads.begin(), reads.end(), [&](const auto& e) {
         return e.action == "handoff.read" && e.detail == "count=1 cases=" + std::to_string(case_id_.value);
     }));
+}
+
+// Verification ends in "verified" (moving on towards a unit) or the suspect mark: a case marked
+// suspect never moves into exit planning or a hand-off, and is not offered those states.
+TEST_F(CaseServiceTest, ASuspectCaseIsNotPlannedForAUnitUntilTheMarkIsCleared) {
+    const auto move = [&](State to) {
+        return cases_->Transition(Operator(), case_id_, to, "step", ClosureReason::kNone, InquiryAnswer::kNone);
+    };
+    ASSERT_TRUE(move(State::kTriage).ok());
+    ASSERT_TRUE(move(State::kApplication).ok());
+    ASSERT_TRUE(move(State::kVerification).ok());
+    ASSERT_TRUE(cases_->MarkSuspect(Operator(), case_id_, true, "service number not in the registry").ok());
+    const auto refused = move(State::kExitPlanning);
+    EXPECT_EQ(refused.code(), ErrorCode::kConflict);
+    EXPECT_NE(refused.error().message.find("suspect"), std::string::npos);
+    EXPECT_EQ(store_->FindCase(case_id_)->state, "verification");
+    auto view = cases_->Read(Operator(), case_id_);
+    EXPECT_EQ(std::count(view->next_states.begin(), view->next_states.end(), State::kExitPlanning), 0);
+    EXPECT_GT(std::count(view->next_states.begin(), view->next_states.end(), State::kClosed), 0);
+    ASSERT_TRUE(cases_->MarkSuspect(Operator(), case_id_, false, "checked again: he is who he says").ok());
+    EXPECT_TRUE(move(State::kExitPlanning).ok());
 }
 
 TEST_F(CaseServiceTest, ASuspectOrClosedCaseIsNotHandedOff) {
