@@ -2,7 +2,7 @@
 // seen here. Every non-GET request carries the CSRF token and a JSON body.
 
 import { S } from './strings';
-import type { CaseDetail, CaseFilter, CasePage, FiledReport, Handoff, Items, LoginResponse, Me, NewAccount, Operator, OperatorState, Page, Presence, QueueActive, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User, UserRef, Wallboard } from './types';
+import type { CaseDetail, CaseFilter, CasePage, CaseSummary, FiledReport, Handoff, Items, LoginResponse, Me, NewAccount, Operator, OperatorState, Page, Presence, QueueActive, QueueMine, QueueWaiting, StageResponse, TotpEnrolment, TransferTarget, User, UserRef, Wallboard } from './types';
 
 const BASE = '/api/v1';
 
@@ -125,6 +125,8 @@ export const api = {
   fileReport: (body: { kind: string; language: string; fields: Record<string, string> }) =>
     request<FiledReport>('POST', '/cases', { body }),
   case: (caseId: number, signal?: AbortSignal) => request<CaseDetail>('GET', `/cases/${id(caseId)}`, { signal }),
+  /** The case a receipt opens (read out on the phone); the receipt goes in the body only. */
+  lookup: (receipt: string) => request<CaseSummary>('POST', '/cases/lookup', { body: { receipt } }),
   reply: (caseId: number, text: string) => request<unknown>('POST', `/cases/${id(caseId)}/reply`, { body: { text } }),
   note: (caseId: number, text: string) => request<unknown>('POST', `/cases/${id(caseId)}/notes`, { body: { text } }),
   transition: (caseId: number, body: { to: string; reason: string; closure_reason?: string; inquiry_answer?: string }) =>

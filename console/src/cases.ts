@@ -1,13 +1,13 @@
 // The case list (#/cases): filters, table, "load more".
 
-import { api } from './api';
-import { field, h, optionsOf, select } from './dom';
+import { api, ApiError } from './api';
+import { field, h, onSubmit, optionsOf, select, submit } from './dom';
 import { formatAge, formatTime } from './format';
 import { subscribe, topic } from './live';
 import { href, navigate } from './router';
 import { CHANNELS, KINDS, label, S, STATES, TRIAGE } from './strings';
 import type { CaseFilter, CaseSummary, ViewContext } from './types';
-import { handleError } from './ui';
+import { handleError, showError } from './ui';
 
 const emptyFilter = (): CaseFilter => ({ state: '', kind: '', channel: '', assignee: '', older_than_hours: '' });
 
@@ -74,8 +74,23 @@ export function mountCases(root: HTMLElement, ctx: ViewContext): void {
   const more = h('button', { type: 'button', testid: 'load-more', hidden: true }, S.loadMore);
   const heading = h('h1', { tabindex: -1 }, S.casesTitle);
 
+  // A caller's receipt code opens his case; the code is sent in a POST body, never in the address.
+  const receipt = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', testid: 'lookup-receipt' });
+  const lookup = h('form', { class: 'lookup', role: 'search', 'aria-label': S.lookupTitle },
+    field(S.lookupLabel, receipt, S.lookupHint), h('div', { class: 'actions' }, submit(S.lookupSubmit, 'lookup-submit')));
+  onSubmit(lookup, async () => {
+    try {
+      const found = await api.lookup(receipt.value);
+      receipt.value = '';
+      navigate(href.case(found.id));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return showError(S.lookupNotFound);
+      handleError(e);
+    }
+  });
+
   root.replaceChildren(h('section', { class: 'cases-view' },
-    heading, h('p', {}, h('a', { href: href.report, class: 'button', testid: 'new-report' }, S.newReport)), filters, count, h('div', { class: 'table-wrap' }, table), empty, h('div', { class: 'actions' }, more)));
+    heading, h('p', {}, h('a', { href: href.report, class: 'button', testid: 'new-report' }, S.newReport)), lookup, filters, count, h('div', { class: 'table-wrap' }, table), empty, h('div', { class: 'actions' }, more)));
 
   let cursor: string | null = null;
   let shown = 0;

@@ -96,6 +96,11 @@ export const S = {
 
   // Field report
   newReport: 'File a field report',
+  lookupLabel: 'Receipt code',
+  lookupHint: 'A web applicant who calls reads out his code: 25 digits, in groups or not.',
+  lookupSubmit: 'Open the case',
+  lookupNotFound: 'No case has this receipt code. Check the digits with the caller.',
+  lookupTitle: 'Find a case by its receipt',
   reportTitle: 'Field report',
   reportIntro: 'For a contact that reached the line another way: a note dropped by a drone, a sign, a relative on the phone. '
     + 'The case is assigned to you and does not enter the queue.',

@@ -4,7 +4,10 @@
 //      moves the case new → triage → application and hands it off releasing only "unit";
 //   3. the applicant opens the conversation by receipt: the reply, never the note; writes again;
 //   4. the coordinator logs in, sees only the released field and records the outcome;
-//   5. the operator sees the follow-up and the outcome arrive live (his draft reply kept), then reloads.
+//   5. the operator sees the follow-up and the outcome arrive live (his draft reply kept), then reloads;
+//      the applicant's receipt, read out on the phone, opens his case;
+//   6. the operator files a field report for a mother on the phone, who reads it with its receipt;
+//   7. the server stops cleanly on SIGTERM, and its log holds nothing anyone wrote.
 // Steps run in order; once one fails, the rest are skipped.
 
 import assert from 'node:assert/strict';
@@ -413,6 +416,16 @@ describe('applicant, operator and coordinator handle one case', { timeout: 240_0
     assert.deepEqual(kinds, ['form', 'reply', 'note', 'inbound'], 'the conversation in order');
     await page.locator(`${tid('history-item')}[data-type="handoff_outcome"]`).waitFor();
     await screenshot(page, 'operator-case-final');
+
+    // The applicant calls and reads out his receipt: it opens his case from the case list.
+    await page.locator(tid('nav-cases')).click();
+    await page.locator(tid('lookup-receipt')).fill(receipt);
+    await screenshot(page, 'operator-lookup-by-receipt');
+    await page.locator(tid('lookup-submit')).click();
+    await page.waitForURL(new RegExp(`#/cases/${operator.caseId}$`));
+    await page.locator(`${tid('case-view')}[data-case-id="${operator.caseId}"]`).waitFor();
+    assert.ok(!page.url().includes(receipt.replace(/\D/g, '').slice(0, 10)), 'the receipt is never in the address');
+
     assert.deepEqual(operator.watch.errors, [], 'no console errors (CSP violations included)');
     assert.deepEqual(unexpectedFailures(operator.watch), [], 'no request failed but the first GET /me');
   });

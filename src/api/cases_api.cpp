@@ -291,6 +291,24 @@ void RegisterCaseRoutes(http::Router& router, ApiDeps& deps) {
                          }));
     }
 
+    if (deps.intake != nullptr) {
+        // A receipt read out on the phone: in a POST body, never in a URL or a log line.
+        router.Add("POST", "/api/v1/cases/lookup",
+                   Guard(deps, {Action::kCaseRead},
+                         [&deps, &cs](http::Request& req, const auth::Principal& p) -> http::Response {
+                             auto body = ParseBody(req);
+                             if (!body) return Fail(body.error());
+                             auto receipt = StringField(*body, "receipt", 200);
+                             if (!receipt) return Fail(receipt.error());
+                             const std::string normalized = intake::IntakeService::NormalizeReceipt(*receipt);
+                             if (normalized.empty())
+                                 return Fail({ErrorCode::kInvalidArgument, "'receipt' is not a receipt: 25 digits, grouped or not"});
+                             auto rec = cs.FindByReceipt(ActorOf(p), deps.intake->ReceiptLookup(normalized));
+                             if (!rec) return Fail(rec.error());
+                             return JsonResponse(200, Summary(*rec, UserNames(deps.auth)));
+                         }));
+    }
+
     router.Add("GET", "/api/v1/cases/{id}",
                Guard(deps, {Action::kCaseRead}, [&deps, &cs](http::Request& req, const auth::Principal& p) {
                    auto id = CaseIdParam(req);

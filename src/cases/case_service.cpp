@@ -57,6 +57,13 @@ Result<crypto::SecretKey> CaseService::CaseKey(const Actor& actor, const store::
     return crypto::UnwrapCaseKey(*actor.team_keys, epoch->ephemeral_public_key, record.id, record.wrapped_key);
 }
 
+Result<store::CaseRecord> CaseService::FindByReceipt(const Actor& actor, ByteView receipt_lookup) {
+    auto rec = store_.FindCaseByReceipt(receipt_lookup);
+    if (!rec) return Error{ErrorCode::kNotFound, "no case has this receipt"};
+    audit_.Append(actor.id, "case.lookup", Target(rec->id));
+    return *rec;
+}
+
 Result<CaseView> CaseService::Read(const Actor& actor, CaseId id) {
     auto rec = Load(id);
     if (!rec) return rec.error();

@@ -99,6 +99,10 @@ public:
     std::vector<store::CaseRecord> List(const store::CaseFilter& filter);
     /// The whole case, decrypted; audited as case.read.
     Result<CaseView> Read(const Actor& actor, CaseId id);
+    /// The case a receipt opens (a web applicant who calls the phone line reads his code out),
+    /// given as intake's keyed lookup of it; audited as case.lookup with the case id only.
+    /// kNotFound when none.
+    Result<store::CaseRecord> FindByReceipt(const Actor& actor, ByteView receipt_lookup);
     Result<MessageId> Reply(const Actor& actor, CaseId id, const std::string& text);
     Result<MessageId> Note(const Actor& actor, CaseId id, const std::string& text);
     Result<store::CaseRecord> Transition(const Actor& actor, CaseId id, State to, const std::string& reason,

@@ -51,7 +51,9 @@ protected:
         auto attachment_case = intake::InboundContact{};
         attachment_case.text = "photo";
         attachment_case.attachments.push_back({"image/png", Bytes{0x89, 'P', 'N', 'G'}});
-        attachment_case_ = intake_->Submit(attachment_case)->case_id;
+        const auto submitted = intake_->Submit(attachment_case);
+        attachment_case_ = submitted->case_id;
+        receipt_ = submitted->receipt;
         attachment_ = store_->AttachmentsOfCase(attachment_case_)[0].id;
     }
 
@@ -69,6 +71,7 @@ protected:
     std::map<Role, CaseId> case_of_;
     std::int64_t handoff_ = 0;
     CaseId attachment_case_;
+    std::string receipt_;  ///< attachment_case_'s
     std::int64_t attachment_ = 0;
 };
 
@@ -97,6 +100,7 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
         {"GET", "/api/v1/cases?state=new&kind=surrender_application&channel=web&assignee=none&limit=5", "",
          auth::Action::kCaseList},
         {"GET", "/api/v1/cases/{case}", "", auth::Action::kCaseRead},
+        {"POST", "/api/v1/cases/lookup", R"({"receipt":"{receipt}"})", auth::Action::kCaseRead},
         {"POST", "/api/v1/cases", R"({"kind":"relative_inquiry","fields":{"seeker_contact":"+380 50 123 45 67"}})",
          auth::Action::kCaseCreate},
         {"GET", "/api/v1/cases/{attachment_case}/attachments/{attachment}", "", auth::Action::kCaseRead},
@@ -151,6 +155,7 @@ TEST_F(ApiTest, EveryRouteTimesEveryRole) {
                     {"{attachment_case}", attachment_case_.ToString()},
                     {"{attachment}", std::to_string(attachment_)},
                     {"{handoff}", std::to_string(handoff_)},
+                    {"{receipt}", receipt_},
                     {"{operator}", sessions_[Role::kOperator].id.ToString()},
                     {"{coordinator}", sessions_[Role::kCoordinator].id.ToString()},
                     {"{abandon}", std::to_string(entry_of["{abandon}"][role])},
@@ -797,6 +802,37 @@ TEST_F(ApiTest, AnOperatorFilesAFieldReportThatIsHisAndHasAReceipt) {
     EXPECT_EQ(json::parse(sup.body).at("assignee").at("id").as_int64(), sessions_[Role::kSupervisor].id.value);
     EXPECT_EQ(Call("POST", "/api/v1/cases", &op, R"({"fields":{"status":"serving"}})").status, 400);
     EXPECT_EQ(store_->ListCases({}).size(), before + 2);
+}
+
+// A web applicant calls the phone line and reads out his receipt: the operator finds his case.
+// The receipt travels in a POST body only; the audit names the case, never the receipt.
+TEST_F(ApiTest, AReceiptReadOutOnThePhoneFindsTheCase) {
+    const auto& op = sessions_[Role::kOperator];
+    std::string spoken;
+    for (std::size_t i = 0; i < receipt_.size(); ++i) {
+        if (i > 0 && i % 5 == 0) spoken += i % 10 == 0 ? " " : "-";
+        spoken += receipt_[i];
+    }
+    auto r = Call("POST", "/api/v1/cases/lookup", &op, R"({"receipt":")" + spoken + R"("})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json::parse(r.body).at("id").as_int64(), attachment_case_.value);
+    std::string wrong = receipt_;
+    wrong[0] = wrong[0] == '9' ? '1' : static_cast<char>(wrong[0] + 1);
+    r = Call("POST", "/api/v1/cases/lookup", &op, R"({"receipt":")" + wrong + R"("})");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_NE(r.body.find("no case has this receipt"), std::string::npos);
+    for (const std::string bad : {R"({"receipt":"12345"})", R"({"receipt":"abc"})", R"({})", R"({"receipt":7})"}) {
+        r = Call("POST", "/api/v1/cases/lookup", &op, bad);
+        EXPECT_EQ(r.status, 400) << bad;
+        EXPECT_NE(r.body.find("'receipt'"), std::string::npos) << r.body;
+    }
+    bool audited = false;
+    for (const auto& a : store_->ReadAudit(1, 10'000)) {
+        EXPECT_EQ(a.detail.find(receipt_.substr(0, 10)), std::string::npos) << a.action;
+        EXPECT_EQ(a.target.find(receipt_.substr(0, 10)), std::string::npos) << a.action;
+        audited |= a.action == "case.lookup" && a.target == "case:" + attachment_case_.ToString();
+    }
+    EXPECT_TRUE(audited);
 }
 
 TEST_F(ApiTest, PagingThroughCases) {
