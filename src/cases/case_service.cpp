@@ -167,7 +167,8 @@ Result<MessageId> CaseService::Note(const Actor& actor, CaseId id, const std::st
 }
 
 Result<store::CaseRecord> CaseService::Update(const Actor& actor, const store::CaseRecord& before,
-                                              store::CaseRecord record, const std::string& type,
+                                              store::CaseRecord record, store::CaseCondition condition,
+                                              const std::string& type,
                                               const std::string& from, const std::string& to,
                                               const std::string& reason, const crypto::SecretKey* case_key) {
     const auto now = ToUnixMillis(clock_.Now());
@@ -181,7 +182,7 @@ Result<store::CaseRecord> CaseService::Update(const Actor& actor, const store::C
     e.to_value = to;
     if (!reason.empty() && case_key)
         e.reason_sealed = intake::SealWithCaseKey(*case_key, record.id, "event-reason", AsBytes(reason));
-    auto r = store_.UpdateCase(before, record, e);
+    auto r = store_.UpdateCase(before, record, e, condition);
     if (!r) return r.error();
     audit_.Append(actor.id, "case." + type, Target(record.id), fmt::format("{}->{}", from, to));
     Changed(record.id, type);
@@ -210,7 +211,9 @@ Result<store::CaseRecord> CaseService::Transition(const Actor& actor, CaseId id,
     std::string to_label = after.state;
     if (to == State::kClosed) to_label += ":" + after.closure_reason;
     if (to == State::kAnswered) to_label += ":" + after.inquiry_answer;
-    return Update(actor, *rec, std::move(after), "transition", rec->state, to_label, reason, &*key);
+    // Marked suspect meanwhile: the move towards a unit fails in the write itself.
+    return Update(actor, *rec, std::move(after), {.not_suspect = LeadsToAUnit(to)}, "transition", rec->state,
+                  to_label, reason, &*key);
 }
 
 Result<store::CaseRecord> CaseService::SetTriage(const Actor& actor, CaseId id, Triage triage) {
@@ -218,7 +221,7 @@ Result<store::CaseRecord> CaseService::SetTriage(const Actor& actor, CaseId id, 
     if (!rec) return rec.error();
     store::CaseRecord after = *rec;
     after.triage = std::string(ToString(triage));
-    return Update(actor, *rec, after, "triage", rec->triage, after.triage, {}, nullptr);
+    return Update(actor, *rec, after, {}, "triage", rec->triage, after.triage, {}, nullptr);
 }
 
 Result<store::CaseRecord> CaseService::MarkSuspect(const Actor& actor, CaseId id, bool suspect,
@@ -232,7 +235,7 @@ Result<store::CaseRecord> CaseService::MarkSuspect(const Actor& actor, CaseId id
     if (!key) return key.error();
     store::CaseRecord after = *rec;
     after.suspect = suspect;
-    return Update(actor, *rec, std::move(after), "suspect", rec->suspect ? "true" : "false",
+    return Update(actor, *rec, std::move(after), {}, "suspect", rec->suspect ? "true" : "false",
                   suspect ? "true" : "false", reason, &*key);
 }
 
@@ -246,7 +249,7 @@ Result<store::CaseRecord> CaseService::Assign(const Actor& actor, CaseId id, Use
     if (!rec) return rec.error();
     store::CaseRecord after = *rec;
     after.assignee = assignee;
-    return Update(actor, *rec, std::move(after), "assign", rec->assignee.ToString(), assignee.ToString(), {},
+    return Update(actor, *rec, std::move(after), {}, "assign", rec->assignee.ToString(), assignee.ToString(), {},
                   nullptr);
 }
 
@@ -258,7 +261,7 @@ Result<CaseService::FiledReport> CaseService::FileReport(const Actor& actor, int
     if (!rec) return rec.error();
     store::CaseRecord after = *rec;
     if (actor.role == Role::kOperator || actor.role == Role::kSupervisor) after.assignee = actor.id;
-    auto updated = Update(actor, *rec, std::move(after), "created", "",
+    auto updated = Update(actor, *rec, std::move(after), {}, "created", "",
                           std::string(lifeline::ToString(rec->channel)), {}, nullptr);
     if (!updated) return updated.error();
     return FiledReport{std::move(*updated), std::move(filed->receipt)};
@@ -307,7 +310,8 @@ Result<std::int64_t> CaseService::HandOff(const Actor& actor, CaseId id, UserId 
     e.type = "handoff";
     e.from_value = names;
     e.to_value = coordinator.ToString();
-    auto hid = store_.InsertHandoff(h, e);
+    // Marked suspect or closed meanwhile: the hand-off fails in the write itself.
+    auto hid = store_.InsertHandoff(h, e, {.not_suspect = true, .open = true});
     if (!hid) return hid.error();
     audit_.Append(actor.id, "case.handoff", Target(id), fmt::format("coordinator={} fields={}", coordinator.value, names));
     Changed(id, "handoff", coordinator);

@@ -145,7 +145,7 @@ private:
     Result<store::CaseRecord> Load(CaseId id);
     /// Stores `after` over `before` (the record as read; see Store::UpdateCase) with an event.
     Result<store::CaseRecord> Update(const Actor& actor, const store::CaseRecord& before, store::CaseRecord after,
-                                     const std::string& type, const std::string& from, const std::string& to,
+                                     store::CaseCondition condition, const std::string& type, const std::string& from, const std::string& to,
                                      const std::string& reason, const crypto::SecretKey* case_key);
     Result<MessageId> Append(const Actor& actor, CaseId id, const std::string& kind, const std::string& text);
     void Changed(CaseId id, const std::string& what, UserId addressed = {});

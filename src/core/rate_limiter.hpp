@@ -23,6 +23,12 @@ public:
     RateLimiter(const Clock& clock, double capacity, double per_minute, std::size_t max_keys = 100'000)
         : clock_(clock), capacity_(capacity), per_ms_(per_minute / 60'000.0), max_keys_(max_keys) {}
 
+    /// Keys held (for tests and metrics).
+    std::size_t keys() {
+        std::lock_guard lock(mutex_);
+        return buckets_.size();
+    }
+
     /// Takes one token for the key. Returns 0 when allowed, else the seconds until one is free.
     std::int64_t Take(const std::string& key) {
         const auto now = ToUnixMillis(clock_.Now());
@@ -50,18 +56,21 @@ private:
     void Prune(std::int64_t now) {
         // Drop buckets that have refilled completely: they carry no information.
         erase_if(buckets_, [&](const auto& entry) { return TokensAt(entry.second, now) >= capacity_; });
-        if (buckets_.size() <= max_keys_ / 4 * 3) return;
-        // A flood of new keys: keep the half with the fewest tokens left, which holds every
-        // client being held back unless half the table is held back as much, and forget the
-        // rest, rather than grow or prune again a few keys later. Flooding never frees the
-        // clients that the limit holds back.
-        std::vector<double> levels;
+        const std::size_t keep = max_keys_ / 2;
+        if (buckets_.size() <= max_keys_ / 4 * 3 || buckets_.size() <= keep) return;
+        // A flood of new keys: keep exactly the half with the fewest tokens left, which holds
+        // every client being held back unless half the table is held back more, and forget the
+        // rest, rather than grow or prune again a few keys later.
+        std::vector<std::pair<double, const std::string*>> levels;
         levels.reserve(buckets_.size());
-        for (const auto& entry : buckets_) levels.push_back(TokensAt(entry.second, now));
-        const auto keep = levels.begin() + static_cast<std::ptrdiff_t>(max_keys_ / 2);
-        std::nth_element(levels.begin(), keep, levels.end());
-        const double cut = *keep;
-        erase_if(buckets_, [&](const auto& entry) { return TokensAt(entry.second, now) >= cut; });
+        for (const auto& [key, bucket] : buckets_) levels.emplace_back(TokensAt(bucket, now), &key);
+        const auto cut = levels.begin() + static_cast<std::ptrdiff_t>(keep);
+        std::nth_element(levels.begin(), cut, levels.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::vector<std::string> forget;
+        forget.reserve(levels.size() - keep);
+        for (auto it = cut; it != levels.end(); ++it) forget.push_back(*it->second);
+        for (const auto& key : forget) buckets_.erase(key);
     }
     const Clock& clock_;
     double capacity_;

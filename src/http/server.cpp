@@ -360,8 +360,8 @@ struct Server::Impl {
 
     const ServerConfig config;
     const std::chrono::milliseconds sweep_period =
-        std::clamp(std::min({config.read_timeout, config.idle_timeout, config.write_timeout}) / 4, kMinSweepPeriod,
-                   kMaxSweepPeriod);
+        std::clamp(std::min({config.read_timeout, config.body_timeout, config.idle_timeout, config.write_timeout}) / 4,
+                   kMinSweepPeriod, kMaxSweepPeriod);
     const Router& router;
     Metrics& metrics;
     std::optional<asio::ssl::context> ssl;

@@ -46,7 +46,7 @@ struct ServerConfig {
     std::chrono::milliseconds idle_timeout{30'000};
     /// Time to write a response.
     std::chrono::milliseconds write_timeout{10'000};
-    // The three are enforced by one sweeping timer for all connections, every quarter of the
+    // The four are enforced by one sweeping timer for all connections, every quarter of the
     // shortest of them (at most 250 ms): a connection closes up to that much after its deadline.
     /// Most open connections per listener; beyond it new ones get 503 (Retry-After) and are closed.
     unsigned max_connections = 1024;

@@ -211,7 +211,7 @@ std::string PublicSite::ContactKey(std::string_view contact) const {
 }
 
 std::string PublicSite::AnswersKey(const FormValues& clean) const {
-    std::string all = "\x01answers";
+    std::string all(std::string_view("\x01" "answers"));
     for (const auto& [name, value] : clean) {
         all += '\0';
         all += name;
@@ -222,7 +222,7 @@ std::string PublicSite::AnswersKey(const FormValues& clean) const {
 }
 
 std::string PublicSite::ReceiptKey(std::string_view normalized_receipt) const {
-    std::string text = "\x02receipt\0";
+    std::string text("\x02" "receipt\0", 9);
     text += normalized_receipt;
     return LimiterKey(contact_hasher_.Hash(AsBytes(text)));
 }

@@ -105,6 +105,13 @@ struct KeyEpochRecord {
     std::int64_t created_ms = 0;
 };
 
+/// Facts about a case that must still hold when a write lands, checked inside the write: a
+/// change in between (another operator marking it suspect, closing it) makes it kConflict.
+struct CaseCondition {
+    bool not_suspect = false;  ///< the case is not marked suspect
+    bool open = false;         ///< the case is not closed
+};
+
 struct CaseRecord {
     CaseId id;                    ///< random, chosen by the caller (does not reveal case counts)
     ApplicantId applicant;        ///< 0 = none: a web applicant, known only by his receipt
@@ -300,9 +307,9 @@ public:
     /// and `after`, sets after.updated_ms, and appends the event, atomically. Each changed field
     /// must still hold its `before` value: otherwise nothing is written and kConflict is returned
     /// (two operators moving, or assigning, one case at once), while changes to different fields
-    /// never undo each other. kNotFound if missing.
+    /// never undo each other. `condition` must hold too. kNotFound if missing.
     virtual Result<void> UpdateCase(const CaseRecord& before, const CaseRecord& after,
-                                    const std::optional<CaseEventRecord>& event) = 0;
+                                    const std::optional<CaseEventRecord>& event, CaseCondition condition = {}) = 0;
     virtual std::vector<CaseRecord> ListCases(const CaseFilter& filter) = 0;
     /// The case's events in order.
     virtual std::vector<CaseEventRecord> EventsOfCase(CaseId case_id) = 0;
@@ -310,7 +317,8 @@ public:
     virtual Result<MessageId> AppendMessage(const MessageRecord& message, const std::optional<CaseEventRecord>& event,
                                             std::int64_t updated_ms) = 0;
 
-    virtual Result<std::int64_t> InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event) = 0;
+    virtual Result<std::int64_t> InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event,
+                                               CaseCondition condition = {}) = 0;
     virtual std::optional<HandoffRecord> FindHandoff(std::int64_t id) = 0;
     virtual std::vector<HandoffRecord> HandoffsOfCase(CaseId case_id) = 0;
     /// Newest first.

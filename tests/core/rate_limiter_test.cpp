@@ -66,5 +66,22 @@ TEST(RateLimiter, AFloodOfNewKeysForgetsTheLeastLimitedHalfRatherThanGrows) {
     EXPECT_GT(limiter.Take("held1"), 0);
 }
 
+// With a burst of one, every key of a flood is as held back as the next: pruning still keeps
+// exactly half the table, not none of it.
+TEST(RateLimiter, PruningKeepsExactlyHalfWhateverTheTies) {
+    FakeClock clock;
+    RateLimiter limiter(clock, 1, 1, 16);
+    for (int i = 0; i < 16; ++i) EXPECT_EQ(limiter.Take("k" + std::to_string(i)), 0);
+    EXPECT_EQ(limiter.keys(), 16u);
+    EXPECT_EQ(limiter.Take("k16"), 0);
+    EXPECT_EQ(limiter.keys(), 9u);  // 8 kept, and the new one
+    // Tiny tables: nothing out of bounds.
+    for (std::size_t max_keys : {1u, 2u, 3u}) {
+        RateLimiter tiny(clock, 1, 1, max_keys);
+        for (int i = 0; i < 10; ++i) EXPECT_EQ(tiny.Take("t" + std::to_string(i)), 0);
+        EXPECT_LE(tiny.keys(), max_keys);
+    }
+}
+
 }  // namespace
 }  // namespace lifeline

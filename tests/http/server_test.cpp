@@ -458,15 +458,17 @@ TEST_F(ServerTest, StalledPartialRequestIsDisconnected) {
     EXPECT_THAT(MetricsText(), HasSubstr("lifeline_http_rejected_total{reason=\"timeout\"} 1"));
 }
 
-// A slow phone over Tor: the body keeps coming for longer than read_timeout (300 ms here), never
+// A slow phone over Tor: the body keeps coming for longer than read_timeout (600 ms here), never
 // stalling for that long, and is taken whole.
 TEST_F(ServerTest, ABodyThatKeepsComingMayTakeLongerThanTheReadTimeout) {
-    StartServer();
+    ServerConfig config = Config();
+    config.read_timeout = 600ms;
+    StartServer(config);
     RawClient client(server_->port());
     const std::string body(600, 'b');
     ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 600\r\n\r\n"));
     for (int i = 0; i < 6; ++i) {
-        std::this_thread::sleep_for(150ms);  // 900 ms in all, three read timeouts
+        std::this_thread::sleep_for(250ms);  // 1.5 s in all, two and a half read timeouts
         ASSERT_TRUE(client.Send(body.substr(i * 100, 100)));
     }
     auto r = client.Read();

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "image_samples.hpp"
 
 namespace lifeline::public_site {
@@ -127,6 +129,29 @@ TEST(Image, JpegKeepsOnlyTheOrientationOfItsExif) {
                                      Str({0x12, 0x01, 4, 0, 1, 0, 0, 0, 6, 0, 0, 0})}) {
         const std::string tiff = Str({'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0}) + entry + Str({0, 0, 0, 0});
         const Bytes original = Concat({{0xFF, 0xD8}, JpegSegment(0xE1, std::string("Exif\0\0", 6) + tiff),
+                                       JpegImageSegments(), JpegScanData(), {0xFF, 0xD9}});
+        const CleanImage clean = SanitizeImage(original);
+        ASSERT_TRUE(clean.ok());
+        EXPECT_FALSE(Contains(clean.data, "Exif"));
+    }
+}
+
+// EXIF comes from the sender: offsets and counts that point past its end, a TIFF header alone or
+// a byte order that is neither are read as "no orientation", never out of bounds.
+TEST(Image, BrokenExifIsDroppedWithoutReadingPastIt) {
+    const std::vector<std::string> broken = {
+        Str({'I', 'I', 42, 0, 8, 0, 0, 0}),                                       // header only
+        Str({'I', 'I', 42, 0, 0xF0, 0, 0, 0, 1, 0}),                              // IFD past the end
+        Str({'I', 'I', 42, 0, 8, 0, 0, 0, 0xFF, 0xFF, 0x12, 0x01, 3, 0, 1, 0}),   // entries past the end
+        Str({'X', 'X', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0}),  // byte order
+        Str({'M', 'M', 0, 43, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0}),  // not 42
+        Str({'I', 'I', 42, 0, 2, 0, 0, 0, 1, 0}),                                  // IFD inside the header
+        Str({'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 2, 0, 0, 0, 6, 0, 0, 0}),  // two values
+        "",                                                                        // "Exif" alone
+    };
+    for (std::size_t i = 0; i < broken.size(); ++i) {
+        SCOPED_TRACE(i);
+        const Bytes original = Concat({{0xFF, 0xD8}, JpegSegment(0xE1, std::string("Exif\0\0", 6) + broken[i]),
                                        JpegImageSegments(), JpegScanData(), {0xFF, 0xD9}});
         const CleanImage clean = SanitizeImage(original);
         ASSERT_TRUE(clean.ok());

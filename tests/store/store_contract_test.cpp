@@ -959,6 +959,49 @@ TEST_P(StoreContract, UpdateCaseWritesOnlyWhatChangedAndRefusesWhatChangedMeanwh
     EXPECT_EQ(store().UpdateCase(*stored, other, std::nullopt).code(), ErrorCode::kInvalidArgument);
 }
 
+// A condition is checked in the write: a case marked suspect, or closed, between the read and the
+// write refuses a move towards a unit and a hand-off, and nothing is written.
+TEST_P(StoreContract, ConditionsAreCheckedInTheWriteItself) {
+    ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
+    CaseRecord read = MakeCase(6006, applicant, 10);
+    read.state = "verification";
+    read.suspect = false;
+    ASSERT_TRUE(store().InsertCase(read).ok());
+    // Someone marks it suspect meanwhile.
+    CaseRecord marked = read;
+    marked.suspect = true;
+    ASSERT_TRUE(store().UpdateCase(read, marked, std::nullopt).ok());
+
+    CaseRecord planned = read;
+    planned.state = "exit_planning";
+    EXPECT_EQ(store().UpdateCase(read, planned, MakeEvent("transition", "verification", "exit_planning", 1),
+                                 {.not_suspect = true})
+                  .code(),
+              ErrorCode::kConflict);
+    const CaseEventRecord handoff_event = MakeEvent("handoff", "unit", "7", 2);
+    EXPECT_EQ(store().InsertHandoff(MakeHandoff(read.id, UserId{7}, 2, 1), handoff_event, {.not_suspect = true}).code(),
+              ErrorCode::kConflict);
+    EXPECT_EQ(store().FindCase(read.id)->state, "verification");
+    EXPECT_TRUE(store().HandoffsOfCase(read.id).empty());
+    EXPECT_TRUE(store().EventsOfCase(read.id).empty());
+
+    // Cleared, then closed meanwhile: a hand-off that asks for an open case is refused; without
+    // the conditions both writes land.
+    CaseRecord closed = marked;
+    closed.suspect = false;
+    closed.state = "closed";
+    ASSERT_TRUE(store().UpdateCase(marked, closed, std::nullopt).ok());
+    EXPECT_EQ(store().InsertHandoff(MakeHandoff(read.id, UserId{7}, 3, 2), handoff_event,
+                                    {.not_suspect = true, .open = true})
+                  .code(),
+              ErrorCode::kConflict);
+    EXPECT_TRUE(store().InsertHandoff(MakeHandoff(read.id, UserId{7}, 4, 3), handoff_event, {.not_suspect = true}).ok());
+    CaseRecord reopened = closed;
+    reopened.state = "triage";
+    EXPECT_EQ(store().UpdateCase(closed, reopened, std::nullopt, {.open = true}).code(), ErrorCode::kConflict);
+    EXPECT_TRUE(store().UpdateCase(closed, reopened, std::nullopt, {.not_suspect = true}).ok());
+}
+
 TEST_P(StoreContract, UpdateMissingCaseIsNotFound) {
     ApplicantId applicant = store().FindOrInsertApplicant(Blob(1), 1);
     CaseRecord ghost = MakeCase(6003, applicant, 10);

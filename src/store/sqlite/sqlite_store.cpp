@@ -1478,6 +1478,7 @@ constexpr std::string_view kInsertAttachment =
 constexpr std::string_view kTouchInbound = "UPDATE cases SET updated_ms = ?1, last_inbound_ms = ?1 WHERE id = ?2";
 constexpr std::string_view kTouchCase = "UPDATE cases SET updated_ms = ?1 WHERE id = ?2";
 constexpr std::string_view kCaseState = "SELECT state FROM cases WHERE id = ?1";
+constexpr std::string_view kCaseFacts = "SELECT state, suspect FROM cases WHERE id = ?1";
 // ListCases conditions: fixed text with positional parameters; values are only ever bound.
 // New cases are read along cases_by_updated (the newest first, as the list wants them); any other
 // state from the partial index cases_by_state (migration 9), which serves only a query that says
@@ -1598,7 +1599,7 @@ void SqliteStore::RecordIntakeAsync(IntakeWrite write, std::function<void(Result
 }
 
 Result<void> SqliteStore::UpdateCase(const CaseRecord& before, const CaseRecord& after,
-                                     const std::optional<CaseEventRecord>& event) {
+                                     const std::optional<CaseEventRecord>& event, CaseCondition condition) {
     if (before.id != after.id) return Error{ErrorCode::kInvalidArgument, "one case's update given another's"};
     // Only the columns the caller changed are written, each where it still holds what the caller
     // read: two people changing different things of one case both land, and the second of two
@@ -1632,6 +1633,8 @@ Result<void> SqliteStore::UpdateCase(const CaseRecord& before, const CaseRecord&
         sql += c.column;
         sql += " = ?";
     }
+    if (condition.not_suspect) sql += " AND suspect = 0";
+    if (condition.open) sql += " AND state <> 'closed'";
 
     return impl_->Write([&](Connection& db) -> Result<void> {
         {
@@ -1760,11 +1763,17 @@ HandoffRecord ReadHandoff(const Statement& stmt) {
 }
 }  // namespace
 
-Result<std::int64_t> SqliteStore::InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event) {
+Result<std::int64_t> SqliteStore::InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event,
+                                                CaseCondition condition) {
     std::int64_t id = 0;
     Result<void> written = impl_->Write([&](Connection& db) -> Result<void> {
-        if (!CaseExistsIn(db, handoff.case_id))
-            return Error{ErrorCode::kNotFound, "no case " + handoff.case_id.ToString()};
+        {
+            Statement current = db.Prepare(kCaseFacts);
+            current.Bind(1, handoff.case_id.value);
+            if (!current.Step()) return Error{ErrorCode::kNotFound, "no case " + handoff.case_id.ToString()};
+            if ((condition.not_suspect && current.Int(1) != 0) || (condition.open && current.Text(0) == "closed"))
+                return Error{ErrorCode::kConflict, "the case changed meanwhile"};
+        }
         {
             Statement stmt = db.Prepare(kInsertHandoff);
             stmt.Bind(1, handoff.case_id.value)

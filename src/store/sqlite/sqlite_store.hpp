@@ -114,13 +114,14 @@ public:
 
     void RecordIntakeAsync(IntakeWrite write, std::function<void(Result<MessageId>)> done) override;
     Result<void> UpdateCase(const CaseRecord& before, const CaseRecord& after,
-                            const std::optional<CaseEventRecord>& event) override;
+                            const std::optional<CaseEventRecord>& event, CaseCondition condition = {}) override;
     std::vector<CaseRecord> ListCases(const CaseFilter& filter) override;
     std::vector<CaseEventRecord> EventsOfCase(CaseId case_id) override;
     Result<MessageId> AppendMessage(const MessageRecord& message, const std::optional<CaseEventRecord>& event,
                                     std::int64_t updated_ms) override;
 
-    Result<std::int64_t> InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event) override;
+    Result<std::int64_t> InsertHandoff(const HandoffRecord& handoff, const CaseEventRecord& event,
+                                       CaseCondition condition = {}) override;
     std::optional<HandoffRecord> FindHandoff(std::int64_t id) override;
     std::vector<HandoffRecord> HandoffsOfCase(CaseId case_id) override;
     std::vector<HandoffRecord> HandoffsForCoordinator(
