@@ -475,13 +475,14 @@ http::Response PublicSite::AddMessage(http::Request& request) {
         keep_notices();
         return respond(403);
     }
-    if (const auto wait = lookups_per_client_.Take(request.peer); wait > 0) {
+    const auto refuse_rate = [&](std::int64_t wait) {
         add_error(RateLimitedText(s, choice.lang, wait));
         keep_notices();
         auto response = respond(429);
         response.headers.Set("Retry-After", std::to_string(wait));
         return response;
-    }
+    };
+    if (const auto wait = lookups_per_client_.Take(request.peer); wait > 0) return refuse_rate(wait);
 
     std::map<std::string, FieldProblem, std::less<>> problems;
     std::string text;
@@ -502,15 +503,7 @@ http::Response PublicSite::AddMessage(http::Request& request) {
     // Per receipt, whether or not it is one: a wrong receipt is limited as a right one is, and so
     // tells nothing.
     if (problems.empty()) {
-        if (const auto wait = messages_per_receipt_.Take(ReceiptKey(normalized)); wait > 0) {
-            add_error(RateLimitedText(s, choice.lang, wait));
-            keep_notices();
-            auto response = respond(429);
-            response.headers.Set("Retry-After", std::to_string(wait));
-            return response;
-        }
-    }
-    if (problems.empty()) {
+        if (const auto wait = messages_per_receipt_.Take(ReceiptKey(normalized)); wait > 0) return refuse_rate(wait);
         const auto sent = Guarded([&] { return intake_.FollowUp(receipt, text, std::move(attachments)); });
         if (!sent) {
             if (sent.code() == ErrorCode::kNotFound) return NotFoundLookup(choice, session);
